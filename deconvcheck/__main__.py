@@ -1,0 +1,3 @@
+from deconvcheck.cli.main import main
+
+main()

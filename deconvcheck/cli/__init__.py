@@ -1,0 +1,1 @@
+"""The command line: parses arguments, calls the core, picks a reporter. Nothing else lives here."""

@@ -1,0 +1,34 @@
+"""`deconvcheck layers [TYPE]`: what the spec format accepts, generated from the registry."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from deconvcheck.cli.main import EXIT_USAGE
+
+
+@click.command()
+@click.argument("type_name", metavar="[TYPE]", required=False)
+def layers(type_name: str | None) -> None:
+    """List the supported layer types, or one TYPE's arguments with their Keras defaults."""
+    from deconvcheck.layers.registry import LAYER_TYPES, lookup  # noqa: PLC0415
+    from deconvcheck.spec.loader import suggest  # noqa: PLC0415
+
+    if type_name is None:
+        for cls in LAYER_TYPES:
+            aliases = ", ".join(cls.NAMES[1:])
+            click.echo(cls.NAMES[0] + (f"  (also: {aliases})" if aliases else ""))
+        return
+    found = lookup(type_name)
+    if found is None:
+        names = [n for c in LAYER_TYPES for n in c.NAMES]
+        click.echo(f"unknown layer type {type_name!r}{suggest(type_name, names)}", err=True)
+        sys.exit(EXIT_USAGE)
+    cls = found
+    click.echo(f"{cls.NAMES[0]} arguments (Keras names and defaults):")
+    for arg in cls.all_args():
+        default = "required" if arg.required else f"default {arg.default!r}"
+        doc = f" - {arg.doc}" if arg.doc else ""
+        click.echo(f"  {arg.name}: {default}{doc}")

@@ -1,0 +1,78 @@
+"""`deconvcheck` entry point: a click group whose subcommands are imported only when run."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from deconvcheck import __version__
+
+# name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
+# from importing any subcommand.
+COMMANDS = {
+    "summary": ("deconvcheck.cli.summary", "summary", "Print a Keras-style summary of a spec."),
+    "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  deconvcheck summary sample_specs/vgg16_decoder.yaml
+  deconvcheck summary sample_specs/unet.yaml --format json
+  deconvcheck layers Conv2DTranspose
+
+\b
+Exit status: 0 fine, 1 the spec has problems, 2 usage error or unreadable file.
+A spec is YAML or JSON; see README.md "The spec format".""",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="deconvcheck")
+def cli() -> None:
+    """Keras-exact shapes and parameter counts for encoder-decoder layer stacks,
+    without TensorFlow, PyTorch or Keras installed."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; an unexpected exception is a bug: one line, no traceback, exit 3."""
+    try:
+        return cli.main(args=argv, prog_name="deconvcheck", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("DECONVCHECK_DEBUG"):
+            raise
+        click.echo(
+            f"deconvcheck: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in deconvcheck; rerun with DECONVCHECK_DEBUG=1 for the traceback "
+            "and report it with the spec file.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,63 @@
+"""`deconvcheck summary SPEC`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+import click
+
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+FORMATS = ("text", "json")
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  deconvcheck summary sample_specs/vgg16_decoder.yaml
+  deconvcheck summary sample_specs/unet.yaml --format json | jq .total_params
+  deconvcheck summary - < spec.yaml
+
+\b
+Exit status: 0 inferred, 1 the spec has errors (each reported with file:line:column and a
+rule code; the table shows the layers inferred before them), 2 unreadable file."""
+)
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: the table Keras's model.summary() prints; json: one object for scripts.",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(40, 1000),
+    default=None,
+    help="Table width in characters [default: as Keras, min(88 or 108, terminal width - 4)].",
+)
+def summary(spec: str, fmt: str, width: int | None) -> None:
+    """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
+    count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
+    (`-` reads standard input)."""
+    from deconvcheck.infer import infer  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.report import summary as report  # noqa: PLC0415
+    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
+
+    try:
+        text = sys.stdin.read() if spec == "-" else None
+        loaded = load("<stdin>" if spec == "-" else spec, text)
+    except ReadFailure as failure:
+        click.echo(report.format_diagnostic(failure.diagnostic), err=True)
+        sys.exit(EXIT_USAGE)
+    model = infer(loaded)
+    if fmt == "json":
+        click.echo(report.render_json(model), nl=False)
+    else:
+        columns = shutil.get_terminal_size().columns
+        line_length = width or report.default_line_length(model, columns)
+        click.echo(report.render_text(model, line_length), nl=False)
+    sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

@@ -1,0 +1,110 @@
+"""Diagnostics are values: a frozen record per finding, collected and returned, never raised.
+
+One greppable line per finding (`path:line:column: CODE message`), as flake8 prints them.
+Every code is listed in `RULES` with a title, so the rule table in the README, `--help` and the
+tests all read one source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+
+CODE_PATTERN = re.compile(r"^DC\d{3}$")
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    severity: Severity
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        # DC0xx: the file itself
+        Rule("DC001", "file cannot be read", _E),
+        Rule("DC002", "file is not valid UTF-8 text", _E),
+        Rule("DC003", "YAML syntax error", _E),
+        Rule("DC004", "JSON syntax error", _E),
+        Rule("DC005", "duplicate key in a mapping", _E),
+        Rule("DC006", "spec structure is wrong (a value has the wrong type or form)", _E),
+        Rule("DC007", "unsupported spec version", _E),
+        Rule("DC008", "unknown top-level key", _E),
+        Rule("DC009", "input too large or too deeply nested", _E),
+        # DC1xx: a layer's declaration (what Keras refuses when the layer is constructed)
+        Rule("DC101", "unknown layer type", _E),
+        Rule("DC102", "unknown argument for this layer type", _E),
+        Rule("DC103", "argument value refused", _E),
+        Rule("DC104", "required argument missing", _E),
+        Rule("DC105", "duplicate layer name", _E),
+        Rule("DC106", "reference to a layer that does not exist", _E),
+        Rule("DC107", "layers form a cycle", _E),
+        Rule("DC108", "model has no Input layer", _E),
+        Rule("DC109", "wrong number of inputs for this layer", _E),
+        Rule("DC110", "output_padding not strictly less than strides", _E),
+        Rule("DC111", "strides > 1 together with dilation_rate > 1", _E),
+        Rule("DC112", "padding 'causal' outside 1-D convolution", _E),
+        # DC2xx: shape inference (what Keras refuses when the layer is called)
+        Rule("DC201", "merged inputs do not match", _E),
+        Rule("DC202", "computed output size would be zero or negative", _E),
+        Rule("DC203", "input rank does not fit the layer", _E),
+        Rule("DC204", "channel dimension cannot be taken by the layer", _E),
+        Rule("DC205", "reshape cannot keep the number of elements", _E),
+        Rule("DC206", "cropping removes the whole axis", _E),
+        Rule("DC207", "axis out of range", _E),
+        Rule("DC208", "layer is not connected to the outputs", _W),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding. `line` and `column` are 1-based; 0 means "the whole file"."""
+
+    code: str
+    message: str
+    path: str = "<spec>"
+    line: int = 0
+    column: int = 0
+    layer: str | None = None
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+
+    def at(self, path: str) -> Diagnostic:
+        return replace(self, path=path)
+
+    def format_line(self) -> str:
+        """The one greppable line: `path:line:column: CODE message`."""
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+def make(
+    code: str,
+    message: str,
+    *,
+    line: int = 0,
+    column: int = 0,
+    layer: str | None = None,
+    hint: str | None = None,
+) -> Diagnostic:
+    """A diagnostic whose severity is the rule's own."""
+    return Diagnostic(
+        code=code,
+        message=message,
+        line=line,
+        column=column,
+        layer=layer,
+        severity=RULES[code].severity,
+        hint=hint,
+    )

@@ -1,0 +1,425 @@
+"""From a `Spec` to a model: layer objects, connections, and shapes and counts propagated through.
+
+Two steps, so that later commands can re-run the cheap one:
+- `build(spec)`: instantiate every layer (argument refusals), name the unnamed ones as Keras
+  would, resolve connections, order the graph, find what feeds the outputs;
+- `propagate(graph)`: compute every output shape and parameter count in graph order.
+`infer(spec)` does both. Problems become diagnostics; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.layers.base import Layer, Params, Refusal, Shape, format_shape
+from deconvcheck.layers.registry import REGISTRY, lookup
+from deconvcheck.spec.loader import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
+
+DEFAULT_MODEL_NAME = "functional"  # what Keras 3 names an unnamed functional model
+
+
+def snake_case(name: str) -> str:
+    """Keras's `to_snake_case`: Conv2DTranspose -> conv2d_transpose, InputLayer -> input_layer."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+@dataclass
+class GraphNode:
+    decl: LayerDecl
+    layer: Layer
+    name: str
+    inputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Graph:
+    path: str
+    name: str
+    nodes: dict[str, GraphNode]
+    order: list[str]  # Keras's `model.layers` order: by depth from the inputs, then DFS index
+    outputs: list[str]
+    sequential_like: bool
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class InferredLayer:
+    name: str
+    type: str
+    output_shape: Shape
+    params: Params
+    inputs: tuple[str, ...]
+    line: int
+    column: int
+
+
+@dataclass
+class Model:
+    path: str
+    name: str
+    layers: list[InferredLayer]
+    outputs: list[str]
+    sequential_like: bool
+    diagnostics: list[Diagnostic]
+
+    @property
+    def totals(self) -> Params:
+        return Params(
+            sum(layer.params.trainable for layer in self.layers),
+            sum(layer.params.non_trainable for layer in self.layers),
+        )
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def _diag(
+    code: str, message: str, pos: Pos, layer: str | None, hint: str | None = None
+) -> Diagnostic:
+    return make(code, message, line=pos.line, column=pos.column, layer=layer, hint=hint)
+
+
+def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | None:
+    cls = lookup(decl.type_name)
+    if cls is None:
+        out.append(
+            _diag(
+                "DC101",
+                f"unknown layer type {decl.type_name!r}{suggest(decl.type_name, REGISTRY)}",
+                decl.pos,
+                label,
+                hint="`deconvcheck layers` lists the supported types",
+            )
+        )
+        return None
+    known = {arg.name for arg in cls.all_args()}
+    unknown = [key for key in decl.args if key not in known]
+    for key in unknown:
+        out.append(
+            _diag(
+                "DC102",
+                f"{cls.keras_name()} has no argument {key!r}"
+                f"{suggest(key, sorted(known | set(RESERVED_LAYER_KEYS)))}",
+                decl.arg_pos.get(key, decl.pos),
+                label,
+                hint=f"its arguments are {', '.join(a.name for a in cls.ARGS)}",
+            )
+        )
+    if unknown:
+        return None
+    try:
+        return cls(decl.args)
+    except Refusal as refusal:
+        pos = decl.arg_pos.get(refusal.arg or "", decl.pos)
+        out.append(_diag(refusal.code, refusal.message, pos, label, refusal.hint))
+        return None
+
+
+def _auto_names(decls: list[LayerDecl]) -> list[str]:
+    """Explicit names as given; others as Keras's `uniquify(snake_case(class))` would name them."""
+    counts: dict[str, int] = defaultdict(int)
+    names = []
+    for decl in decls:
+        if decl.name is not None:
+            names.append(decl.name)
+            continue
+        cls = lookup(decl.type_name)
+        prefix = snake_case(cls.keras_name() if cls else decl.type_name)
+        names.append(prefix if counts[prefix] == 0 else f"{prefix}_{counts[prefix]}")
+        counts[prefix] += 1
+    return names
+
+
+def build(spec: Spec) -> Graph:
+    """Layers, names and connections; diagnostics for everything that cannot be built."""
+    diags: list[Diagnostic] = []
+    names = _auto_names(spec.layers)
+    first_pos: dict[str, Pos] = {}
+    for decl, name in zip(spec.layers, names, strict=True):
+        if name in first_pos:
+            auto = "" if decl.name else " (the name Keras gives this unnamed layer)"
+            diags.append(
+                _diag(
+                    "DC105",
+                    f"layer name {name!r}{auto} is already used at line {first_pos[name].line}; "
+                    "Keras requires unique names",
+                    decl.pos,
+                    name,
+                    hint="give the layer a name of its own",
+                )
+            )
+        else:
+            first_pos[name] = decl.pos
+
+    nodes: dict[str, GraphNode] = {}
+    for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
+        layer = _instantiate(decl, name, diags)
+        if layer is None or name in nodes:
+            continue
+        inputs = _connect(decl, layer, name, names[i - 1] if i else None, set(names), diags)
+        if inputs is not None:
+            nodes[name] = GraphNode(decl, layer, name, inputs)
+
+    if spec.layers and not any(lookup(d.type_name) is REGISTRY["Input"] for d in spec.layers):
+        diags.append(
+            _diag(
+                "DC108",
+                "the model has no Input layer",
+                spec.layers[0].pos,
+                None,
+                hint="start `layers:` with `- {type: Input, shape: [height, width, channels]}`",
+            )
+        )
+    outputs = _outputs(spec, names, diags)
+    order, cyclic = _keras_order(nodes, [o for o in outputs if o in nodes])
+    for name in cyclic:
+        diags.append(
+            _diag(
+                "DC107",
+                f"layer {name!r} depends on itself through its inputs",
+                nodes[name].decl.pos,
+                name,
+                hint="a layer can only take inputs from layers that do not depend on it",
+            )
+        )
+    used = _declared_ancestors(spec, names, outputs) | set(cyclic)
+    for name, node in nodes.items():
+        if name not in used:
+            diags.append(
+                _diag(
+                    "DC208",
+                    f"layer {name!r} does not lead to the model's outputs "
+                    f"({', '.join(outputs)}), so Keras leaves it out of the model",
+                    node.decl.pos,
+                    name,
+                    hint="connect it, or list it under `outputs:`",
+                )
+            )
+    return Graph(
+        path=spec.path,
+        name=spec.name or DEFAULT_MODEL_NAME,
+        nodes=nodes,
+        order=order,
+        outputs=outputs,
+        sequential_like=_sequential_like(nodes, order, outputs),
+        diagnostics=[d.at(spec.path) for d in diags],
+    )
+
+
+def _declared_ancestors(spec: Spec, names: list[str], outputs: list[str]) -> set[str]:
+    """Every layer the outputs depend on as declared, whether or not it could be built."""
+    links: dict[str, list[str]] = {}
+    for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
+        if decl.inputs is not None:
+            links[name] = [ref for ref, _ in decl.inputs]
+        elif i and decl.type_name not in ("Input", "InputLayer"):
+            links[name] = [names[i - 1]]
+    seen: set[str] = set()
+    stack = list(outputs)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(links.get(name, []))
+    return seen
+
+
+def _connect(
+    decl: LayerDecl,
+    layer: Layer,
+    name: str,
+    previous: str | None,
+    known: set[str],
+    diags: list[Diagnostic],
+) -> list[str] | None:
+    """The names of a layer's inputs: explicit `inputs:`, or else the layer above it."""
+    cls = type(layer)
+    kind = cls.keras_name()
+    if decl.inputs is None:
+        if cls.MAX_INPUTS == 0:
+            return []
+        if cls.MAX_INPUTS is None:
+            diags.append(
+                _diag(
+                    "DC109",
+                    f"{kind} joins several tensors: name them with `inputs: [a, b]`",
+                    decl.pos,
+                    name,
+                )
+            )
+            return None
+        if previous is None:
+            diags.append(
+                _diag(
+                    "DC109",
+                    f"{kind} is the first layer, so it has no input",
+                    decl.pos,
+                    name,
+                    hint="start `layers:` with an Input layer",
+                )
+            )
+            return None
+        return [previous]
+    count = len(decl.inputs)
+    if count < cls.MIN_INPUTS or (cls.MAX_INPUTS is not None and count > cls.MAX_INPUTS):
+        expected = (
+            "no inputs"
+            if cls.MAX_INPUTS == 0
+            else ("one input" if cls.MAX_INPUTS == 1 else f"at least {cls.MIN_INPUTS} input")
+        )
+        diags.append(_diag("DC109", f"{kind} takes {expected}; received {count}", decl.pos, name))
+        return None
+    missing = [(ref, pos) for ref, pos in decl.inputs if ref not in known]
+    for ref, pos in missing:
+        diags.append(
+            _diag(
+                "DC106",
+                f"input {ref!r} of layer {name!r} is not a layer of this spec{suggest(ref, known)}",
+                pos,
+                name,
+            )
+        )
+    return None if missing else [ref for ref, _ in decl.inputs]
+
+
+def _outputs(spec: Spec, names: list[str], diags: list[Diagnostic]) -> list[str]:
+    if spec.outputs is None:
+        return names[-1:]
+    result = []
+    for ref, pos in spec.outputs:
+        if ref in names:
+            result.append(ref)
+        else:
+            diags.append(
+                _diag(
+                    "DC106",
+                    f"output {ref!r} is not a layer of this spec{suggest(ref, names)}",
+                    pos,
+                    None,
+                )
+            )
+    return result
+
+
+def _keras_order(nodes: Mapping[str, GraphNode], outputs: list[str]) -> tuple[list[str], list[str]]:
+    """Keras's `map_graph` order: a DFS from the outputs numbers the layers (pre-order); each
+    layer's depth is its longest distance to an output; layers are listed by decreasing depth,
+    ties by DFS number. Also returns the layers found on a cycle."""
+    index: dict[str, int] = {}
+    post: list[str] = []
+    state: dict[str, int] = {}  # 1 in progress, 2 done
+    cyclic: list[str] = []
+
+    def visit(start: str) -> None:
+        # Iterative DFS (a spec may have thousands of layers).
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            name, child = stack.pop()
+            if child == 0:
+                if state.get(name) == 2:
+                    continue
+                if state.get(name) == 1:
+                    continue
+                state[name] = 1
+                index.setdefault(name, len(index))
+            inputs = [i for i in nodes[name].inputs if i in nodes]
+            if child < len(inputs):
+                stack.append((name, child + 1))
+                nxt = inputs[child]
+                if state.get(nxt) == 1:
+                    if nxt not in cyclic:
+                        cyclic.append(nxt)
+                    continue
+                if state.get(nxt) != 2:
+                    stack.append((nxt, 0))
+            else:
+                state[name] = 2
+                post.append(name)
+
+    for out in outputs:
+        visit(out)
+    if cyclic:
+        return [], cyclic
+    depth: dict[str, int] = {}
+    for name in reversed(post):
+        here = depth.setdefault(name, 0)
+        for parent in nodes[name].inputs:
+            if parent in nodes:
+                depth[parent] = max(depth.get(parent, 0), here + 1)
+    order = sorted(post, key=lambda n: (-depth[n], index[n]))
+    return order, []
+
+
+def _sequential_like(nodes: Mapping[str, GraphNode], order: list[str], outputs: list[str]) -> bool:
+    """Keras shows the "Connected to" column unless the model is one plain chain."""
+    if len(outputs) != 1:
+        return False
+    consumers: dict[str, int] = defaultdict(int)
+    for name in order:
+        node = nodes[name]
+        if len(node.inputs) > 1:
+            return False
+        for parent in node.inputs:
+            consumers[parent] += 1
+    inputs = [n for n in order if not nodes[n].inputs]
+    return len(inputs) == 1 and all(count == 1 for count in consumers.values())
+
+
+def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> Model:
+    """Shapes and counts in graph order. `input_shapes` overrides Input layers' shapes (with
+    batch axis), for commands that try other sizes without re-reading the file."""
+    shapes: dict[str, Shape] = {}
+    layers: list[InferredLayer] = []
+    diags: list[Diagnostic] = list(graph.diagnostics)
+    for name in graph.order:
+        node = graph.nodes[name]
+        if not all(parent in shapes for parent in node.inputs):
+            continue  # an input failed: its own diagnostic says why
+        ins = [shapes[parent] for parent in node.inputs]
+        try:
+            if input_shapes is not None and name in input_shapes:
+                shape = input_shapes[name]
+            else:
+                shape = node.layer.output_shape(ins)
+            params = node.layer.param_count(ins)
+        except Refusal as refusal:
+            pos = node.decl.arg_pos.get(refusal.arg or "", node.decl.pos)
+            message = f"layer {name!r}: {refusal.message}"
+            if ins:
+                message += f" (input {', '.join(format_shape(s) for s in ins)})"
+            diags.append(_diag(refusal.code, message, pos, name, refusal.hint))
+            continue
+        shapes[name] = shape
+        layers.append(
+            InferredLayer(
+                name=name,
+                type=type(node.layer).keras_name(),
+                output_shape=shape,
+                params=params,
+                inputs=tuple(node.inputs),
+                line=node.decl.pos.line,
+                column=node.decl.pos.column,
+            )
+        )
+    return Model(
+        path=graph.path,
+        name=graph.name,
+        layers=layers,
+        outputs=graph.outputs,
+        sequential_like=graph.sequential_like,
+        diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
+    )
+
+
+def infer(spec: Spec) -> Model:
+    """The whole pipeline after loading: build the graph, then propagate."""
+    graph = build(spec)
+    graph.diagnostics[:0] = spec.diagnostics
+    return propagate(graph)

@@ -1,0 +1,94 @@
+"""Concatenate and Add (Keras 3 `layers/merging`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deconvcheck.layers.base import Arg, Dim, Layer, Refusal, Shape, any_int, format_shape
+
+
+def _joined(inputs: Sequence[Shape]) -> str:
+    return ", ".join(format_shape(s) for s in inputs)
+
+
+class Concatenate(Layer):
+    """Joins along `axis`; every other axis must agree (unknown sizes agree with anything)."""
+
+    NAMES = ("Concatenate", "concatenate")
+    ARGS = (Arg("axis", any_int, -1),)
+    MIN_INPUTS = 1
+    MAX_INPUTS = None
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        axis = self.cfg["axis"]
+        rank = len(inputs[0])
+        if not -rank <= axis < rank:
+            raise Refusal(
+                "DC207",
+                f"Concatenate axis {axis} is out of range for inputs of rank {rank} "
+                f"(counting the batch axis); received {_joined(inputs)}",
+                arg="axis",
+            )
+        # Keras (Concatenate.build): drop the concatenation axis, then every input must have the
+        # same rank and agree on each remaining axis where both sizes are known.
+        others = [s[:axis] + s[axis + 1 :] if axis != -1 else s[:-1] for s in inputs]
+        if len({len(s) for s in others}) != 1 or any(
+            len({d for d in dims if d is not None}) > 1 for dims in zip(*others, strict=True)
+        ):
+            raise Refusal(
+                "DC201",
+                f"Concatenate needs inputs that match on every axis except the concatenation "
+                f"axis ({axis}); received {_joined(inputs)}",
+            )
+        total: Dim = 0
+        for shape in inputs:
+            size = shape[axis]
+            if total is None or size is None:
+                total = None
+                break
+            total += size
+        out = list(inputs[0])
+        out[axis] = total
+        return tuple(out)
+
+
+def _broadcast(a: Shape, b: Shape) -> Shape:
+    """Keras's `Merge._compute_elemwise_op_output_shape`: right-aligned, 1 stretches, None wins."""
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return a
+    out: list[Dim] = list(a[: len(a) - len(b)])
+    for i, j in zip(a[len(a) - len(b) :], b, strict=True):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1:
+            out.append(j)
+        elif j in (1, i):
+            out.append(i)
+        else:
+            raise ValueError(i, j)
+    return tuple(out)
+
+
+class Add(Layer):
+    """Element-wise sum; shapes must match (or broadcast, as Keras allows)."""
+
+    NAMES = ("Add", "add")
+    ARGS = ()
+    MIN_INPUTS = 1
+    MAX_INPUTS = None
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        out = inputs[0][1:]
+        for shape in inputs[1:]:
+            try:
+                out = _broadcast(out, shape[1:])
+            except ValueError:
+                raise Refusal(
+                    "DC201",
+                    f"Add needs inputs of the same shape; received {_joined(inputs)}",
+                ) from None
+        batches = {s[0] for s in inputs} - {None}
+        batch = batches.pop() if len(batches) == 1 else None
+        return (batch, *out)

@@ -1,0 +1,74 @@
+"""BatchNormalization (Keras 3 `layers/normalization`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deconvcheck.layers.base import (
+    Arg,
+    Layer,
+    Params,
+    Refusal,
+    Shape,
+    any_int,
+    anything,
+    boolean,
+    format_shape,
+    number,
+)
+
+
+class BatchNormalization(Layer):
+    """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
+    4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
+
+    NAMES = ("BatchNormalization",)
+    ARGS = (
+        Arg("axis", any_int, -1),
+        Arg("momentum", number, 0.99),
+        Arg("epsilon", number, 1e-3),
+        Arg("center", boolean, True, doc="false drops beta"),
+        Arg("scale", boolean, True, doc="false drops gamma"),
+        *(
+            Arg(name, anything, None, doc="ignored: does not change shapes or counts")
+            for name in (
+                "beta_initializer",
+                "gamma_initializer",
+                "moving_mean_initializer",
+                "moving_variance_initializer",
+                "beta_regularizer",
+                "gamma_regularizer",
+                "beta_constraint",
+                "gamma_constraint",
+            )
+        ),
+    )
+
+    def _channels(self, shape: Shape) -> int:
+        axis = self.cfg["axis"]
+        if not -len(shape) <= axis < len(shape):
+            raise Refusal(
+                "DC207",
+                f"BatchNormalization axis {axis} is out of range for input shape "
+                f"{format_shape(shape)}",
+                arg="axis",
+            )
+        channels: int | None = shape[axis]
+        if channels is None:
+            raise Refusal(
+                "DC204",
+                f"BatchNormalization needs a known size on axis {axis}; received shape "
+                f"{format_shape(shape)}",
+            )
+        return channels
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        (shape,) = inputs
+        self._channels(shape)
+        return shape
+
+    def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        (shape,) = inputs
+        channels = self._channels(shape)
+        affine = int(self.cfg["center"]) + int(self.cfg["scale"])
+        return Params(trainable=affine * channels, non_trainable=2 * channels)

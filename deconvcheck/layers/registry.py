@@ -1,0 +1,34 @@
+"""Every layer type by its Keras class name and aliases.
+
+Adding a layer: one class in its family's module, one line here.
+"""
+
+from __future__ import annotations
+
+from deconvcheck.layers import convolution, core, merging, normalization, pooling, resampling
+from deconvcheck.layers import transposed as tr
+from deconvcheck.layers.base import Layer
+
+LAYER_TYPES: tuple[type[Layer], ...] = (
+    core.Input,
+    convolution.Conv1D, convolution.Conv2D, convolution.Conv3D,
+    tr.Conv1DTranspose, tr.Conv2DTranspose, tr.Conv3DTranspose,
+    pooling.MaxPooling1D, pooling.MaxPooling2D, pooling.MaxPooling3D,
+    pooling.AveragePooling1D, pooling.AveragePooling2D, pooling.AveragePooling3D,
+    pooling.GlobalAveragePooling1D, pooling.GlobalAveragePooling2D, pooling.GlobalAveragePooling3D,
+    pooling.GlobalMaxPooling1D, pooling.GlobalMaxPooling2D, pooling.GlobalMaxPooling3D,
+    resampling.UpSampling1D, resampling.UpSampling2D, resampling.UpSampling3D,
+    resampling.ZeroPadding1D, resampling.ZeroPadding2D, resampling.ZeroPadding3D,
+    resampling.Cropping1D, resampling.Cropping2D, resampling.Cropping3D,
+    merging.Concatenate, merging.Add,
+    normalization.BatchNormalization,
+    core.Activation, core.ReLU, core.LeakyReLU, core.Dropout,
+    core.Dense, core.Flatten, core.Reshape,
+)  # fmt: skip
+
+REGISTRY: dict[str, type[Layer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}
+
+
+def lookup(name: str) -> type[Layer] | None:
+    """The layer type for a Keras class name or alias (`Deconvolution2D`, `MaxPool2D`, ...)."""
+    return REGISTRY.get(name)

@@ -1,0 +1,289 @@
+"""A spec file (YAML or JSON, chosen by content) to a `Spec`: layer declarations with positions.
+
+The format, documented in the README:
+
+    deconvcheck: 1              # version key: marks the file as a deconvcheck spec
+    name: vgg-16_decoder        # optional, Keras's default is "functional"
+    layers:                     # read top to bottom; each layer takes the previous one's output
+      - {type: Input, shape: [7, 7, 512], name: input}
+      - {type: Conv2DTranspose, filters: 512, kernel_size: 2, strides: 2, name: conv1}
+      - {type: Concatenate, inputs: [conv1, skip]}    # or name its inputs
+    outputs: [conv1]            # optional, defaults to the last layer
+
+Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFailure`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.spec.nodes import LoadError, Node, looks_like_json, parse_json, parse_yaml
+
+SPEC_VERSION = 1
+VERSION_KEY = "deconvcheck"
+TOP_KEYS = (VERSION_KEY, "name", "description", "layers", "outputs")
+RESERVED_LAYER_KEYS = ("type", "name", "inputs")
+MAX_BYTES = 16 * 1024 * 1024
+
+
+class ReadFailure(Exception):
+    """The file cannot be read at all (missing, a directory, no permission): a usage error."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int = 0
+    column: int = 0
+
+
+@dataclass
+class LayerDecl:
+    """One entry of `layers:` as written, before any checking of its arguments."""
+
+    index: int
+    type_name: str
+    pos: Pos
+    name: str | None = None
+    inputs: list[tuple[str, Pos]] | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    arg_pos: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass
+class Spec:
+    path: str
+    name: str | None = None
+    layers: list[LayerDecl] = field(default_factory=list)
+    outputs: list[tuple[str, Pos]] | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def suggest(word: str, options: Any) -> str:
+    """`; did you mean 'x'?` or nothing."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def read_text(path: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes refused."""
+    try:
+        file = Path(path)
+        if file.is_dir():
+            raise ReadFailure(make("DC001", "is a directory, not a spec file").at(path))
+        if file.stat().st_size > MAX_BYTES:
+            raise ReadFailure(
+                make("DC009", f"file is larger than {MAX_BYTES // 2**20} MiB").at(path)
+            )
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ReadFailure(make("DC001", f"cannot read file: {exc.strerror}").at(path)) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoadError(make("DC002", f"invalid UTF-16 text: {exc.reason}")) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LoadError(
+            make(
+                "DC002",
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                line=line,
+                column=column,
+                hint="save the file as UTF-8",
+            )
+        ) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        raise LoadError(
+            make(
+                "DC002",
+                "the file contains a NUL byte: it is not a text file",
+                line=text.count("\n", 0, offset) + 1,
+            )
+        )
+    return text
+
+
+def parse_text(text: str) -> Node | None:
+    if looks_like_json(text):
+        try:
+            return parse_json(text)
+        except LoadError as json_error:
+            # '{a: 1}' is YAML, not JSON: fall back, but report the JSON error if YAML fails too.
+            try:
+                return parse_yaml(text)
+            except LoadError:
+                raise json_error from None
+    return parse_yaml(text)
+
+
+def load(path: str, text: str | None = None) -> Spec:
+    """Read and structure a spec. Raises ReadFailure only when the file cannot be read."""
+    spec = Spec(path=path)
+    try:
+        root = parse_text(read_text(path) if text is None else text)
+    except LoadError as exc:
+        spec.diagnostics.append(exc.diagnostic.at(path))
+        return spec
+    _Builder(spec).build(root)
+    spec.diagnostics = [d.at(path) for d in spec.diagnostics]
+    return spec
+
+
+def _describe(node: Node) -> str:
+    if node.kind == "map":
+        return "a mapping"
+    if node.kind == "seq":
+        return "a list"
+    return repr(node.value)
+
+
+class _Builder:
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+
+    def error(self, code: str, message: str, node: Node | Pos, hint: str | None = None) -> None:
+        self.spec.diagnostics.append(
+            make(code, message, line=node.line, column=node.column, hint=hint)
+        )
+
+    def mapping(self, node: Node, what: str) -> dict[str, tuple[Node, Node]]:
+        """Keys to (key node, value node); reports duplicate and non-string keys."""
+        result: dict[str, tuple[Node, Node]] = {}
+        for key, val in node.value:
+            if key.kind != "scalar" or not isinstance(key.value, str):
+                self.error("DC006", f"keys of {what} must be names; found {_describe(key)}", key)
+                continue
+            if key.value in result:
+                first = result[key.value][0]
+                self.error(
+                    "DC005",
+                    f"duplicate key {key.value!r} in {what} (first at line {first.line}); "
+                    "YAML would silently keep the last one",
+                    key,
+                    hint="remove one of the two",
+                )
+                continue
+            result[key.value] = (key, val)
+        return result
+
+    def build(self, root: Node | None) -> None:
+        if root is None:
+            self.error(
+                "DC006",
+                "the file is empty; a spec needs `layers:`",
+                Pos(),
+                hint="start from a sample spec: deconvcheck --help",
+            )
+            return
+        if root.kind != "map":
+            self.error(
+                "DC006",
+                f"a spec is a mapping with `layers:`; the file holds {_describe(root)}",
+                root,
+            )
+            return
+        top = self.mapping(root, "the spec")
+        self.version(top)
+        for key, (key_node, _) in top.items():
+            if key not in TOP_KEYS:
+                self.error(
+                    "DC008",
+                    f"unknown top-level key {key!r}{suggest(key, TOP_KEYS)}",
+                    key_node,
+                    hint=f"the keys are {', '.join(TOP_KEYS)}",
+                )
+        if "name" in top:
+            self.spec.name = self.string(top["name"][1], "the model name")
+        if "layers" not in top:
+            self.error("DC006", "the spec has no `layers:` list", root)
+        else:
+            self.layers(top["layers"][1])
+        if "outputs" in top:
+            self.spec.outputs = self.names(top["outputs"][1], "outputs")
+
+    def version(self, top: dict[str, tuple[Node, Node]]) -> None:
+        if VERSION_KEY not in top:
+            return
+        node = top[VERSION_KEY][1]
+        if node.value != SPEC_VERSION or isinstance(node.value, bool):
+            self.error(
+                "DC007",
+                f"spec version {node.value!r} is not supported; this deconvcheck reads "
+                f"version {SPEC_VERSION}",
+                node,
+                hint=f"write `{VERSION_KEY}: {SPEC_VERSION}`, or upgrade deconvcheck",
+            )
+
+    def string(self, node: Node, what: str) -> str | None:
+        if node.kind == "scalar" and isinstance(node.value, str) and node.value:
+            return node.value
+        self.error("DC006", f"{what} must be a non-empty string; found {_describe(node)}", node)
+        return None
+
+    def names(self, node: Node, what: str) -> list[tuple[str, Pos]] | None:
+        """A layer name or a list of them."""
+        items = node.value if node.kind == "seq" else [node]
+        result = []
+        for item in items:
+            name = self.string(item, f"each entry of `{what}`")
+            if name is None:
+                return None
+            result.append((name, Pos(item.line, item.column)))
+        if not result:
+            self.error("DC006", f"`{what}` is empty", node)
+            return None
+        return result
+
+    def layers(self, node: Node) -> None:
+        if node.kind != "seq" or not node.value:
+            self.error(
+                "DC006",
+                f"`layers` must be a non-empty list of layers; found {_describe(node)}",
+                node,
+            )
+            return
+        for index, item in enumerate(node.value):
+            decl = self.layer(index, item)
+            if decl is not None:
+                self.spec.layers.append(decl)
+
+    def layer(self, index: int, node: Node) -> LayerDecl | None:
+        if node.kind != "map":
+            self.error(
+                "DC006",
+                f"layer {index + 1} must be a mapping with `type:`; found {_describe(node)}",
+                node,
+                hint="write `- {type: Conv2D, filters: 64, kernel_size: 3}`",
+            )
+            return None
+        keys = self.mapping(node, f"layer {index + 1}")
+        if "type" not in keys:
+            self.error("DC104", f"layer {index + 1} has no `type:`", node)
+            return None
+        type_name = self.string(keys["type"][1], "`type`")
+        if type_name is None:
+            return None
+        decl = LayerDecl(index=index, type_name=type_name, pos=Pos(node.line, node.column))
+        if "name" in keys:
+            decl.name = self.string(keys["name"][1], "`name`")
+        if "inputs" in keys:
+            decl.inputs = self.names(keys["inputs"][1], "inputs")
+        for key, (key_node, val_node) in keys.items():
+            if key in RESERVED_LAYER_KEYS:
+                continue
+            decl.args[key] = val_node.plain()
+            decl.arg_pos[key] = Pos(key_node.line, key_node.column)
+        return decl

@@ -1,0 +1,345 @@
+"""Text to a tree of located values, for YAML and JSON alike.
+
+PyYAML's composer gives nodes with line and column marks; a small JSON reader here gives the same
+for JSON (the `json` module keeps no positions). Both produce `Node`s, so everything after this
+module sees one kind of tree and can point at the line and column of any value.
+
+Plain YAML scalars are resolved by the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules, so
+`yes` and `on` stay strings, `010` is ten, `1e3` is a number and `1:20` is not 80.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+from deconvcheck.diagnostics import Diagnostic, make
+
+MAX_NODES = 200_000  # values in one file; an alias bomb expands past this and is refused
+MAX_DEPTH = 200  # nesting levels; a real spec needs about 5
+
+
+@dataclass
+class Node:
+    """A value with the 1-based line and column where it starts.
+
+    `value` is a scalar for scalars, a list of Nodes for sequences, and a list of (key, value)
+    Node pairs for mappings (kept in file order, duplicates included, so they can be reported).
+    """
+
+    kind: str  # "scalar" | "seq" | "map"
+    value: Any
+    line: int
+    column: int
+    tag: str = field(default="")
+
+    def plain(self) -> Any:
+        """The Python value of this subtree (mappings become dicts, last duplicate wins)."""
+        if self.kind == "scalar":
+            return self.value
+        if self.kind == "seq":
+            return [item.plain() for item in self.value]
+        return {key.plain(): val.plain() for key, val in self.value}
+
+
+class LoadError(Exception):
+    """The text cannot be turned into a tree; carries the diagnostic to report."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+# ---------------------------------------------------------------- YAML
+
+_INT = re.compile(r"[-+]?[0-9]+$")
+_OCT = re.compile(r"0o[0-7]+$")
+_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"\.(nan|NaN|NAN)$")
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) YAML scalar by the YAML 1.2 core schema."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+
+def _yaml_loader() -> Any:
+    import yaml  # noqa: PLC0415 - lazy: not needed for JSON or --help
+
+    # The C loader is several times faster and keeps line and column marks too.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Node | None:
+    """Compose the first YAML document; None for an empty or comment-only file."""
+    import yaml  # noqa: PLC0415
+
+    loader = _yaml_loader()(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        mark = exc.problem_mark
+        if "expected a single document" in str(exc):
+            raise LoadError(
+                make(
+                    "DC006",
+                    "the file holds several YAML documents ('---'); a spec is one document",
+                    line=mark.line + 1 if mark else 0,
+                    column=mark.column + 1 if mark else 0,
+                    hint="keep one model per file",
+                )
+            ) from None
+        raise _yaml_syntax(exc) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_syntax(exc) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        raise LoadError(make("DC003", f"YAML cannot be read: {exc}")) from None
+    except RecursionError:
+        raise LoadError(
+            make("DC009", "the YAML is nested too deeply to be read (a spec needs a few levels)")
+        ) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        return None
+    return _Converter().convert(root, 1)
+
+
+def _yaml_syntax(exc: Any) -> LoadError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or str(exc)
+    context = f" {exc.context}" if exc.context else ""
+    return LoadError(
+        make(
+            "DC003",
+            f"YAML syntax error: {problem}{context}",
+            line=mark.line + 1 if mark else 0,
+            column=mark.column + 1 if mark else 0,
+            hint="check the indentation (spaces, not tabs) and that brackets and quotes close",
+        )
+    )
+
+
+class _Converter:
+    """PyYAML nodes to Nodes, refusing unknown tags, alias bombs and self-references."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.active: set[int] = set()
+
+    def convert(self, node: Any, depth: int) -> Node:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.count += 1
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            what = "values" if self.count > MAX_NODES else "levels of nesting"
+            limit = MAX_NODES if self.count > MAX_NODES else MAX_DEPTH
+            raise LoadError(
+                make(
+                    "DC009",
+                    f"the file expands to more than {limit:,} {what} "
+                    "(YAML aliases can multiply a small file)",
+                    line=line,
+                    column=column,
+                )
+            )
+        if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
+            raise LoadError(
+                make(
+                    "DC006",
+                    f"unsupported YAML tag {node.tag!r}; a spec holds plain values only",
+                    line=line,
+                    column=column,
+                    hint="remove the tag",
+                )
+            )
+        if id(node) in self.active:
+            raise LoadError(
+                make("DC009", "a YAML alias refers to itself", line=line, column=column)
+            )
+        self.active.add(id(node))
+        try:
+            return self._convert(node, depth, line, column)
+        finally:
+            self.active.discard(id(node))
+
+    def _convert(self, node: Any, depth: int, line: int, column: int) -> Node:
+        if node.id == "scalar":
+            # The C loader marks a plain scalar with style '', the Python one with None.
+            value = resolve_plain(node.value) if not node.style else node.value
+            return Node("scalar", value, line, column)
+        if node.id == "sequence":
+            return Node("seq", [self.convert(n, depth + 1) for n in node.value], line, column)
+        pairs = []
+        for key, val in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise LoadError(
+                    make(
+                        "DC006",
+                        "YAML merge keys ('<<') are not supported in specs",
+                        line=key.start_mark.line + 1,
+                        column=key.start_mark.column + 1,
+                    )
+                )
+            pairs.append((self.convert(key, depth + 1), self.convert(val, depth + 1)))
+        return Node("map", pairs, line, column)
+
+
+# ---------------------------------------------------------------- JSON
+
+_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_WS = re.compile(r"[ \t\n\r]*")
+_MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
+
+
+class _JsonReader:
+    """A strict JSON reader (RFC 8259: no NaN, no trailing commas) that records positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.count = 0
+        # Offsets where each line starts, to turn an offset into (line, column).
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def fail(self, offset: int, message: str) -> LoadError:
+        line, column = self.where(offset)
+        return LoadError(make("DC004", f"JSON syntax error: {message}", line=line, column=column))
+
+    def skip(self, offset: int) -> int:
+        match = _WS.match(self.text, offset)
+        return match.end() if match else offset
+
+    def document(self) -> Node:
+        offset = self.skip(0)
+        node, offset = self.value(offset, 1)
+        offset = self.skip(offset)
+        if offset != len(self.text):
+            raise self.fail(offset, "extra data after the end of the document")
+        return node
+
+    def value(self, offset: int, depth: int) -> tuple[Node, int]:
+        self.count += 1
+        if depth > MAX_DEPTH or self.count > MAX_NODES:
+            line, column = self.where(offset)
+            raise LoadError(
+                make(
+                    "DC009", "the JSON is too large or too deeply nested", line=line, column=column
+                )
+            )
+        line, column = self.where(offset)
+        char = self.text[offset : offset + 1]
+        if char == "{":
+            return self.mapping(offset + 1, depth, line, column)
+        if char == "[":
+            return self.sequence(offset + 1, depth, line, column)
+        if char == '"':
+            try:
+                text, end = scanstring(self.text, offset + 1)
+            except json.JSONDecodeError as exc:
+                raise self.fail(exc.pos, exc.msg) from None
+            return Node("scalar", text, line, column), end
+        for word, literal in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(word, offset):
+                return Node("scalar", literal, line, column), offset + len(word)
+        match = _NUMBER.match(self.text, offset)
+        if not match:
+            found = char or "the end of the file"
+            if self.text.startswith(("NaN", "Infinity", "-Infinity"), offset):
+                found = "NaN or Infinity, which JSON does not allow"
+            raise self.fail(offset, f"expected a value, found {found}")
+        integer, fraction, exponent = match.groups()
+        if fraction or exponent:
+            number: float | int = float(match.group())
+        elif len(integer) > _MAX_INT_DIGITS:
+            raise self.fail(offset, f"an integer of {len(integer):,} digits is too long")
+        else:
+            number = int(integer)
+        return Node("scalar", number, line, column), match.end()
+
+    def sequence(self, offset: int, depth: int, line: int, column: int) -> tuple[Node, int]:
+        items: list[Node] = []
+        offset = self.skip(offset)
+        if self.text.startswith("]", offset):
+            return Node("seq", items, line, column), offset + 1
+        while True:
+            item, offset = self.value(self.skip(offset), depth + 1)
+            items.append(item)
+            offset = self.skip(offset)
+            char = self.text[offset : offset + 1]
+            if char == "]":
+                return Node("seq", items, line, column), offset + 1
+            if char != ",":
+                raise self.fail(offset, "expected ',' or ']' in a list")
+            offset += 1
+
+    def mapping(self, offset: int, depth: int, line: int, column: int) -> tuple[Node, int]:
+        pairs: list[tuple[Node, Node]] = []
+        offset = self.skip(offset)
+        if self.text.startswith("}", offset):
+            return Node("map", pairs, line, column), offset + 1
+        while True:
+            offset = self.skip(offset)
+            if not self.text.startswith('"', offset):
+                raise self.fail(offset, "expected a quoted key")
+            key, offset = self.value(offset, depth + 1)
+            offset = self.skip(offset)
+            if not self.text.startswith(":", offset):
+                raise self.fail(offset, "expected ':' after a key")
+            val, offset = self.value(self.skip(offset + 1), depth + 1)
+            pairs.append((key, val))
+            offset = self.skip(offset)
+            char = self.text[offset : offset + 1]
+            if char == "}":
+                return Node("map", pairs, line, column), offset + 1
+            if char != ",":
+                raise self.fail(offset, "expected ',' or '}' in an object")
+            offset += 1
+
+
+def parse_json(text: str) -> Node:
+    return _JsonReader(text).document()
+
+
+def looks_like_json(text: str) -> bool:
+    """Chosen by content: a document that opens with '{' or '[' is read as JSON."""
+    stripped = text.lstrip()
+    return stripped.startswith(("{", "["))
