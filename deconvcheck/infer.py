@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.layers.base import Layer, Params, Refusal, Shape, format_shape
+from deconvcheck.layers.base import Layer, Params, Refusal, Shape
 from deconvcheck.layers.registry import REGISTRY, lookup
 from deconvcheck.spec.loader import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
@@ -105,7 +105,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | 
         out.append(
             _diag(
                 "DC102",
-                f"{cls.keras_name()} has no argument {key!r}"
+                f"{cls.keras_name()} {label!r}: no argument {key!r}"
                 f"{suggest(key, sorted(known | set(RESERVED_LAYER_KEYS)))}",
                 decl.arg_pos.get(key, decl.pos),
                 label,
@@ -118,7 +118,8 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | 
         return cls(decl.args)
     except Refusal as refusal:
         pos = decl.arg_pos.get(refusal.arg or "", decl.pos)
-        out.append(_diag(refusal.code, refusal.message, pos, label, refusal.hint))
+        message = f"{cls.keras_name()} {label!r}: {refusal.message}"
+        out.append(_diag(refusal.code, message, pos, label, refusal.hint))
         return None
 
 
@@ -178,7 +179,11 @@ def build(spec: Spec) -> Graph:
             )
         )
     outputs = _outputs(spec, names, diags)
-    order, cyclic = _keras_order(nodes, [o for o in outputs if o in nodes])
+    roots = [o for o in outputs if o in nodes]
+    if diags:
+        # A broken model still shows what can be inferred: every built layer is a root too.
+        roots += [name for name in reversed(list(nodes)) if name not in roots]
+    order, cyclic = _keras_order(nodes, roots)
     for name in cyclic:
         diags.append(
             _diag(
@@ -189,9 +194,11 @@ def build(spec: Spec) -> Graph:
                 hint="a layer can only take inputs from layers that do not depend on it",
             )
         )
+    # Only a graph that built cleanly is worth this warning: a broken link would make every
+    # layer before it look unused.
     used = _declared_ancestors(spec, names, outputs) | set(cyclic)
     for name, node in nodes.items():
-        if name not in used:
+        if name not in used and not diags:
             diags.append(
                 _diag(
                     "DC208",
@@ -391,10 +398,8 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             params = node.layer.param_count(ins)
         except Refusal as refusal:
             pos = node.decl.arg_pos.get(refusal.arg or "", node.decl.pos)
-            message = f"layer {name!r}: {refusal.message}"
-            if ins:
-                message += f" (input {', '.join(format_shape(s) for s in ins)})"
-            diags.append(_diag(refusal.code, message, pos, name, refusal.hint))
+            message = f"{type(node.layer).keras_name()} {name!r}: {refusal.message}"
+            diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue
         shapes[name] = shape
         layers.append(

@@ -282,7 +282,7 @@ class Layer:
             elif arg.required:
                 raise Refusal(
                     "DC104",
-                    f"{cls.keras_name()} needs `{arg.name}`",
+                    f"missing required argument `{arg.name}`",
                     hint=f"add `{arg.name}: ...` ({arg.doc})" if arg.doc else None,
                 )
             else:
@@ -323,7 +323,7 @@ def require_rank(layer: Layer, shape: Shape, ndim: int, *, at_least: bool = Fals
     expected = f"at least {ndim - 1}" if at_least else f"{ndim - 1}"
     raise Refusal(
         "DC203",
-        f"{layer.keras_name()} expects inputs with {expected} axes besides the batch axis; "
+        f"expects inputs with {expected} axes besides the batch axis; "
         f"received shape {format_shape(shape)}",
     )
 
@@ -342,7 +342,7 @@ def known_channels(layer: Layer, shape: Shape, fmt: str) -> int:
     if channels is None:
         raise Refusal(
             "DC204",
-            f"{layer.keras_name()} needs a known channel dimension; received shape "
+            f"needs a known channel dimension; received shape "
             f"{format_shape(shape)} ({fmt})",
             hint="give the channel count in the Input shape",
         )

@@ -34,7 +34,7 @@ def refuse_strided_dilation(
     if max(strides) > 1 and max(dilation) > 1:
         raise Refusal(
             "DC111",
-            f"{layer.keras_name()}: `strides > 1` is not supported together with "
+            f"`strides > 1` is not supported together with "
             f"`dilation_rate > 1`; received strides={strides}, dilation_rate={dilation}",
             hint="use strides=1 with the dilation, or dilation_rate=1 with the strides",
             arg="dilation_rate",
@@ -48,7 +48,7 @@ def check_output_positive(layer: Layer, inputs: Shape, output: Shape, fmt: str) 
         if size is not None and size <= 0:
             raise Refusal(
                 "DC202",
-                f"{layer.keras_name()}: computed output size would be zero or negative "
+                f"computed output size would be zero or negative "
                 f"({size} on spatial axis {axis}); received input shape {format_shape(inputs)}",
                 hint="use padding='same', a smaller kernel, stride or dilation, or a larger input",
             )

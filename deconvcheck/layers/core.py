@@ -62,7 +62,7 @@ class Dense(Layer):
         if features is None:
             raise Refusal(
                 "DC204",
-                f"Dense needs a known last axis; received shape {format_shape(shape)}",
+                f"needs a known last axis; received shape {format_shape(shape)}",
             )
         return features
 
@@ -178,7 +178,7 @@ class Reshape(Layer):
             return (shape[0], *(size // known if d == -1 else d for d in target))
         raise Refusal(
             "DC205",
-            f"Reshape cannot turn {format_shape(shape)} ({size} values per sample) into "
+            f"cannot turn {format_shape(shape)} ({size} values per sample) into "
             f"{tuple(target)} ({known} values)",
             hint="make the product of target_shape equal the input's, or use -1 for one axis",
             arg="target_shape",

@@ -25,7 +25,7 @@ class Concatenate(Layer):
         if not -rank <= axis < rank:
             raise Refusal(
                 "DC207",
-                f"Concatenate axis {axis} is out of range for inputs of rank {rank} "
+                f"axis {axis} is out of range for inputs of rank {rank} "
                 f"(counting the batch axis); received {_joined(inputs)}",
                 arg="axis",
             )
@@ -37,7 +37,7 @@ class Concatenate(Layer):
         ):
             raise Refusal(
                 "DC201",
-                f"Concatenate needs inputs that match on every axis except the concatenation "
+                f"needs inputs that match on every axis except the concatenation "
                 f"axis ({axis}); received {_joined(inputs)}",
             )
         total: Dim = 0
@@ -87,7 +87,7 @@ class Add(Layer):
             except ValueError:
                 raise Refusal(
                     "DC201",
-                    f"Add needs inputs of the same shape; received {_joined(inputs)}",
+                    f"needs inputs of the same shape; received {_joined(inputs)}",
                 ) from None
         batches = {s[0] for s in inputs} - {None}
         batch = batches.pop() if len(batches) == 1 else None

@@ -49,7 +49,7 @@ class BatchNormalization(Layer):
         if not -len(shape) <= axis < len(shape):
             raise Refusal(
                 "DC207",
-                f"BatchNormalization axis {axis} is out of range for input shape "
+                f"axis {axis} is out of range for input shape "
                 f"{format_shape(shape)}",
                 arg="axis",
             )
@@ -57,7 +57,7 @@ class BatchNormalization(Layer):
         if channels is None:
             raise Refusal(
                 "DC204",
-                f"BatchNormalization needs a known size on axis {axis}; received shape "
+                f"needs a known size on axis {axis}; received shape "
                 f"{format_shape(shape)}",
             )
         return channels

@@ -152,7 +152,7 @@ class Cropping(Layer):
             if size is not None and size <= 0:
                 raise Refusal(
                     "DC206",
-                    f"{self.keras_name()}: cropping {self.cfg['cropping']} must be smaller than "
+                    f"cropping {self.cfg['cropping']} must be smaller than "
                     f"the input's spatial size; received shape {format_shape(shape)}",
                     hint="crop less, or crop a larger tensor",
                     arg="cropping",

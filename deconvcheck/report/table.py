@@ -81,10 +81,17 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def _row(
-    cells: Sequence[str], widths: Sequence[int], columns: Sequence[Column], bar: str
+    cells: Sequence[str],
+    widths: Sequence[int],
+    columns: Sequence[Column],
+    bar: str,
+    *,
+    bottom: bool = False,
 ) -> list[str]:
     wrapped = [wrap(cell, w - 2) for cell, w in zip(cells, widths, strict=True)]
     height = max(len(w) for w in wrapped)
+    if bottom:  # rich aligns header cells to the bottom of the header row
+        wrapped = [[""] * (height - len(w)) + w for w in wrapped]
     lines = []
     for i in range(height):
         parts = []
@@ -105,7 +112,7 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], table_width
         return left + mid.join(fill * w for w in widths) + right
 
     lines = [rule("┏", "┳", "┓", "━")]
-    lines += _row([c.header for c in columns], widths, columns, "┃")
+    lines += _row([c.header for c in columns], widths, columns, "┃", bottom=True)
     lines.append(rule("┡", "╇", "┩", "━"))
     for i, row in enumerate(rows):
         if i:

@@ -1,0 +1,172 @@
+"""The command line as a user meets it: exit codes, the JSON contract, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deconvcheck import __version__
+from deconvcheck.cli.main import cli
+from tests.conftest import SAMPLES
+
+DECODER = str(SAMPLES / "vgg16_decoder.yaml")
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert (code, out.strip()) == (0, f"deconvcheck, version {__version__}")
+
+
+def test_help_lists_commands_and_examples() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    assert "summary" in out
+    assert "deconvcheck summary sample_specs/vgg16_decoder.yaml" in out
+
+
+def test_summary_text_footer_matches_seed_000() -> None:
+    code, out, _ = run("summary", DECODER)
+    assert code == 0
+    assert out.startswith('Model: "vgg-16_decoder"\n')
+    # seed 000's total, with Keras 3's size: 17,037,059 · 4 B / 1024² = 64.99 MB
+    assert " Total params: 17,037,059 (64.99 MB)\n" in out
+    assert " Trainable params: 17,037,059 (64.99 MB)\n" in out
+    assert " Non-trainable params: 0 (0.00 B)\n" in out
+    assert "\x1b[" not in out  # no colour codes in a pipe
+
+
+def test_summary_json_contract() -> None:
+    code, out, _ = run("summary", str(SAMPLES / "seed_layers.yaml"), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) >= {
+        "name", "layers", "total_params", "trainable_params", "non_trainable_params",
+        "outputs", "diagnostics",
+    }  # fmt: skip
+    assert (doc["total_params"], doc["trainable_params"], doc["non_trainable_params"]) == (
+        87_957,
+        87_829,
+        128,
+    )
+    layer = doc["layers"][2]
+    assert layer == {
+        "name": "batch_normalization",
+        "type": "BatchNormalization",
+        "output_shape": [None, 128, 128, 64],
+        "params": 256,
+        "trainable_params": 128,
+        "non_trainable_params": 128,
+        "inputs": ["con1"],
+    }
+    assert doc["layers"][6]["inputs"] == ["activation", "up1"]
+    assert doc["outputs"] == ["mer2"]
+    assert doc["diagnostics"] == []
+    assert doc["layers"][0]["type"] == "InputLayer"
+
+
+def test_summary_reads_stdin() -> None:
+    code, out, _ = run("summary", "-", "-f", "json", stdin=Path(DECODER).read_text())
+    assert code == 0
+    assert json.loads(out)["total_params"] == 17_037_059
+
+
+def test_json_spec_chosen_by_content(tmp_path: Path) -> None:
+    spec = tmp_path / "model.txt"  # no .json extension: the content decides
+    spec.write_text(
+        json.dumps(
+            {
+                "deconvcheck": 1,
+                "layers": [
+                    {"type": "Input", "shape": [7, 7, 512]},
+                    {"type": "Conv2DTranspose", "filters": 512, "kernel_size": 2, "strides": 2},
+                ],
+            }
+        )
+    )
+    code, out, _ = run("summary", str(spec), "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    # seed 000: 2·2·512·512 + 512 = 1,049,088 and 7 -> 14
+    assert doc["layers"][1]["output_shape"] == [None, 14, 14, 512]
+    assert doc["total_params"] == 1_049_088
+    assert [layer["name"] for layer in doc["layers"]] == ["input_layer", "conv2d_transpose"]
+
+
+def test_refusal_exits_1_with_location_and_partial_table(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        "deconvcheck: 1\n"
+        "layers:\n"
+        "  - {type: Input, shape: [7, 7, 512]}\n"
+        "  - {type: Conv2DTranspose, filters: 8, kernel_size: 3, strides: 2, output_padding: 2}\n"
+    )
+    code, out, _ = run("summary", str(spec), "-f", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert [layer["name"] for layer in doc["layers"]] == ["input_layer"]
+    (diag,) = doc["diagnostics"]
+    assert diag["code"] == "DC110"
+    # line 4, and the column where `output_padding` starts on it
+    column = spec.read_text().splitlines()[3].index("output_padding") + 1
+    assert (diag["path"], diag["line"], diag["column"]) == (str(spec), 4, column)
+    assert diag["layer"] == "conv2d_transpose"
+    assert diag["severity"] == "error"
+
+
+def test_text_diagnostic_is_one_greppable_line(tmp_path: Path) -> None:
+    spec = tmp_path / "typo.yaml"
+    spec.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [8, 8, 3]}\n"
+        "  - {type: Conv2D, filtres: 8, kernel_size: 3}\n"
+    )
+    code, out, _ = run("summary", str(spec))
+    assert code == 1
+    assert (
+        f"{spec}:4:20: DC102 Conv2D 'conv2d': no argument 'filtres'; did you mean 'filters'?"
+        in out.splitlines()
+    )
+
+
+@pytest.mark.parametrize("target", ["missing.yaml", "."])
+def test_unreadable_exits_2(tmp_path: Path, target: str) -> None:
+    code, out, err = run("summary", str(tmp_path / target))
+    assert code == 2
+    assert "Traceback" not in out + err
+
+
+def test_markup_in_names_printed_as_is(tmp_path: Path) -> None:
+    spec = tmp_path / "names.yaml"
+    spec.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [4], name: '[red]x'}\n"
+        "  - {type: Dense, units: 2, name: '[bold]y[/]'}\n"
+    )
+    code, out, _ = run("summary", str(spec), "--width", "88")
+    assert code == 0
+    assert "[red]x (InputLayer)" in out
+    assert "[bold]y[/] (Dense)" in out
+
+
+def test_real_process_pipe_respects_no_color() -> None:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "deconvcheck", "summary", DECODER],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0
+    assert "\x1b[" not in proc.stdout
+    # Keras: min(88, terminal columns - 4) -> 88 wide for a plain chain
+    assert max(len(line) for line in proc.stdout.splitlines()) == 88
