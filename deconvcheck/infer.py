@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import Layer, Params, Refusal, Shape
@@ -29,16 +29,14 @@ def snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-@dataclass
-class GraphNode:
+class GraphNode(NamedTuple):
     decl: LayerDecl
     layer: Layer
     name: str
-    inputs: list[str] = field(default_factory=list)
+    inputs: list[str]
 
 
-@dataclass
-class Graph:
+class Graph(NamedTuple):
     path: str
     name: str
     nodes: dict[str, GraphNode]
@@ -48,8 +46,7 @@ class Graph:
     diagnostics: list[Diagnostic]
 
 
-@dataclass(frozen=True)
-class InferredLayer:
+class InferredLayer(NamedTuple):
     name: str
     type: str
     output_shape: Shape
@@ -59,8 +56,7 @@ class InferredLayer:
     column: int
 
 
-@dataclass
-class Model:
+class Model(NamedTuple):
     path: str
     name: str
     layers: list[InferredLayer]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 
 import click
@@ -10,6 +10,21 @@ import click
 from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 FORMATS = ("text", "json")
+
+
+def terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns` (what Keras uses) without importing shutil:
+    $COLUMNS, else the terminal's width, else 80 for a pipe."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 @click.command(
@@ -57,7 +72,7 @@ def summary(spec: str, fmt: str, width: int | None) -> None:
     if fmt == "json":
         click.echo(report.render_json(model), nl=False)
     else:
-        columns = shutil.get_terminal_size().columns
+        columns = terminal_columns()
         line_length = width or report.default_line_length(model, columns)
         click.echo(report.render_text(model, line_length), nl=False)
     sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

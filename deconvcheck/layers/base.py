@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 Dim = int | None
 Shape = tuple[Dim, ...]
@@ -35,8 +34,7 @@ class Refusal(Exception):
         self.arg = arg
 
 
-@dataclass(frozen=True)
-class Params:
+class Params(NamedTuple):
     trainable: int = 0
     non_trainable: int = 0
 
@@ -215,8 +213,7 @@ def optional_positive_int(value: object, name: str, rank: int) -> int | None:
     return None if value is None else positive_int(value, name, rank)
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One constructor argument, named and defaulted as in Keras."""
 
     name: str
@@ -342,8 +339,7 @@ def known_channels(layer: Layer, shape: Shape, fmt: str) -> int:
     if channels is None:
         raise Refusal(
             "DC204",
-            f"needs a known channel dimension; received shape "
-            f"{format_shape(shape)} ({fmt})",
+            f"needs a known channel dimension; received shape {format_shape(shape)} ({fmt})",
             hint="give the channel count in the Input shape",
         )
     return channels

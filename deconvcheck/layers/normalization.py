@@ -49,16 +49,14 @@ class BatchNormalization(Layer):
         if not -len(shape) <= axis < len(shape):
             raise Refusal(
                 "DC207",
-                f"axis {axis} is out of range for input shape "
-                f"{format_shape(shape)}",
+                f"axis {axis} is out of range for input shape {format_shape(shape)}",
                 arg="axis",
             )
         channels: int | None = shape[axis]
         if channels is None:
             raise Refusal(
                 "DC204",
-                f"needs a known size on axis {axis}; received shape "
-                f"{format_shape(shape)}",
+                f"needs a known size on axis {axis}; received shape {format_shape(shape)}",
             )
         return channels
 

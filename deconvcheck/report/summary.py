@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from deconvcheck.diagnostics import Diagnostic
@@ -125,4 +124,6 @@ def model_json(model: Model) -> dict[str, Any]:
 
 
 def render_json(model: Model) -> str:
+    import json  # noqa: PLC0415 - only for --format json
+
     return json.dumps(model_json(model), indent=2) + "\n"

@@ -10,11 +10,10 @@ wrapped, over-long words cut with an ellipsis). `tests/test_table.py` checks it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     header: str
     justify: str  # "left" | "right"
     width: int

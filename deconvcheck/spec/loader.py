@@ -15,10 +15,8 @@ Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFai
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.spec.nodes import LoadError, Node, looks_like_json, parse_json, parse_yaml
@@ -38,36 +36,39 @@ class ReadFailure(Exception):
         self.diagnostic = diagnostic
 
 
-@dataclass(frozen=True)
-class Pos:
+class Pos(NamedTuple):
     line: int = 0
     column: int = 0
 
 
-@dataclass
 class LayerDecl:
     """One entry of `layers:` as written, before any checking of its arguments."""
 
-    index: int
-    type_name: str
-    pos: Pos
-    name: str | None = None
-    inputs: list[tuple[str, Pos]] | None = None
-    args: dict[str, Any] = field(default_factory=dict)
-    arg_pos: dict[str, Pos] = field(default_factory=dict)
+    def __init__(self, index: int, type_name: str, pos: Pos) -> None:
+        self.index = index
+        self.type_name = type_name
+        self.pos = pos
+        self.name: str | None = None
+        self.inputs: list[tuple[str, Pos]] | None = None
+        self.args: dict[str, Any] = {}
+        self.arg_pos: dict[str, Pos] = {}
 
 
-@dataclass
 class Spec:
-    path: str
-    name: str | None = None
-    layers: list[LayerDecl] = field(default_factory=list)
-    outputs: list[tuple[str, Pos]] | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """A spec file as declared: its layers in file order and what loading it found wrong."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name: str | None = None
+        self.layers: list[LayerDecl] = []
+        self.outputs: list[tuple[str, Pos]] | None = None
+        self.diagnostics: list[Diagnostic] = []
 
 
 def suggest(word: str, options: Any) -> str:
     """`; did you mean 'x'?` or nothing."""
+    import difflib  # noqa: PLC0415 - only needed when something is wrong
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -1,0 +1,66 @@
+"""Cold-start benchmark: `deconvcheck summary` against importing its dependencies.
+
+    python benchmarks/startup.py [--runs 21]
+
+Prints the median wall time of each command over several runs, and the ratio of the tool's
+run to the baseline `python -c "import click, yaml, rich"` (issue 2's target: at most 1.3).
+Ratios travel between machines better than milliseconds do. Needs rich importable for the
+baseline (it is in the `test` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# Measure an installed tool as users run it: with bytecode caches. (Some environments set
+# PYTHONDONTWRITEBYTECODE, which makes every run recompile the package from source while the
+# dependencies, installed by pip, keep their caches: an unfair comparison.)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    for _ in range(2):  # write bytecode caches, warm the file cache
+        subprocess.run(command, capture_output=True, check=False, env=ENV)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False, env=ENV)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    py = sys.executable
+    cases = {
+        "python -c pass": [py, "-c", "pass"],
+        "baseline: import click, yaml, rich": [py, "-c", "import click, yaml, rich"],
+        "deconvcheck --version": [py, "-m", "deconvcheck", "--version"],
+        "deconvcheck summary vgg16_decoder.yaml": [
+            py, "-m", "deconvcheck", "summary", str(ROOT / "sample_specs" / "vgg16_decoder.yaml"),
+        ],
+        "deconvcheck summary unet.yaml --format json": [
+            py, "-m", "deconvcheck", "summary", str(ROOT / "sample_specs" / "unet.yaml"),
+            "--format", "json",
+        ],
+    }  # fmt: skip
+    results = {name: median_seconds(cmd, args.runs) for name, cmd in cases.items()}
+    base = results["baseline: import click, yaml, rich"]
+    print(f"median of {args.runs} runs, Python {sys.version.split()[0]}")
+    for name, seconds in results.items():
+        print(f"  {name:45s} {seconds * 1000:7.1f} ms   ratio {seconds / base:4.2f}")
+
+
+if __name__ == "__main__":
+    main()
