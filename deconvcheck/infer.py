@@ -113,7 +113,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | 
     try:
         return cls(decl.args)
     except Refusal as refusal:
-        pos = decl.arg_pos.get(refusal.arg or "", decl.pos)
+        pos = decl.value_pos.get(refusal.arg or "", decl.pos)
         message = f"{cls.keras_name()} {label!r}: {refusal.message}"
         out.append(_diag(refusal.code, message, pos, label, refusal.hint))
         return None
@@ -393,7 +393,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
                 shape = node.layer.output_shape(ins)
             params = node.layer.param_count(ins)
         except Refusal as refusal:
-            pos = node.decl.arg_pos.get(refusal.arg or "", node.decl.pos)
+            pos = node.decl.value_pos.get(refusal.arg or "", node.decl.pos)
             message = f"{type(node.layer).keras_name()} {name!r}: {refusal.message}"
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue

@@ -117,8 +117,10 @@ def test_refusal_exits_1_with_location_and_partial_table(tmp_path: Path) -> None
     assert [layer["name"] for layer in doc["layers"]] == ["input_layer"]
     (diag,) = doc["diagnostics"]
     assert diag["code"] == "DC110"
-    # line 4, and the column where `output_padding` starts on it
-    column = spec.read_text().splitlines()[3].index("output_padding") + 1
+    # line 4, at the refused value: the `2` of `output_padding: 2`
+    column = (
+        spec.read_text().splitlines()[3].index("output_padding: 2") + len("output_padding: ") + 1
+    )
     assert (diag["path"], diag["line"], diag["column"]) == (str(spec), 4, column)
     assert diag["layer"] == "conv2d_transpose"
     assert diag["severity"] == "error"

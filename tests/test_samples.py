@@ -25,11 +25,39 @@ EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[
         0,
         (None, 7, 7, 512),
         (None, 224, 224, 3),
-        [0, 0, 2_359_808, 2_359_808, 2_359_808, 0, 2_359_808, 2_359_808, 2_359_808, 0,
-         1_179_904, 590_080, 590_080, 0, 295_040, 147_584, 0, 73_792, 1_731],
-    ),  # fmt: skip
+        # fmt: off
+        [
+            0,
+            0,
+            2_359_808,
+            2_359_808,
+            2_359_808,
+            0,
+            2_359_808,
+            2_359_808,
+            2_359_808,
+            0,
+            1_179_904,
+            590_080,
+            590_080,
+            0,
+            295_040,
+            147_584,
+            0,
+            73_792,
+            1_731,
+        ],
+        # fmt: on
+    ),
     # seed 000, question: first summary, 7x7 -> 9x9 with dilation_rate=2
-    "dilated_decoder.yaml": (1_049_088, 1_049_088, 0, (None, 7, 7, 512), (None, 9, 9, 512), [0, 1_049_088]),
+    "dilated_decoder.yaml": (
+        1_049_088,
+        1_049_088,
+        0,
+        (None, 7, 7, 512),
+        (None, 9, 9, 512),
+        [0, 1_049_088],
+    ),
     # seed 002: the printed summary, every row
     "seed_layers.yaml": (
         87_957,
@@ -51,7 +79,7 @@ EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[
         (None, 2, 7, 7, 512),
         [0, 7_078_400, 0, 7_078_400],
     ),
-}  # fmt: skip
+}
 
 SAMPLE_FILES = sorted(p.name for p in SAMPLES.glob("*.y*ml")) + sorted(
     p.name for p in SAMPLES.glob("*.json")

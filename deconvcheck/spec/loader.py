@@ -51,7 +51,8 @@ class LayerDecl:
         self.name: str | None = None
         self.inputs: list[tuple[str, Pos]] | None = None
         self.args: dict[str, Any] = {}
-        self.arg_pos: dict[str, Pos] = {}
+        self.arg_pos: dict[str, Pos] = {}  # where each argument's key is
+        self.value_pos: dict[str, Pos] = {}  # where each argument's value is
 
 
 class Spec:
@@ -117,12 +118,15 @@ def read_text(path: str) -> str:
     return text
 
 
-def parse_text(text: str) -> Node | None:
+def parse_text(text: str, path: str = "") -> Node | None:
+    """JSON when the document opens with '{' or '['; YAML otherwise. A '.json' file is held to
+    JSON; any other that fails as JSON is tried as YAML ('{a: 1}' is YAML flow style)."""
     if looks_like_json(text):
         try:
             return parse_json(text)
         except LoadError as json_error:
-            # '{a: 1}' is YAML, not JSON: fall back, but report the JSON error if YAML fails too.
+            if path.lower().endswith(".json"):
+                raise
             try:
                 return parse_yaml(text)
             except LoadError:
@@ -134,7 +138,7 @@ def load(path: str, text: str | None = None) -> Spec:
     """Read and structure a spec. Raises ReadFailure only when the file cannot be read."""
     spec = Spec(path=path)
     try:
-        root = parse_text(read_text(path) if text is None else text)
+        root = parse_text(read_text(path) if text is None else text, path)
     except LoadError as exc:
         spec.diagnostics.append(exc.diagnostic.at(path))
         return spec
@@ -287,4 +291,5 @@ class _Builder:
                 continue
             decl.args[key] = val_node.plain()
             decl.arg_pos[key] = Pos(key_node.line, key_node.column)
+            decl.value_pos[key] = Pos(val_node.line, val_node.column)
         return decl

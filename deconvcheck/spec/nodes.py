@@ -85,15 +85,13 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+# Tags PyYAML's resolver gives plain values (re-resolved here by YAML 1.2 rules). Any other tag
+# was written by hand (`!!python/object`, `!custom`) and is refused.
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:map",
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "value")
 }
+_MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
 
 
 def _yaml_loader() -> Any:
@@ -175,7 +173,7 @@ class _Converter:
                     column=column,
                 )
             )
-        if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
+        if node.tag not in _STANDARD_TAGS and node.tag != "tag:yaml.org,2002:merge":
             raise LoadError(
                 make(
                     "DC006",
@@ -198,8 +196,18 @@ class _Converter:
     def _convert(self, node: Any, depth: int, line: int, column: int) -> Node:
         if node.id == "scalar":
             # The C loader marks a plain scalar with style '', the Python one with None.
-            value = resolve_plain(node.value) if not node.style else node.value
-            return Node("scalar", value, line, column)
+            if node.style:
+                return Node("scalar", node.value, line, column)
+            if len(node.value) > _MAX_INT_DIGITS and node.value.lstrip("+-").isdigit():
+                raise LoadError(
+                    make(
+                        "DC009",
+                        f"a number of {len(node.value):,} digits is too long",
+                        line=line,
+                        column=column,
+                    )
+                )
+            return Node("scalar", resolve_plain(node.value), line, column)
         if node.id == "sequence":
             return Node("seq", [self.convert(n, depth + 1) for n in node.value], line, column)
         pairs = []
