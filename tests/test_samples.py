@@ -25,7 +25,6 @@ EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[
         0,
         (None, 7, 7, 512),
         (None, 224, 224, 3),
-        # fmt: off
         [
             0,
             0,
@@ -47,7 +46,6 @@ EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[
             73_792,
             1_731,
         ],
-        # fmt: on
     ),
     # seed 000, question: first summary, 7x7 -> 9x9 with dilation_rate=2
     "dilated_decoder.yaml": (
