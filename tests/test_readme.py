@@ -7,6 +7,7 @@ from pathlib import Path
 
 from deconvcheck.diagnostics import RULES
 from deconvcheck.infer import infer
+from deconvcheck.report.summary import render_text
 from deconvcheck.spec.loader import load
 from tests.conftest import ROOT
 
@@ -33,7 +34,5 @@ def test_rule_table_lists_every_rule() -> None:
 def test_first_example_output_is_current() -> None:
     block = re.search(r"```console\n\$ [^\n]*\n(.*?)```", README, re.S)
     assert block is not None
-    from deconvcheck.report.summary import render_text
-
     model = infer(load(str(ROOT / "sample_specs" / "dilated_decoder.yaml")))
     assert render_text(model, 76) == block.group(1)
