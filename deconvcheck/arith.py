@@ -92,3 +92,67 @@ def pool_output_length(length: Length, pool: int, stride: int, padding: str = "v
     if padding == "valid":
         return (length - pool) // stride + 1
     return (length - 1) // stride + 1
+
+
+def keras_same_transpose_pads(
+    kernel: int, stride: int, output_padding: int | None = None, dilation: int = 1
+) -> tuple[int, int]:
+    """(left, right) padding Keras 3 applies for a `same` transposed convolution
+    (`backend_utils._convert_conv_transpose_padding_args_from_keras_to_jax`); unequal means
+    the output is shifted by half a pixel against the input.
+
+    >>> keras_same_transpose_pads(4, 2)  # seed 002's F=4, S=2: pad 2 on each side
+    (2, 2)
+    >>> keras_same_transpose_pads(3, 2)
+    (2, 1)
+    """
+    k_eff = effective_kernel(kernel, dilation)
+    if output_padding is None:
+        pad_len = stride + k_eff - 2
+    else:
+        pad_len = k_eff + k_eff % 2 - 2 + output_padding
+    left = min(pad_len // 2 + pad_len % 2, k_eff - 1)
+    return left, pad_len - left
+
+
+def torch_conv_transpose_output_length(
+    length: int,
+    kernel: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int:
+    """PyTorch `ConvTranspose{1,2,3}d`: `(n - 1)·s - 2·p + d·(k - 1) + output_padding + 1`.
+
+    >>> torch_conv_transpose_output_length(64, 4, 2, 1)  # seed 002: (64 - 1)·2 - 2·1 + 4 = 128
+    128
+    """
+    return (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def torch_conv_output_length(
+    length: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """PyTorch `Conv{1,2,3}d` and pooling: `floor((n + 2·p - d·(k - 1) - 1) / s) + 1`.
+
+    >>> torch_conv_output_length(128, 4, 2, 1)
+    64
+    """
+    return (length + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def tf_transpose_output_range(
+    length: int, kernel: int, stride: int, padding: str, dilation: int = 1
+) -> range:
+    """Every `output_shape` size `tf.nn.conv2d_transpose` accepts for an input of `length`:
+    those whose forward convolution (same kernel, stride, padding) gives back `length`.
+
+    >>> list(tf_transpose_output_range(3, 2, 2, "same"))  # seed 001: 5 or 6 are both valid
+    [5, 6]
+    """
+    if padding == "same":  # ceil(m / s) == n
+        return range((length - 1) * stride + 1, length * stride + 1)
+    k_eff = effective_kernel(kernel, dilation)  # floor((m - k_eff) / s) + 1 == n
+    low = (length - 1) * stride + k_eff
+    return range(low, low + stride)

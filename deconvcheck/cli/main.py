@@ -15,6 +15,11 @@ from deconvcheck import __version__
 # from importing any subcommand.
 COMMANDS = {
     "summary": ("deconvcheck.cli.summary", "summary", "Print a Keras-style summary of a spec."),
+    "solve": (
+        "deconvcheck.cli.solve",
+        "solve",
+        "Find layer settings that take one size to another (64 -> 128).",
+    ),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
 }
 
@@ -45,6 +50,7 @@ class LazyGroup(click.Group):
 Examples:
   deconvcheck summary sample_specs/vgg16_decoder.yaml
   deconvcheck summary sample_specs/unet.yaml --format json
+  deconvcheck solve --in 7 --out 14
   deconvcheck layers Conv2DTranspose
 
 \b

@@ -1,0 +1,1 @@
+"""`solve`: layer settings between two sizes, enumerated with the inference arithmetic."""

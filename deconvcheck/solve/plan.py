@@ -1,0 +1,152 @@
+"""Whole answers: one setting per axis combined into a layer, chains of stages, and what to say
+when nothing fits."""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import NamedTuple
+
+from deconvcheck.solve.answers import caveats, checkerboard, rank_key, ranked
+from deconvcheck.solve.settings import KERAS, PYTORCH, Bounds, Setting, exact, reachable, settings
+
+PER_AXIS_CANDIDATES = 6  # the best few per axis are combined; the rest would rank below them
+
+
+class Answer(NamedTuple):
+    """A layer setting for every axis (the same Setting repeated for a square problem)."""
+
+    axes: tuple[Setting, ...]
+
+    @property
+    def first(self) -> Setting:
+        return self.axes[0]
+
+    @property
+    def caveats(self) -> list[str]:
+        seen: list[str] = []
+        for axis in self.axes:
+            seen += [c for c in caveats(axis) if c not in seen]
+        return seen
+
+    def key(self) -> tuple[int, ...]:
+        keys = [rank_key(a) for a in self.axes]
+        return tuple(sum(k[i] for k in keys) for i in range(len(keys[0])))
+
+
+def _compatible(axes: tuple[Setting, ...]) -> bool:
+    """One layer must take all axes: the same kind, and for Keras and TensorFlow one padding
+    mode; Keras refuses strides > 1 on any axis together with dilation > 1 on any axis."""
+    first = axes[0]
+    if any(a.kind != first.kind for a in axes):
+        return False
+    if first.framework != PYTORCH and any(a.padding != first.padding for a in axes):
+        return False
+    if (
+        first.framework == KERAS
+        and any(a.output_padding is None for a in axes)
+        and any(a.output_padding is not None for a in axes)
+    ):
+        return False  # Keras takes output_padding for every axis or for none
+    return not (max(a.stride for a in axes) > 1 and max(a.dilation for a in axes) > 1)
+
+
+def solve(
+    framework: str, ins: tuple[int, ...], outs: tuple[int, ...], bounds: Bounds
+) -> list[Answer]:
+    """Every answer within bounds, best first. Equal sizes on all axes solve one axis."""
+    if len(set(ins)) == 1 and len(set(outs)) == 1:
+        return [Answer((s,) * len(ins)) for s in ranked(exact(framework, ins[0], outs[0], bounds))]
+    per_axis = [
+        ranked(exact(framework, n, m, bounds))[:PER_AXIS_CANDIDATES]
+        for n, m in zip(ins, outs, strict=True)
+    ]
+    answers = [Answer(combo) for combo in product(*per_axis) if _compatible(combo)]
+    return sorted(answers, key=Answer.key)
+
+
+def nearest(framework: str, n: int, m: int, bounds: Bounds) -> tuple[int | None, int | None]:
+    """The reachable lengths just below and just above m."""
+    sizes = reachable(framework, n, m >= n, bounds)
+    below = max((s for s in sizes if s < m), default=None)
+    above = min((s for s in sizes if s > m), default=None)
+    return below, above
+
+
+def why_not(n: int, m: int, bounds: Bounds) -> str:
+    up = m >= n
+    ratio = m / n if up else n / m
+    if ratio > bounds.max_stride:
+        return (
+            f"a single layer would need a stride of about {ratio:.0f}, more than --max-stride "
+            f"{bounds.max_stride}; use --stages for a chain of layers, or raise --max-stride"
+        )
+    return (
+        f"no kernel up to {bounds.max_kernel}, stride up to {bounds.max_stride} and dilation up "
+        f"to {bounds.max_dilation} gives exactly {m}; raise the bounds or use --stages"
+    )
+
+
+def stages(
+    framework: str, n: int, m: int, bounds: Bounds, stage_stride: int = 2
+) -> list[Setting] | None:
+    """A chain of exact layers from n to m, each with a stride of at most `stage_stride` (the
+    decoder convention: x2 per stage), so 7 -> 224 is 7, 14, 28, 56, 112, 224. When the ratio
+    is not a power of it, strides up to --max-stride are mixed in (7 -> 42: x2 then x3)."""
+    for stride in dict.fromkeys((min(stage_stride, bounds.max_stride), bounds.max_stride)):
+        chain = _shortest_chain(framework, n, m, bounds._replace(max_stride=stride))
+        if chain is not None:
+            return chain
+    return None
+
+
+def _shortest_chain(
+    framework: str, n: int, m: int, bounds: Bounds, limit: int = 16
+) -> list[Setting] | None:
+    """Breadth-first over lengths: the fewest stages, then the best-ranked chain. Every stage
+    but the last moves by a stride of 2 or more without checkerboard risk."""
+    up = m >= n
+    frontier: dict[int, tuple[tuple[int, ...], list[Setting]]] = {n: ((), [])}
+    for _ in range(limit):
+        finals: list[tuple[tuple[int, ...], list[Setting]]] = []
+        following: dict[int, tuple[tuple[int, ...], list[Setting]]] = {}
+        for length, (cost, chain) in frontier.items():
+            for option in exact_or_strided(framework, length, m, up, bounds):
+                new_cost = _add(cost, rank_key(option))
+                if option.length_out == m:
+                    finals.append((new_cost, [*chain, option]))
+                elif option.stride >= 2 and not checkerboard(option):
+                    best = following.get(option.length_out)
+                    if best is None or new_cost < best[0]:
+                        following[option.length_out] = (new_cost, [*chain, option])
+        if finals:
+            return min(finals, key=lambda f: f[0])[1]
+        if not following:
+            return None
+        frontier = following
+    return None
+
+
+def exact_or_strided(
+    framework: str, length: int, m: int, up: bool, bounds: Bounds
+) -> list[Setting]:
+    """Candidate stages from `length`: moving toward m without passing it, no output_padding,
+    no dilation (chains of those are better written as one layer)."""
+    result = []
+    for s in settings(framework, length, up, bounds._replace(max_dilation=1)):
+        moves = s.length_out > length if up else s.length_out < length
+        within = s.length_out <= m if up else s.length_out >= m
+        if moves and within and not s.output_padding:
+            result.append(s)
+    return result
+
+
+def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    # cost of a chain: first the number of stages, then the summed rank keys
+    if not a:
+        return (1, *b)
+    return (a[0] + 1, *(x + y for x, y in zip(a[1:], b, strict=True)))
+
+
+def resize_alternative(n: int, m: int) -> int | None:
+    """The integer factor for an UpSampling + convolution, where one exists."""
+    return m // n if m > n and m % n == 0 else None

@@ -1,0 +1,173 @@
+"""A `solve` problem, its result, and the two ways of printing it."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from deconvcheck.solve import plan
+from deconvcheck.solve.answers import arithmetic
+from deconvcheck.solve.plan import Answer
+from deconvcheck.solve.render import TITLES, answer_json, answer_text, code
+from deconvcheck.solve.settings import Bounds, Setting
+
+
+class FrameworkResult(NamedTuple):
+    framework: str
+    answers: list[Answer]
+    why_none: str | None
+    nearest: list[tuple[int | None, int | None]]  # per axis, when there is no answer
+    stages: list[list[Setting]] | None  # per axis, with --stages
+
+
+class Result(NamedTuple):
+    ins: tuple[int, ...]
+    outs: tuple[int, ...]
+    bounds: Bounds
+    limit: int
+    frameworks: list[FrameworkResult]
+
+    @property
+    def upsample(self) -> bool:
+        return all(m >= n for n, m in zip(self.ins, self.outs, strict=True))
+
+    @property
+    def found(self) -> bool:
+        return any(f.answers or f.stages for f in self.frameworks)
+
+
+class Problem(NamedTuple):
+    ins: tuple[int, ...]
+    outs: tuple[int, ...]
+    frameworks: tuple[str, ...]
+    bounds: Bounds
+    limit: int = 3
+    stages: bool = False
+
+    def solve(self) -> Result:
+        results = []
+        for framework in self.frameworks:
+            answers = plan.solve(framework, self.ins, self.outs, self.bounds)
+            chains = None
+            if self.stages:
+                planned = [
+                    plan.stages(framework, n, m, self.bounds)
+                    for n, m in zip(self.ins, self.outs, strict=True)
+                ]
+                chains = (
+                    None
+                    if any(c is None for c in planned)
+                    else [c for c in planned if c is not None]
+                )
+            why = None if answers else plan.why_not(max(self.ins), max(self.outs), self.bounds)
+            near = (
+                []
+                if answers
+                else [
+                    plan.nearest(framework, n, m, self.bounds)
+                    for n, m in zip(self.ins, self.outs, strict=True)
+                ]
+            )
+            results.append(FrameworkResult(framework, answers, why, near, chains))
+        return Result(self.ins, self.outs, self.bounds, self.limit, results)
+
+
+def _shown(result: Result, answers: list[Answer]) -> list[Answer]:
+    return answers if result.limit == 0 else answers[: result.limit]
+
+
+def _sizes(sizes: tuple[int, ...]) -> str:
+    return "x".join(str(s) for s in sizes)
+
+
+def _stage_answers(chains: list[list[Setting]]) -> list[Answer] | None:
+    """Stage i on every axis as one layer; None when the axes need different numbers of stages."""
+    if len({len(c) for c in chains}) != 1:
+        return None
+    return [Answer(tuple(chain[i] for chain in chains)) for i in range(len(chains[0]))]
+
+
+def render_text(result: Result) -> str:
+    rank = len(result.ins)
+    direction = "upsampling" if result.upsample else "downsampling"
+    b = result.bounds
+    lines = [
+        f"{_sizes(result.ins)} -> {_sizes(result.outs)} ({direction}, {rank} spatial axes); "
+        f"kernel <= {b.max_kernel}, stride <= {b.max_stride}, dilation <= {b.max_dilation}",
+    ]
+    for fw in result.frameworks:
+        title = TITLES[fw.framework, result.upsample].format(r=rank)
+        shown = _shown(result, fw.answers)
+        count = f"{len(fw.answers)} exact setting{'s' if len(fw.answers) != 1 else ''}"
+        more = (
+            f", best {len(shown)} shown (--limit 0 for all)" if len(shown) < len(fw.answers) else ""
+        )
+        lines += ["", f"{title}: {count}{more}"]
+        for i, answer in enumerate(shown, 1):
+            lines += answer_text(i, answer)
+        if fw.why_none:
+            lines.append(f"  none: {fw.why_none}")
+            for n, (below, above) in dict(zip(result.ins, fw.nearest, strict=True)).items():
+                near = " and ".join(str(x) for x in (below, above) if x is not None) or "none"
+                lines.append(f"  nearest sizes reachable from {n} in one layer: {near}")
+        if fw.stages is not None:
+            lines += _stages_text(fw.stages)
+    factor = plan.resize_alternative(max(result.ins), max(result.outs))
+    if result.upsample and len(set(result.ins)) == 1 and len(set(result.outs)) == 1 and factor:
+        lines += [
+            "",
+            "Without checkerboard artefacts: resize, then convolve (Odena et al. 2016):",
+            f"  keras.layers.UpSampling{rank}D(size={factor}) then "
+            f'keras.layers.Conv{rank}D(filters, 3, padding="same")',
+            f"  torch.nn.Upsample(scale_factor={factor}) then "
+            f"torch.nn.Conv{rank}d(in_channels, out_channels, 3, padding=1)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _stages_text(chains: list[list[Setting]]) -> list[str]:
+    stage_answers = _stage_answers(chains)
+    if stage_answers is None:
+        counts = ", ".join(str(len(c)) for c in chains)
+        return [
+            f"  stages: the axes need different numbers of stages ({counts}); solve them one by one"
+        ]
+    path = " -> ".join(
+        [_sizes(tuple(a.length_in for a in stage_answers[0].axes))]
+        + [_sizes(tuple(a.length_out for a in s.axes)) for s in stage_answers]
+    )
+    lines = [f"  stages: {path}"]
+    for i, answer in enumerate(stage_answers, 1):
+        lines.append(f"    {i}. {arithmetic(answer.first)}: {code(answer)}")
+    return lines
+
+
+def render_json(result: Result) -> str:
+    import json  # noqa: PLC0415
+
+    doc: dict[str, Any] = {
+        "in": list(result.ins),
+        "out": list(result.outs),
+        "direction": "up" if result.upsample else "down",
+        "bounds": result.bounds._asdict(),
+        "answers": [],
+        "none": {},
+        "stages": {},
+    }
+    for fw in result.frameworks:
+        doc["answers"] += [answer_json(a) for a in _shown(result, fw.answers)]
+        if fw.why_none:
+            doc["none"][fw.framework] = {
+                "why": fw.why_none,
+                "nearest": [list(n) for n in fw.nearest],
+            }
+        if fw.stages is not None:
+            stage_answers = _stage_answers(fw.stages) or []
+            doc["stages"][fw.framework] = [
+                {
+                    **answer_json(a),
+                    "in": [x.length_in for x in a.axes],
+                    "out": [x.length_out for x in a.axes],
+                }
+                for a in stage_answers
+            ]
+    return json.dumps(doc, indent=2) + "\n"

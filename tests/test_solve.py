@@ -1,0 +1,214 @@
+"""`solve`: every answer, fed back through the inference engine, gives exactly --out, and the
+solver finds everything a brute-force search over the same bounds finds."""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deconvcheck.cli.main import cli
+from deconvcheck.layers.base import Refusal
+from deconvcheck.layers.registry import lookup
+from deconvcheck.solve import plan
+from deconvcheck.solve.settings import KERAS, PYTORCH, TF, Bounds, Setting
+
+SMALL = Bounds(max_kernel=5, max_stride=4, max_dilation=2)
+
+
+def keras_layer_output(s: Setting) -> int | None:
+    """The length our Keras layer classes (the inference engine) compute for this setting."""
+    if s.kind == "pool":
+        layer = lookup("MaxPooling1D")(
+            {"pool_size": s.kernel, "strides": s.stride, "padding": s.padding}
+        )
+    else:
+        args = {"filters": 1, "kernel_size": s.kernel, "strides": s.stride, "padding": s.padding}
+        args["dilation_rate"] = s.dilation
+        if s.kind == "transpose":
+            args["output_padding"] = s.output_padding
+        layer = lookup("Conv1DTranspose" if s.kind == "transpose" else "Conv1D")(args)
+    return layer.output_shape([(None, s.length_in, 1)])[1]
+
+
+def pytorch_formula(s: Setting) -> int:
+    """PyTorch's documented formulas, written out again here on purpose."""
+    n, k, st_, p, d = s.length_in, s.kernel, s.stride, int(s.padding), s.dilation
+    if s.kind == "transpose":
+        assert (s.output_padding or 0) < max(st_, d)  # PyTorch's own constraint
+        return (n - 1) * st_ - 2 * p + d * (k - 1) + (s.output_padding or 0) + 1
+    return (n + 2 * p - d * (k - 1) - 1) // st_ + 1
+
+
+def tf_forward(s: Setting) -> int:
+    """tf.nn.conv2d_transpose accepts output_shape m when the forward convolution of m gives n."""
+    m, k, st_ = s.length_out, s.kernel, s.stride
+    return -(-m // st_) if s.padding == "same" else (m - k) // st_ + 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 24), m=st.integers(1, 70), framework=st.sampled_from([KERAS, PYTORCH, TF]))
+def test_every_answer_is_exact(n: int, m: int, framework: str) -> None:
+    for answer in plan.solve(framework, (n,), (m,), SMALL):
+        (s,) = answer.axes
+        assert s.length_out == m
+        if framework == KERAS:
+            assert keras_layer_output(s) == m
+        elif framework == PYTORCH:
+            assert pytorch_formula(s) == m
+        elif s.kind == "transpose":
+            assert tf_forward(s) == n
+
+
+def brute_force_keras(n: int, m: int, b: Bounds) -> set[tuple[object, ...]]:
+    """Every Keras transposed-convolution setting within b whose layer gives m, found by trying
+    each one with the inference engine (refused settings are skipped, as Keras refuses them)."""
+    found = set()
+    for k, s, d, padding in product(
+        range(1, b.max_kernel + 1),
+        range(1, b.max_stride + 1),
+        range(1, b.max_dilation + 1),
+        ("same", "valid"),
+    ):
+        for op in [None, *range(b.max_stride)]:
+            args = {
+                "filters": 1,
+                "kernel_size": k,
+                "strides": s,
+                "padding": padding,
+                "dilation_rate": d,
+                "output_padding": op,
+            }
+            try:
+                out = lookup("Conv1DTranspose")(args).output_shape([(None, n, 1)])[1]
+            except Refusal:
+                continue
+            if out == m:
+                default = lookup("Conv1DTranspose")({**args, "output_padding": None}).output_shape(
+                    [(None, n, 1)]
+                )[1]
+                # an explicit output_padding equal in effect to the default is the same layer
+                found.add((k, s, d, padding, None if (op is not None and default == out) else op))
+    return found
+
+
+@pytest.mark.parametrize(("n", "m"), [(n, m) for n in range(1, 9) for m in range(n, 3 * n + 6)])
+def test_solver_finds_what_brute_force_finds(n: int, m: int) -> None:
+    answers = plan.solve(KERAS, (n,), (m,), SMALL)
+    solved = {
+        (a.first.kernel, a.first.stride, a.first.dilation, a.first.padding, a.first.output_padding)
+        for a in answers
+    }
+    assert solved == brute_force_keras(n, m, SMALL)
+
+
+def test_torch_answers_with_real_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    for n, m in [(7, 14), (64, 128), (3, 5), (3, 6), (7, 9), (128, 64), (25, 12), (5, 17)]:
+        for answer in plan.solve(PYTORCH, (n,), (m,), SMALL)[:12]:
+            (s,) = answer.axes
+            x = torch.zeros(1, 1, n)
+            if s.kind == "transpose":
+                layer = torch.nn.ConvTranspose1d(
+                    1,
+                    1,
+                    s.kernel,
+                    s.stride,
+                    int(s.padding),
+                    s.output_padding or 0,
+                    dilation=s.dilation,
+                )
+            elif s.kind == "conv":
+                layer = torch.nn.Conv1d(
+                    1, 1, s.kernel, s.stride, int(s.padding), dilation=s.dilation
+                )
+            else:
+                layer = torch.nn.MaxPool1d(s.kernel, s.stride, int(s.padding))
+            assert layer(x).shape[-1] == m, (n, m, s)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["solve", *args])
+    return result.exit_code, result.stdout
+
+
+def test_seed_000_seven_to_fourteen() -> None:
+    # seed 000: Conv2DTranspose(512, (2, 2), strides=2) takes 7x7 to 14x14
+    code, out = run("--in", "7", "--out", "14", "--framework", "keras")
+    assert code == 0
+    assert 'keras.layers.Conv2DTranspose(filters, kernel_size=2, strides=2, padding="same")' in out
+    assert "7·2 = 14" in out
+
+
+def test_seed_001_five_or_six() -> None:
+    # seed 001: input 3, strides 2, SAME: output_shape 5 and 6 are both valid
+    code, out = run("--in", "3", "--out", "5", "--framework", "tf", "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    same = [a for a in doc["answers"] if a["padding"] == "SAME" and a["strides"] == [2, 2]]
+    assert same and same[0]["accepted_output_sizes"] == ["5 or 6", "5 or 6"]
+
+
+def test_seed_002_rule_is_among_the_answers() -> None:
+    # seed 002: F = 2f, S = f, P = f/2 for an f-times upscale; 64 -> 128 gives F=4, S=2, P=1
+    code, out = run("--in", "64", "--out", "128", "-F", "pytorch", "--limit", "0", "-f", "json")
+    assert code == 0
+    answers = json.loads(out)["answers"]
+    rule = [
+        a
+        for a in answers
+        if a["kernel_size"] == [4, 4] and a["strides"] == [2, 2] and a["padding"] == [1, 1]
+    ]
+    assert len(rule) == 1
+    assert rule[0]["arithmetic"] == ["(64 − 1)·2 − 2·1 + 4 = 128"] * 2
+    assert any("seed 002's rule" in c for c in rule[0]["caveats"])
+
+
+def test_stages_seven_to_224() -> None:
+    code, out = run("--in", "7", "--out", "224", "--stages", "-F", "keras", "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    chain = doc["stages"]["keras"]
+    assert [stage["in"][0] for stage in chain] + [chain[-1]["out"][0]] == [7, 14, 28, 56, 112, 224]
+    assert doc["none"]["keras"]["nearest"] == [[63, None], [63, None]]
+
+
+def test_per_axis_sizes() -> None:
+    code, out = run("--in", "7x5", "--out", "14x10", "-F", "keras", "-f", "json")
+    assert code == 0
+    best = json.loads(out)["answers"][0]
+    assert (best["kernel_size"], best["strides"], best["padding"]) == ([2, 2], [2, 2], "same")
+
+
+def test_nothing_fits_exits_1_with_nearest() -> None:
+    code, out = run("--in", "7", "--out", "225", "-F", "keras")
+    assert code == 1
+    assert "use --stages" in out
+    assert "nearest sizes reachable from 7 in one layer: 63" in out
+
+
+def test_downsampling_ranks_lossless_first() -> None:
+    code, out = run("--in", "25", "--out", "12", "-F", "keras", "-f", "json", "--limit", "0")
+    assert code == 0
+    answers = json.loads(out)["answers"]
+    # 25 -> 12 always loses the last pixel with a stride-2 window of 2 ('valid' floors 25 to 12)
+    pool = [
+        a
+        for a in answers
+        if a["layer"] == "pool" and a["kernel_size"] == [2, 2] and a["padding"] == "valid"
+    ]
+    assert pool and any("drops the last 1 pixel" in c for c in pool[0]["caveats"])
+    assert answers[0]["artefact_free"] is True
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [["--in", "0", "--out", "4"], ["--in", "7x", "--out", "14"], ["--in", "4x8", "--out", "8x4"]],
+)
+def test_usage_errors_exit_2(bad: list[str]) -> None:
+    code, _ = run(*bad)
+    assert code == 2
