@@ -11,7 +11,7 @@ import pytest
 
 from deconvcheck.infer import Model, infer
 from deconvcheck.layers.base import Refusal
-from deconvcheck.layers.registry import lookup
+from deconvcheck.layers.registry import LAYER_TYPES, lookup
 from deconvcheck.report.summary import default_line_length, render_text
 from deconvcheck.spec.loader import load
 from tests.conftest import GOLDENS, SAMPLES
@@ -130,3 +130,21 @@ def test_unet_at_96_matches_keras(tmp_path: Path) -> None:
         r["output_shape"] for r in keras_model["layers"]
     ]
     assert model.totals.total == keras_model["total_params"]
+
+
+def test_every_layer_type_has_keras_recordings() -> None:
+    """Each supported type is checked against Keras: built at least once, in 1-, 2- and 3-D
+    where it has a rank, with both paddings where it has padding modes."""
+    built = {c["type"] for c in LAYERS["cases"] if c["result"]["ok"]}
+    missing = [cls.keras_name() for cls in LAYER_TYPES if cls.keras_name() not in built]
+    assert missing == ["InputLayer"]  # Input is exercised by every case
+    for family in ("Conv{}D", "Conv{}DTranspose", "MaxPooling{}D", "AveragePooling{}D"):
+        for rank in (1, 2, 3):
+            paddings = {
+                c["args"].get("padding", "valid")
+                for c in LAYERS["cases"]
+                if c["type"] == family.format(rank) and c["result"]["ok"]
+            }
+            assert {"valid", "same"} <= paddings, (family.format(rank), paddings)
+    formats = {c["args"].get("data_format") for c in LAYERS["cases"] if c["result"]["ok"]}
+    assert {"channels_first", "channels_last"} <= formats
