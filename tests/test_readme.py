@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import RULES
 from deconvcheck.infer import infer
 from deconvcheck.report.summary import render_text
@@ -36,3 +40,12 @@ def test_first_example_output_is_current() -> None:
     assert block is not None
     model = infer(load(str(ROOT / "sample_specs" / "dilated_decoder.yaml")))
     assert render_text(model, 76) == block.group(1)
+
+
+def test_solve_example_output_is_current() -> None:
+    block = re.search(r"```console\n\$ (deconvcheck solve[^\n]*)\n(.*?)```", README, re.S)
+    assert block is not None
+    args = shlex.split(block.group(1))[1:]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0
+    assert result.stdout == block.group(2)
