@@ -9,13 +9,13 @@ costs half a millisecond to create at import, and start-up time is a feature her
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import NamedTuple
 
 CODE_PATTERN = re.compile(r"^DC\d{3}$")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -64,6 +64,17 @@ RULES: dict[str, Rule] = {
         Rule("DC206", "cropping removes the whole axis", _E),
         Rule("DC207", "axis out of range", _E),
         Rule("DC208", "layer is not connected to the outputs", _W),
+        # DC3xx: design (`check`)
+        Rule("DC301", "the decoder does not restore the encoder's input size", _E),
+        Rule("DC302", "lossy downsampling: a strided window drops border pixels", _W),
+        Rule(
+            "DC303", "transposed convolution kernel not divisible by its stride (checkerboard)", _W
+        ),
+        Rule("DC304", "stated output_shape not produced by the transposed convolution", _E),
+        Rule(
+            "DC305", "dilation grows a transposed convolution's output where a stride was meant", _W
+        ),
+        Rule("DC306", "encoder and decoder specs do not fit together", _E),
     )
 }
 

@@ -63,6 +63,11 @@ class Model(NamedTuple):
     outputs: list[str]
     sequential_like: bool
     diagnostics: list[Diagnostic]
+    graph: Graph  # what was propagated, for analyses that re-run it with other sizes
+
+    @property
+    def shapes(self) -> dict[str, Shape]:
+        return {layer.name: layer.output_shape for layer in self.layers}
 
     @property
     def totals(self) -> Params:
@@ -119,7 +124,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | 
         return None
 
 
-def _auto_names(decls: list[LayerDecl]) -> list[str]:
+def layer_names(decls: list[LayerDecl]) -> list[str]:
     """Explicit names as given; others as Keras's `uniquify(snake_case(class))` would name them."""
     counts: dict[str, int] = defaultdict(int)
     names = []
@@ -137,7 +142,7 @@ def _auto_names(decls: list[LayerDecl]) -> list[str]:
 def build(spec: Spec) -> Graph:
     """Layers, names and connections; diagnostics for everything that cannot be built."""
     diags: list[Diagnostic] = []
-    names = _auto_names(spec.layers)
+    names = layer_names(spec.layers)
     first_pos: dict[str, Pos] = {}
     for decl, name in zip(spec.layers, names, strict=True):
         if name in first_pos:
@@ -416,6 +421,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         outputs=graph.outputs,
         sequential_like=graph.sequential_like,
         diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
+        graph=graph,
     )
 
 

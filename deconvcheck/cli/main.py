@@ -15,12 +15,18 @@ from deconvcheck import __version__
 # from importing any subcommand.
 COMMANDS = {
     "summary": ("deconvcheck.cli.summary", "summary", "Print a Keras-style summary of a spec."),
+    "check": (
+        "deconvcheck.cli.check",
+        "check",
+        "Check spec files: refusals, restoration, skip connections, design rules.",
+    ),
     "solve": (
         "deconvcheck.cli.solve",
         "solve",
         "Find layer settings that take one size to another (64 -> 128).",
     ),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
+    "rules": ("deconvcheck.cli.rules", "rules", "List the rule codes check reports."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -50,6 +56,7 @@ class LazyGroup(click.Group):
 Examples:
   deconvcheck summary sample_specs/vgg16_decoder.yaml
   deconvcheck summary sample_specs/unet.yaml --format json
+  deconvcheck check sample_specs/
   deconvcheck solve --in 7 --out 14
   deconvcheck layers Conv2DTranspose
 

@@ -95,6 +95,10 @@ def int_tuple_or_zero(value: object, name: str, rank: int) -> tuple[int, ...]:
     return _int_tuple(value, name, rank, allow_zero=True)
 
 
+def optional_int_tuple(value: object, name: str, rank: int) -> tuple[int, ...] | None:
+    return None if value is None else _int_tuple(value, name, rank, allow_zero=False)
+
+
 def optional_int_tuple_or_zero(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     return None if value is None else _int_tuple(value, name, rank, allow_zero=True)
 

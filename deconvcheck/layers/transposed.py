@@ -19,6 +19,7 @@ from deconvcheck.layers.base import (
     data_format,
     int_tuple,
     known_channels,
+    optional_int_tuple,
     optional_int_tuple_or_zero,
     positive_int,
     product,
@@ -42,6 +43,15 @@ class ConvTranspose(Layer):
         Arg("dilation_rate", int_tuple, 1),
         Arg("use_bias", boolean, True),
         *KERNEL_ARGS,
+        # Not a Keras argument: the size you expect, as tf.nn.conv2d_transpose's output_shape
+        # states it. `check` says whether it is reachable (rule DC304); `export` drops it.
+        Arg(
+            "output_shape",
+            optional_int_tuple,
+            None,
+            doc="deconvcheck only: the spatial size you expect (tf.nn.conv2d_transpose's "
+            "output_shape); checked by `check`",
+        ),
     )
 
     def validate(self) -> None:

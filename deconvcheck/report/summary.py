@@ -48,8 +48,8 @@ def default_line_length(model: Model, terminal_columns: int) -> int:
 
 def format_diagnostic(diag: Diagnostic) -> str:
     text = diag.format_line()
-    if diag.hint:
-        text += f"\n    fix: {diag.hint}"
+    for line in (diag.hint or "").splitlines():
+        text += f"\n    fix: {line}"
     return text
 
 

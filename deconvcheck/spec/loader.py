@@ -23,7 +23,8 @@ from deconvcheck.spec.nodes import LoadError, Node, looks_like_json, parse_json,
 
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
-TOP_KEYS = (VERSION_KEY, "name", "description", "layers", "outputs")
+TOP_KEYS = (VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder")
+RESTORE_MODES = ("spatial", "shape", "none")
 RESERVED_LAYER_KEYS = ("type", "name", "inputs")
 MAX_BYTES = 16 * 1024 * 1024
 
@@ -63,6 +64,8 @@ class Spec:
         self.name: str | None = None
         self.layers: list[LayerDecl] = []
         self.outputs: list[tuple[str, Pos]] | None = None
+        self.restore: str | None = None  # what the output must give back: see `check`
+        self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
         self.diagnostics: list[Diagnostic] = []
 
 
@@ -218,6 +221,23 @@ class _Builder:
             self.layers(top["layers"][1])
         if "outputs" in top:
             self.spec.outputs = self.names(top["outputs"][1], "outputs")
+        if "restore" in top:
+            node = top["restore"][1]
+            if node.value in RESTORE_MODES:
+                self.spec.restore = node.value
+            else:
+                self.error(
+                    "DC006",
+                    f"`restore` must be one of {', '.join(RESTORE_MODES)}; found {_describe(node)}",
+                    node,
+                    hint="spatial: the output has the input's height and width; shape: channels "
+                    "too; none: not an encoder-decoder (a classifier, a generator)",
+                )
+        if "encoder" in top:
+            node = top["encoder"][1]
+            path = self.string(node, "`encoder` (the encoder spec's path)")
+            if path is not None:
+                self.spec.encoder = (path, Pos(node.line, node.column))
 
     def version(self, top: dict[str, tuple[Node, Node]]) -> None:
         if VERSION_KEY not in top:

@@ -1,0 +1,1 @@
+"""`check`: restoration analysis, skip connections traced to their cause, design rules."""

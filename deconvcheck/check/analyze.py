@@ -1,0 +1,254 @@
+"""`check`'s analyses of an inferred model: restoration of the input size, skip connections
+traced to their cause, and the design rules (DC3xx). Everything returns diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from deconvcheck import arith
+from deconvcheck.check import repair
+from deconvcheck.check.trace import ancestors, data_format, first_lossy, path_sizes, spatial, steps
+from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.infer import Model
+from deconvcheck.layers.base import format_shape
+from deconvcheck.spec.loader import Pos, Spec
+
+
+def _at(model: Model, name: str) -> Pos:
+    node = model.graph.nodes.get(name)
+    return node.decl.pos if node else Pos()
+
+
+def _diag(
+    code: str, message: str, pos: Pos, layer: str | None, hint: str | None = None
+) -> Diagnostic:
+    return make(code, message, line=pos.line, column=pos.column, layer=layer, hint=hint)
+
+
+def _fix_hint(spec: Spec, model: Model, mode: str | None) -> str:
+    """Only fixes verified by re-running inference on the changed spec."""
+    options = [fix.describe() for fix in repair.fixes(spec, mode)]
+    below, above = repair.nearest_sizes(model, mode)
+    sizes = [str(s) for s in (below, above) if s is not None]
+    if sizes:
+        options.insert(0, f"use an input size that round-trips: {' or '.join(sizes)}")
+    if not options:
+        return "no single change found; `deconvcheck solve` finds settings between two sizes"
+    return "\n".join(f"({i}) {o}" for i, o in enumerate(options, 1))
+
+
+def is_encoder_decoder(model: Model) -> bool:
+    """Something downsamples, and later something upsamples again."""
+    fmt = data_format(model.graph)
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    if len(inputs) != 1:
+        return False
+    start = spatial(inputs[0].output_shape, fmt)
+    sizes = [spatial(layer.output_shape, fmt) for layer in model.layers if layer.output_shape]
+    sizes = [s for s in sizes if len(s) == len(start) and None not in s]
+    if not sizes or None in start:
+        return False
+    smallest = min(sizes)
+    out = [layer for layer in model.layers if layer.name in model.outputs]
+    if len(out) != 1:
+        return False
+    end = spatial(out[0].output_shape, fmt)
+    return smallest < start and len(end) == len(start) and end > smallest
+
+
+def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
+    """DC301: an encoder-decoder (or a spec that says `restore:`) whose output is not its input."""
+    mode = spec.restore or ("spatial" if is_encoder_decoder(model) else None)
+    if mode in (None, "none") or not model.ok or repair.restored(model, mode) is not False:
+        return
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    output = next(layer for layer in model.layers if layer.name in model.outputs)
+    lossy = first_lossy(model, ancestors(model.graph, output.name))
+    what = "shape" if mode == "shape" else "spatial size"
+    message = (
+        f"the output {format_shape(output.output_shape)} of '{output.name}' does not restore the "
+        f"input's {what} {format_shape(inputs[0].output_shape)}; sizes along the way: "
+        f"{path_sizes(model, output.name)}"
+    )
+    if lossy is not None:
+        message += f"; the size was lost where {lossy.describe()}"
+    where = _at(model, lossy.layer if lossy else output.name)
+    yield _diag(
+        "DC301", message, where, lossy.layer if lossy else output.name, _fix_hint(spec, model, mode)
+    )
+
+
+def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
+    """DC201 from inference, traced back to the layer that made the inputs disagree."""
+    if diag.code != "DC201" or diag.layer not in model.graph.nodes:
+        return diag
+    merge = model.graph.nodes[diag.layer]
+    shapes = model.shapes
+    inputs = [i for i in merge.inputs if i in shapes]
+    described = " with ".join(f"{format_shape(shapes[i])} from '{i}'" for i in inputs)
+    kind = type(merge.layer).__name__
+    message = f"{kind} '{merge.name}' cannot join {described}"
+    lines = [set(ancestors(model.graph, i)) for i in inputs]
+    common = set.intersection(*lines) if lines else set()
+    only = [n for line in lines for n in line if n not in common]
+    cause = first_lossy(model, only)
+    if cause is not None:
+        message += f": {cause.describe()}"
+    mode = spec.restore or ("spatial" if _would_be_encoder_decoder(model) else None)
+    return diag._replace(
+        message=message, hint=_fix_hint(spec, model, None if mode == "none" else mode)
+    )
+
+
+def _would_be_encoder_decoder(model: Model) -> bool:
+    """With a failed merge the output is unknown: judge by the layers that exist."""
+    return any(s.lossy or s.after < s.before for s in steps(model).values()) and any(
+        "Transpose" in layer.type or "UpSampling" in layer.type for layer in model.layers
+    )
+
+
+# ---------------------------------------------------------------- design rules
+
+
+def lossy_downsampling(model: Model) -> Iterator[Diagnostic]:
+    """DC302: a strided window that does not tile its input drops the last rows and columns."""
+    for step in steps(model).values():
+        if "Transpose" in step.type or "UpSampling" in step.type or not step.lossy:
+            continue
+        if all(st == 1 for st in step.stride):
+            continue
+        if any(
+            a * st < b
+            for a, b, st in zip(step.after, step.before, step.stride, strict=True)
+            if a and b
+        ):
+            yield _diag(
+                "DC302",
+                step.describe(),
+                _at(model, step.layer),
+                step.layer,
+                "use padding 'same', or an input size divisible by the stride at every level",
+            )
+
+
+def checkerboard(model: Model) -> Iterator[Diagnostic]:
+    """DC303: kernel not divisible by stride in a transposed convolution (Odena et al. 2016)."""
+    for name in model.graph.order:
+        node = model.graph.nodes[name]
+        if "Transpose" not in type(node.layer).__name__ or name not in model.shapes:
+            continue
+        cfg = node.layer.cfg
+        pairs = [
+            (arith.effective_kernel(k, d), s)
+            for k, d, s in zip(
+                cfg["kernel_size"], cfg["dilation_rate"], cfg["strides"], strict=True
+            )
+        ]
+        if any(s > 1 and k % s for k, s in pairs):
+            kernels = "x".join(str(k) for k, _ in pairs)
+            strides = "x".join(str(s) for _, s in pairs)
+            stride = max(s for _, s in pairs)
+            yield _diag(
+                "DC303",
+                f"{type(node.layer).__name__} '{name}': kernel {kernels} is not divisible by "
+                f"stride {strides}, so output pixels get unequal numbers of contributions "
+                "(checkerboard artefacts, Odena et al. 2016)",
+                node.decl.pos,
+                name,
+                f"use kernel_size {2 * stride} (divisible by the stride), or UpSampling then a "
+                "convolution (resize-convolution)",
+            )
+
+
+def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
+    """DC304: a transposed convolution's stated `output_shape` (tf.nn.conv2d_transpose style)
+    that it does not produce, saying which sizes are valid and what would give the wanted one."""
+    fmt = data_format(model.graph)
+    shapes = model.shapes
+    for name in model.graph.order:
+        node = model.graph.nodes[name]
+        wanted = node.layer.cfg.get("output_shape")
+        if wanted is None or name not in shapes or not node.inputs or node.inputs[0] not in shapes:
+            continue
+        got = spatial(shapes[name], fmt)
+        if tuple(got) == tuple(wanted):
+            continue
+        cfg = node.layer.cfg
+        source = spatial(shapes[node.inputs[0]], fmt)
+        parts = []
+        for axis, (n, m, k, s, d) in enumerate(
+            zip(
+                source,
+                wanted,
+                cfg["kernel_size"],
+                cfg["strides"],
+                cfg["dilation_rate"],
+                strict=True,
+            )
+        ):
+            if n is None:
+                continue
+            valid = arith.tf_transpose_output_range(n, k, s, cfg["padding"], d)
+            sizes = " or ".join(str(v) for v in valid)
+            if m not in valid:
+                parts.append(
+                    f"axis {axis}: {m} cannot come from {n} with stride {s} and padding "
+                    f"'{cfg['padding']}' (tf.nn.conv2d_transpose accepts {sizes})"
+                )
+            else:
+                op = (
+                    m - ((n - 1) * s + arith.effective_kernel(k, d) % 2)
+                    if cfg["padding"] == "same"
+                    else (m - ((n - 1) * s + arith.effective_kernel(k, d)))
+                )
+                parts.append(
+                    f"axis {axis}: {m} is valid ({sizes}); Keras needs output_padding={op}"
+                )
+        yield _diag(
+            "DC304",
+            f"{type(node.layer).__name__} '{name}' gives {'x'.join(str(g) for g in got)}, not the "
+            f"output_shape {'x'.join(str(w) for w in wanted)}: " + "; ".join(parts),
+            node.decl.value_pos.get("output_shape", node.decl.pos),
+            name,
+            "`deconvcheck solve --in N --out M --framework tf` lists the settings",
+        )
+
+
+def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
+    """DC305: dilation that grows a transposed convolution's output, where a stride was meant
+    (seed 000: a 2x2 kernel with dilation_rate=2 takes 7 to 9, not 14)."""
+    fmt = data_format(model.graph)
+    shapes = model.shapes
+    for name in model.graph.order:
+        node = model.graph.nodes[name]
+        cfg = node.layer.cfg
+        if "Transpose" not in type(node.layer).__name__ or max(cfg["dilation_rate"]) == 1:
+            continue
+        if name not in shapes or node.inputs[0] not in shapes:
+            continue
+        before = spatial(shapes[node.inputs[0]], fmt)
+        after = spatial(shapes[name], fmt)
+        k, d = cfg["kernel_size"][0], cfg["dilation_rate"][0]
+        n = before[0]
+        doubled = f"{n}·2 = {2 * n}" if n is not None else "twice the size"
+        yield _diag(
+            "DC305",
+            f"{type(node.layer).__name__} '{name}': dilation_rate {d} widens the {k}-wide "
+            f"kernel to {arith.effective_kernel(k, d)}, so {format_shape(before)} grows to "
+            f"{format_shape(after)}; dilation enlarges the receptive field, it does not upsample",
+            node.decl.value_pos.get("dilation_rate", node.decl.pos),
+            name,
+            f"to double the size use strides=2 without dilation ({doubled})",
+        )
+
+
+RULES = (lossy_downsampling, checkerboard, unreachable_output_shape, dilation_surprise)
+
+
+def analyze(spec: Spec, model: Model) -> list[Diagnostic]:
+    """Inference's diagnostics (skip-connection errors traced to their cause) plus check's own."""
+    found = [explain_merge(spec, model, d) for d in model.diagnostics]
+    found += restoration(spec, model)
+    for rule in RULES:
+        found += rule(model)
+    return sorted((d.at(spec.path) for d in found), key=lambda d: (d.line, d.column, d.code))

@@ -1,0 +1,65 @@
+"""An encoder and a decoder kept in separate files (seed 000's VGG-16 pair), checked together:
+the decoder must start where the encoder ends and end where the encoder starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.infer import Model, infer
+from deconvcheck.layers.base import format_shape
+from deconvcheck.spec.loader import Pos, ReadFailure, Spec, load
+
+
+def _ends(model: Model) -> tuple[tuple[int | None, ...], tuple[int | None, ...]] | None:
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    outputs = [layer for layer in model.layers if layer.name in model.outputs]
+    if len(inputs) != 1 or len(outputs) != 1:
+        return None
+    return inputs[0].output_shape[1:], outputs[0].output_shape[1:]
+
+
+def mismatches(encoder: Model, decoder: Model) -> list[str]:
+    """What does not fit, in words; empty when the pair round-trips."""
+    enc, dec = _ends(encoder), _ends(decoder)
+    if enc is None or dec is None:
+        return ["a pair needs one input and one output on each side"]
+    problems = []
+    if dec[0] != enc[1]:
+        problems.append(
+            f"the decoder takes {format_shape(dec[0])} but the encoder gives {format_shape(enc[1])}"
+        )
+    if dec[1] != enc[0]:
+        problems.append(
+            f"the decoder gives {format_shape(dec[1])} but the encoder takes {format_shape(enc[0])}"
+        )
+    return problems
+
+
+def check_pair(spec: Spec, decoder: Model) -> list[Diagnostic]:
+    """DC306 for a spec whose `encoder:` names its encoder (relative to the spec's folder)."""
+    assert spec.encoder is not None
+    ref, pos = spec.encoder
+    return pair_diagnostics(str(Path(spec.path).parent / ref), decoder, spec.path, pos)
+
+
+def pair_diagnostics(encoder_path: str, decoder: Model, path: str, pos: Pos) -> list[Diagnostic]:
+    def diag(message: str, hint: str | None = None) -> Diagnostic:
+        return make("DC306", message, line=pos.line, column=pos.column, hint=hint).at(path)
+
+    try:
+        encoder = infer(load(encoder_path))
+    except ReadFailure as failure:
+        return [diag(f"encoder {encoder_path}: {failure.diagnostic.message}")]
+    if not encoder.ok:
+        return [
+            diag(
+                f"encoder {encoder_path} has errors of its own", f"deconvcheck check {encoder_path}"
+            )
+        ]
+    if not decoder.ok:
+        return []
+    return [
+        diag(f"{problem} ({encoder_path})", "make the decoder mirror the encoder")
+        for problem in mismatches(encoder, decoder)
+    ]

@@ -1,0 +1,312 @@
+"""Fixes that work: each candidate is applied to a copy of the spec and inference is run again;
+only a copy that infers without error and gives back what it must is offered.
+
+A strategy repairs step by step: infer, look at the first problem (a skip connection that cannot
+be joined, or an output that is not the input's size), edit, and again, a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import NamedTuple
+
+from deconvcheck.check.trace import data_format, spatial, steps
+from deconvcheck.infer import Model, infer, layer_names, propagate
+from deconvcheck.layers.base import Shape
+from deconvcheck.solve.answers import ranked
+from deconvcheck.solve.settings import KERAS, Bounds, exact
+from deconvcheck.spec.loader import LayerDecl, Pos, Spec
+
+MAX_EDITS = 12
+SCAN = 64  # input sizes tried on each side of the current one
+
+
+class Fix(NamedTuple):
+    title: str
+    edits: list[str]
+
+    def describe(self) -> str:
+        return f"{self.title}: " + "; ".join(self.edits)
+
+
+def restored(model: Model, mode: str) -> bool | None:
+    """Does the single output give back the single input (None: not applicable)?"""
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    outputs = [layer for layer in model.layers if layer.name in model.outputs]
+    if len(inputs) != 1 or len(outputs) != 1:
+        return None
+    fmt = data_format(model.graph)
+    src, dst = inputs[0].output_shape, outputs[0].output_shape
+    if mode == "shape":
+        return src[1:] == dst[1:]
+    return spatial(src, fmt) == spatial(dst, fmt)
+
+
+def works(model: Model, mode: str | None) -> bool:
+    return model.ok and (mode is None or restored(model, mode) is not False)
+
+
+# ---------------------------------------------------------------- editing a copy of a spec
+
+
+class Editor:
+    """A copy of a spec with names resolved, and small edits that keep the rest intact."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = copy.deepcopy(spec)
+        self.spec.diagnostics = []
+
+    def index(self, name: str) -> int:
+        return layer_names(self.spec.layers).index(name)
+
+    def decl(self, name: str) -> LayerDecl:
+        return self.spec.layers[self.index(name)]
+
+    def set_args(self, name: str, **args: object) -> None:
+        self.decl(name).args.update(args)
+
+    def insert_before(
+        self, name: str, type_name: str, new_name: str, inputs: list[str] | None, **args: object
+    ) -> None:
+        decl = LayerDecl(-1, type_name, Pos())
+        decl.name = new_name
+        decl.inputs = None if inputs is None else [(i, Pos()) for i in inputs]
+        decl.args = dict(args)
+        self.spec.layers.insert(self.index(name), decl)
+
+    def append(self, type_name: str, new_name: str, **args: object) -> None:
+        decl = LayerDecl(-1, type_name, Pos())
+        decl.name = new_name
+        decl.args = dict(args)
+        if self.spec.outputs is not None:  # the new last layer becomes the output it follows
+            (out, pos), *rest = self.spec.outputs
+            decl.inputs = [(out, Pos())]
+            self.spec.outputs = [(new_name, pos), *rest]
+        self.spec.layers.append(decl)
+
+    def rewire(self, consumer: str, old: str, new: str) -> None:
+        decl = self.decl(consumer)
+        assert decl.inputs is not None
+        decl.inputs = [(new if ref == old else ref, pos) for ref, pos in decl.inputs]
+
+    def unique(self, base: str) -> str:
+        names = set(layer_names(self.spec.layers))
+        candidate, i = base, 1
+        while candidate in names:
+            candidate, i = f"{base}_{i}", i + 1
+        return candidate
+
+
+def _known(sizes: tuple[int | None, ...]) -> tuple[int, ...] | None:
+    """The sizes when all are known."""
+    known = tuple(s for s in sizes if s is not None)
+    return known if len(known) == len(sizes) else None
+
+
+def _pairs(delta: tuple[int, ...]) -> list[list[int]]:
+    """Centre crop/pad amounts: (d // 2, d - d // 2) per axis, as a YAML-friendly list."""
+    return [[d // 2, d - d // 2] for d in delta]
+
+
+def _resize_layer(rank: int, shrink: bool) -> str:
+    return f"{'Cropping' if shrink else 'ZeroPadding'}{rank}D"
+
+
+def _arg_name(shrink: bool) -> str:
+    return "cropping" if shrink else "padding"
+
+
+# ---------------------------------------------------------------- what each strategy does
+
+
+Step = Callable[[Editor, Model, str | None], str | None]
+
+
+def _merge_inputs(model: Model, merge: str) -> list[tuple[str, tuple[int | None, ...]]]:
+    fmt = data_format(model.graph)
+    shapes = model.shapes
+    return [
+        (name, spatial(shapes[name], fmt))
+        for name in model.graph.nodes[merge].inputs
+        if name in shapes
+    ]
+
+
+def crop_larger_inputs(edit: Editor, model: Model, merge: str) -> str | None:
+    """Crop every input of the merge down to the smallest spatial size among them."""
+    inputs = _merge_inputs(model, merge)
+    known = [(name, _known(size)) for name, size in inputs]
+    sizes = [size for _, size in known if size is not None]
+    if len(sizes) != len(known):
+        return None
+    target = tuple(min(axis) for axis in zip(*sizes, strict=True))
+    done = []
+    for name, size in known:
+        assert size is not None
+        delta = tuple(a - b for a, b in zip(size, target, strict=True))
+        if any(delta):
+            crop = edit.unique(f"{name}_crop")
+            cropping = _pairs(delta)
+            edit.insert_before(
+                merge, _resize_layer(len(delta), True), crop, [name], cropping=cropping
+            )
+            edit.rewire(merge, name, crop)
+            layer = f"{{type: Cropping{len(delta)}D, cropping: {cropping}}}"
+            done.append(f"crop '{name}' with `{layer}` before '{merge}'")
+    return "; ".join(done) or None
+
+
+def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
+    """Give the transposed convolution feeding the merge settings that reach the other input's
+    size, with the same stride (found by `solve`, so the arithmetic is the engine's)."""
+    inputs = _merge_inputs(model, merge)
+    shapes = model.shapes
+    fmt = data_format(model.graph)
+    for name, size in inputs:
+        node = model.graph.nodes[name]
+        if type(node.layer).__name__ not in (
+            "Conv1DTranspose",
+            "Conv2DTranspose",
+            "Conv3DTranspose",
+        ):
+            continue
+        others = [s for n, s in inputs if n != name]
+        if not others or None in others[0] or None in size:
+            continue
+        source = spatial(shapes[node.inputs[0]], fmt)
+        strides = node.layer.cfg["strides"]
+        chosen = []
+        for n, m, s in zip(source, others[0], strides, strict=True):
+            options = [a for a in ranked(exact(KERAS, n, m, Bounds(8, s, 1))) if a.stride == s]  # type: ignore[arg-type]
+            if not options:
+                return None
+            chosen.append(options[0])
+        if len({c.padding for c in chosen}) != 1:
+            return None
+        args: dict[str, object] = {
+            "kernel_size": [c.kernel for c in chosen],
+            "padding": chosen[0].padding,
+        }
+        ops = [c.output_padding for c in chosen]
+        args["output_padding"] = None if all(o is None for o in ops) else [o or 0 for o in ops]
+        edit.set_args(name, **args)
+        shown = {k: v for k, v in args.items() if v is not None}
+        return f"give '{name}' {shown} so that it outputs {'x'.join(str(x) for x in others[0])}"
+    return None
+
+
+def pad_or_crop_output(edit: Editor, model: Model, mode: str | None) -> str | None:
+    """Append a Cropping or ZeroPadding layer that brings the output to the input's size."""
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    outputs = [layer for layer in model.layers if layer.name in model.outputs]
+    fmt = data_format(model.graph)
+    src = _known(spatial(inputs[0].output_shape, fmt))
+    dst = _known(spatial(outputs[0].output_shape, fmt))
+    if src is None or dst is None:
+        return None
+    delta = tuple(d - s for s, d in zip(src, dst, strict=True))
+    if all(x >= 0 for x in delta):
+        shrink = True
+    elif all(x <= 0 for x in delta):
+        shrink, delta = False, tuple(-x for x in delta)
+    else:
+        return None
+    layer_type = _resize_layer(len(delta), shrink)
+    name = edit.unique("restore_crop" if shrink else "restore_pad")
+    edit.append(layer_type, name, **{_arg_name(shrink): _pairs(delta)})
+    layer = f"{{type: {layer_type}, {_arg_name(shrink)}: {_pairs(delta)}}}"
+    return f"append `{layer}` after '{outputs[0].name}'"
+
+
+def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
+    """Set padding 'same' on every downsampling layer that floors its input."""
+    names = [
+        s.layer
+        for s in steps(model).values()
+        if s.lossy
+        and any(a * st < b for a, b, st in zip(s.after, s.before, s.stride, strict=True) if a and b)
+        and "Transpose" not in s.type
+    ]
+    for name in names:
+        edit.set_args(name, padding="same")
+    return f"set padding 'same' on {', '.join(repr(n) for n in names)}" if names else None
+
+
+class Strategy(NamedTuple):
+    title: str
+    first: Callable[[Editor, Model], str | None] | None  # an edit made once, up front
+    on_merge: Callable[[Editor, Model, str], str | None] | None
+    on_output: bool  # may append a final crop/pad
+
+
+STRATEGIES = (
+    Strategy("re-tune the transposed convolution", None, retune_upsampler, False),
+    Strategy(
+        "crop the skip connection (as the original U-Net does)", None, crop_larger_inputs, True
+    ),
+    Strategy(
+        "padding 'same' on the flooring layer, then crop",
+        same_padding_on_lossy,
+        crop_larger_inputs,
+        True,
+    ),
+    Strategy("pad or crop the output", None, None, True),
+)
+
+
+def repair(spec: Spec, strategy: Strategy, mode: str | None) -> Fix | None:
+    """Apply `strategy` until the copy infers cleanly and restores; None if it cannot."""
+    edit = Editor(spec)
+    edits: list[str] = []
+    if strategy.first is not None:
+        first = strategy.first(edit, infer(edit.spec))
+        if first is None:
+            return None
+        edits.append(first)
+    for _ in range(MAX_EDITS):
+        model = infer(edit.spec)
+        if works(model, mode):
+            return Fix(strategy.title, edits) if edits else None
+        errors = [d for d in model.diagnostics if d.severity == "error"]
+        change: str | None = None
+        if errors:
+            if errors[0].code == "DC201" and errors[0].layer and strategy.on_merge:
+                change = strategy.on_merge(edit, model, errors[0].layer)
+        elif strategy.on_output and mode is not None:
+            change = pad_or_crop_output(edit, model, mode)
+        if change is None:
+            return None
+        edits.append(change)
+    return None
+
+
+def fixes(spec: Spec, mode: str | None) -> list[Fix]:
+    return [fix for strategy in STRATEGIES if (fix := repair(spec, strategy, mode)) is not None]
+
+
+def nearest_sizes(model: Model, mode: str | None) -> tuple[int | None, int | None]:
+    """The nearest square input sizes, below and above, for which the whole model infers (and
+    restores): `propagate` re-run with another Input shape, the file is not read again."""
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    if len(inputs) != 1:
+        return None, None
+    fmt = data_format(model.graph)
+    shape = inputs[0].output_shape
+    current = spatial(shape, fmt)
+    if None in current or len(set(current)) != 1:
+        return None, None
+    size = current[0]
+    assert size is not None
+
+    def ok(n: int) -> bool:
+        trial: Shape = (
+            (shape[0], *([n] * len(current)), shape[-1])
+            if fmt == "channels_last"
+            else (shape[0], shape[1], *([n] * len(current)))
+        )
+        return works(propagate(model.graph, {inputs[0].name: trial}), mode)
+
+    below = next((n for n in range(size - 1, max(size - SCAN, 0), -1) if ok(n)), None)
+    above = next((n for n in range(size + 1, size + SCAN) if ok(n)), None)
+    return below, above

@@ -1,0 +1,128 @@
+"""Check files: find the specs among them, analyse each, apply configuration and suppressions.
+
+A file is a spec when its top level has the `deconvcheck:` version key, or a `layers:` list of
+mappings with `type:`. A top-level key that is a near miss of `deconvcheck` (`deconvchek: 1`)
+is reported, not skipped. Everything else (CI workflows, docker-compose, package.json) is left
+alone, cheaply: the text is scanned before any YAML is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from deconvcheck.check.analyze import analyze
+from deconvcheck.check.config import Config
+from deconvcheck.check.pairs import check_pair
+from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.infer import infer
+from deconvcheck.spec.loader import VERSION_KEY, ReadFailure, load, read_text
+from deconvcheck.spec.nodes import LoadError
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
+_TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
+_JSON_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
+_SUPPRESS = re.compile(r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
+
+
+class FileResult(NamedTuple):
+    path: str
+    diagnostics: list[Diagnostic]
+    is_spec: bool
+
+
+def discover(paths: Iterable[str]) -> Iterator[str]:
+    """Files as given; folders walked for .yaml, .yml and .json (vendored folders skipped)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                parts = set(child.relative_to(path).parts[:-1])
+                if child.suffix in SPEC_SUFFIXES and child.is_file() and not parts & SKIP_DIRS:
+                    yield str(child)
+        else:
+            yield raw
+
+
+def _near_miss(key: str) -> bool:
+    import difflib  # noqa: PLC0415
+
+    return (
+        key != VERSION_KEY
+        and difflib.SequenceMatcher(None, key.lower(), VERSION_KEY).ratio() >= 0.8
+    )
+
+
+def classify(text: str) -> str:
+    """'spec', 'typo' (a near miss of the version key), or 'other'. Reads top-level keys from
+    the text without parsing it (fast for the unrelated files a hook sees)."""
+    keys = [a or b for a, b in _TOP_KEY.findall(text)]
+    if text.lstrip().startswith("{"):
+        keys += _JSON_KEY.findall(text)
+    if VERSION_KEY in keys:
+        return "spec"
+    if any(_near_miss(k) for k in keys):
+        return "typo"
+    if "layers" in keys and re.search(r'["\s{]type"?\s*:', text):
+        return "spec"
+    return "other"
+
+
+def suppressed(text: str, diag: Diagnostic) -> bool:
+    """`# deconvcheck: ignore[DC303]` (or a bare `ignore`) on the line the finding points at."""
+    if diag.line <= 0:
+        return False
+    lines = text.splitlines()
+    if diag.line > len(lines):
+        return False
+    match = _SUPPRESS.search(lines[diag.line - 1])
+    if match is None:
+        return False
+    codes = match.group(1)
+    return codes is None or diag.code in {c.strip() for c in codes.split(",")}
+
+
+def check_file(path: str, config: Config) -> FileResult:
+    try:
+        text = read_text(path)
+    except ReadFailure as failure:
+        return FileResult(path, [failure.diagnostic], True)
+    except LoadError as error:
+        if Path(path).suffix not in SPEC_SUFFIXES:
+            return FileResult(path, [], False)
+        return FileResult(path, [error.diagnostic.at(path)], True)
+    kind = classify(text)
+    if kind == "other":
+        return FileResult(path, [], False)
+    if kind == "typo":
+        return FileResult(path, [_typo(path, text)], True)
+    spec = load(path, text)
+    model = infer(spec)
+    found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
+    kept = [d for d in found if config.selects(d.code) and not suppressed(text, d)]
+    return FileResult(path, kept, True)
+
+
+def _typo(path: str, text: str) -> Diagnostic:
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _TOP_KEY.match(line)
+        if match and _near_miss(match.group(1) or match.group(2)):
+            key = match.group(1) or match.group(2)
+            return make(
+                "DC008",
+                f"top-level key {key!r} looks like a misspelt {VERSION_KEY!r}: this file is "
+                "checked as a spec, not skipped",
+                line=number,
+                column=1,
+                hint=f"write `{VERSION_KEY}: 1`",
+            ).at(path)
+    return make(
+        "DC008", f"a key looks like a misspelt {VERSION_KEY!r}", hint=f"write `{VERSION_KEY}: 1`"
+    ).at(path)
+
+
+def check_paths(paths: Iterable[str], config: Config) -> list[FileResult]:
+    return [check_file(path, config) for path in discover(paths)]

@@ -1,0 +1,18 @@
+"""`deconvcheck rules`: every rule code, its severity and what it catches."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("code", required=False)
+def rules(code: str | None) -> None:
+    """List the rule codes (or show one CODE)."""
+    from deconvcheck.diagnostics import RULES  # noqa: PLC0415
+
+    selected = [r for r in RULES.values() if code is None or r.code.startswith(code.upper())]
+    if not selected:
+        raise click.BadParameter(f"no rule matches {code!r}", param_hint="CODE")
+    for rule in selected:
+        click.echo(f"{rule.code}  {rule.severity.value:7}  {rule.title}")

@@ -1,0 +1,137 @@
+"""`check` reporters, chosen by name: text (greppable), json, github (workflow commands), sarif."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from deconvcheck import __version__
+from deconvcheck.check.run import FileResult
+from deconvcheck.diagnostics import RULES, Diagnostic, Severity
+from deconvcheck.report.summary import diagnostic_json, format_diagnostic
+
+
+def _all(results: Sequence[FileResult]) -> list[Diagnostic]:
+    return [d for r in results for d in r.diagnostics]
+
+
+def render_text(results: Sequence[FileResult]) -> str:
+    return "".join(format_diagnostic(d) + "\n" for d in _all(results))
+
+
+def tally(results: Sequence[FileResult]) -> str:
+    found = _all(results)
+    specs = sum(r.is_spec for r in results)
+    errors = sum(d.severity == Severity.ERROR for d in found)
+    warnings = sum(d.severity == Severity.WARNING for d in found)
+    files = len({d.path for d in found})
+    if not found:
+        skipped = len(results) - specs
+        return f"{specs} spec file(s) checked, no problems ({skipped} other file(s) skipped)"
+    return (
+        f"{len(found)} problem(s): {errors} error(s), {warnings} warning(s) in {files} of {specs} "
+        f"spec file(s) ({len(results) - specs} other file(s) skipped)"
+    )
+
+
+def render_json(results: Sequence[FileResult]) -> str:
+    import json  # noqa: PLC0415
+
+    found = _all(results)
+    doc = {
+        "files": [
+            {
+                "path": r.path,
+                "is_spec": r.is_spec,
+                "diagnostics": [diagnostic_json(d) for d in r.diagnostics],
+            }
+            for r in results
+        ],
+        "summary": {
+            "files": len(results),
+            "specs": sum(r.is_spec for r in results),
+            "errors": sum(d.severity == Severity.ERROR for d in found),
+            "warnings": sum(d.severity == Severity.WARNING for d in found),
+        },
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    """GitHub workflow commands: the message part."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """GitHub workflow commands: a property value (file=, title=) also escapes ':' and ','."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render_github(results: Sequence[FileResult]) -> str:
+    lines = []
+    for d in _all(results):
+        props = [f"file={_escape_property(d.path)}"]
+        if d.line:
+            props += [f"line={d.line}", f"col={d.column}"]
+        props.append(f"title={_escape_property(d.code + ' ' + RULES[d.code].title)}")
+        message = d.message + (f"\nfix: {d.hint}" if d.hint else "")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def sarif(results: Sequence[FileResult]) -> dict[str, Any]:
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.title,
+            "shortDescription": {"text": rule.title},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        }
+        for rule in RULES.values()
+    ]
+    index = {code: i for i, code in enumerate(RULES)}
+    sarif_results = []
+    for d in _all(results):
+        location: dict[str, Any] = {"artifactLocation": {"uri": d.path.replace("\\", "/")}}
+        if d.line > 0:
+            location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
+        text = d.message + (f" Fix: {d.hint}" if d.hint else "")
+        sarif_results.append(
+            {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": _SARIF_LEVEL[d.severity],
+                "message": {"text": text},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "deconvcheck", "version": __version__, "rules": rules}},
+                "results": sarif_results,
+            }
+        ],
+    }
+
+
+def render_sarif(results: Sequence[FileResult]) -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(sarif(results), indent=2) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Sequence[FileResult]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
