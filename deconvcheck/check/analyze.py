@@ -31,7 +31,8 @@ def _fix_hint(spec: Spec, model: Model, mode: str | None) -> str:
     below, above = repair.nearest_sizes(model, mode)
     sizes = [str(s) for s in (below, above) if s is not None]
     if sizes:
-        options.insert(0, f"use an input size that round-trips: {' or '.join(sizes)}")
+        what = "round-trips" if mode else "every layer can take"
+        options.insert(0, f"use an input size that {what}: {' or '.join(sizes)}")
     if not options:
         return "no single change found; `deconvcheck solve` finds settings between two sizes"
     return "\n".join(f"({i}) {o}" for i, o in enumerate(options, 1))

@@ -264,15 +264,19 @@ def repair(spec: Spec, strategy: Strategy, mode: str | None) -> Fix | None:
         if first is None:
             return None
         edits.append(first)
+    merged = False
     for _ in range(MAX_EDITS):
         model = infer(edit.spec)
         if works(model, mode):
-            return Fix(strategy.title, edits) if edits else None
+            # A skip-connection strategy that never touched a skip is another strategy's fix.
+            useful = edits and (merged or strategy.on_merge is None or strategy.first is not None)
+            return Fix(strategy.title, edits) if useful else None
         errors = [d for d in model.diagnostics if d.severity == "error"]
         change: str | None = None
         if errors:
             if errors[0].code == "DC201" and errors[0].layer and strategy.on_merge:
                 change = strategy.on_merge(edit, model, errors[0].layer)
+                merged = True
         elif strategy.on_output and mode is not None:
             change = pad_or_crop_output(edit, model, mode)
         if change is None:
@@ -282,7 +286,13 @@ def repair(spec: Spec, strategy: Strategy, mode: str | None) -> Fix | None:
 
 
 def fixes(spec: Spec, mode: str | None) -> list[Fix]:
-    return [fix for strategy in STRATEGIES if (fix := repair(spec, strategy, mode)) is not None]
+    """Every strategy's verified fix, each set of edits once."""
+    found: list[Fix] = []
+    for strategy in STRATEGIES:
+        fix = repair(spec, strategy, mode)
+        if fix is not None and all(fix.edits != f.edits for f in found):
+            found.append(fix)
+    return found
 
 
 def nearest_sizes(model: Model, mode: str | None) -> tuple[int | None, int | None]:

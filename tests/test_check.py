@@ -1,0 +1,225 @@
+"""`check`: every rule has a positive and a negative example in tests/rules/<CODE>/ (files named
+bad_* must report the code, good_* must not); formats, configuration, suppression, pairs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deconvcheck.check.config import Config, ConfigError, load_config, merge
+from deconvcheck.check.repair import fixes
+from deconvcheck.check.run import FileResult, check_file, classify
+from deconvcheck.cli.main import cli
+from deconvcheck.diagnostics import RULES, make
+from deconvcheck.infer import infer
+from deconvcheck.report.check import render_github, sarif
+from deconvcheck.spec.loader import load
+from tests.conftest import SAMPLES
+
+RULE_DIR = Path(__file__).parent / "rules"
+CASES = sorted(p for p in RULE_DIR.glob("DC*/*.y*ml") if p.name.startswith(("bad_", "good_")))
+
+
+def test_every_check_rule_has_both_examples() -> None:
+    for code in [c for c in RULES if c.startswith("DC3")] + ["DC201", "DC008"]:
+        names = [p.name for p in (RULE_DIR / code).iterdir()]
+        assert any(n.startswith("bad_") for n in names), code
+        assert any(n.startswith("good_") for n in names), code
+
+
+@pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
+def test_rule_example(path: Path) -> None:
+    code = path.parent.name
+    codes = [d.code for d in check_file(str(path), Config()).diagnostics]
+    if path.name.startswith("bad_"):
+        assert code in codes
+    else:
+        assert code not in codes
+
+
+def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    old = Path.cwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        result = CliRunner().invoke(cli, ["check", *args])
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_samples_exit_codes() -> None:
+    clean = [str(SAMPLES / n) for n in ("vgg16_decoder.yaml", "vgg16_encoder.yaml", "unet.yaml")]
+    assert run(*clean)[0] == 0
+    code, out, err = run(str(SAMPLES))
+    assert code == 1  # dilated_decoder.yaml is seed 000's mistake, on purpose
+    assert [
+        line.split(": ")[1].split()[0] for line in out.splitlines() if not line.startswith(" ")
+    ] == ["DC305"]
+    assert "1 problem(s)" in err
+
+
+def test_unreadable_is_exit_2(tmp_path: Path) -> None:
+    assert run(str(tmp_path / "missing.yaml"))[0] == 2
+
+
+def test_unet_100_explained_with_working_fixes(tmp_path: Path) -> None:
+    """Seed 003 at 100x100: the DC201 names pool3 and offers only fixes that work; the re-tuned
+    transposed convolution it proposes is applied here by hand and inferred again."""
+    text = (SAMPLES / "unet.yaml").read_text().replace("[160, 160, 8]", "[100, 100, 8]")
+    spec_path = tmp_path / "unet100.yaml"
+    spec_path.write_text(text)
+    (merge_diag,) = [
+        d for d in check_file(str(spec_path), Config()).diagnostics if d.code == "DC201"
+    ]
+    assert merge_diag.layer == "up7"
+    assert "from 'upconv7' with (None, 25, 25, 128) from 'conv3'" in merge_diag.message
+    assert (
+        "MaxPooling2D 'pool3' floored 25 to 12 (one row and column dropped)" in merge_diag.message
+    )
+    assert merge_diag.hint is not None
+    assert "(1) use an input size that round-trips: 96 or 128" in merge_diag.hint
+    # apply the proposed change: (12 - 1)·2 + 2 + 1 = 25 with padding 'valid', output_padding 1
+    fixed = text.replace(
+        "strides: 2, padding: same, name: upconv7}",
+        "strides: 2, padding: valid, output_padding: 1, name: upconv7}",
+    )
+    assert fixed != text
+    fixed_path = tmp_path / "fixed.yaml"
+    fixed_path.write_text(fixed)
+    model = infer(load(str(fixed_path)))
+    assert model.ok and model.layers[-1].output_shape == (None, 100, 100, 5)
+    # every strategy's result was verified the same way inside the tool
+    titles = [f.title for f in fixes(load(str(spec_path)), "spatial")]
+    assert titles[0] == "re-tune the transposed convolution"
+
+
+def test_decoder_that_ends_at_224_not_225() -> None:
+    diags = check_file(str(RULE_DIR / "DC301" / "bad_autoencoder_225.yaml"), Config()).diagnostics
+    (restore,) = [d for d in diags if d.code == "DC301"]
+    assert "sizes along the way: 225 → 112 → 224" in restore.message
+    assert "MaxPooling2D 'pool' floored 225 to 112" in restore.message
+    assert restore.hint is not None and "224 or 226" in restore.hint
+
+
+def test_pair_option_and_sample_pair() -> None:
+    enc, dec = str(SAMPLES / "vgg16_encoder.yaml"), str(SAMPLES / "vgg16_decoder.yaml")
+    assert run("--pair", enc, dec)[0] == 0
+    code, out, _ = run("--pair", enc, str(SAMPLES / "dilated_decoder.yaml"))
+    assert code == 1
+    assert "DC306 the decoder gives (9, 9, 512) but the encoder takes (224, 224, 3)" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("deconvcheck: 1\nlayers: []\n", "spec"),
+        ("deconvchek: 1\nlayers: []\n", "typo"),
+        ("Deconvcheck: 1\n", "typo"),
+        ("layers:\n  - {type: Input, shape: [3]}\n", "spec"),
+        ("services:\n  web:\n    image: nginx\n", "other"),
+        ('{"name": "pkg", "version": "1.0.0", "dependencies": {}}', "other"),
+        ('{"deconvcheck": 1, "layers": []}', "spec"),
+        ("jobs:\n  build:\n    steps: []\n", "other"),
+    ],
+)
+def test_classify(text: str, kind: str) -> None:
+    assert classify(text) == kind
+
+
+def test_unrelated_files_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web:\n    image: nginx\n")
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}')
+    (tmp_path / "broken.yaml").write_text("a: [\n")  # not a spec: no key says so
+    code, out, err = run(str(tmp_path))
+    assert (code, out) == (0, "")
+    assert "0 spec file(s) checked" in err
+
+
+def test_config_select_ignore_and_cli(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.deconvcheck]\nignore = ["DC303"]\n')
+    spec = RULE_DIR / "DC303" / "bad_kernel_3_stride_2.yaml"
+    assert load_config(tmp_path) == Config((), ("DC303",), str(tmp_path / "pyproject.toml"))
+    assert run(str(spec), cwd=tmp_path)[0] == 0
+    assert (
+        run(str(spec), "--select", "DC303", cwd=tmp_path)[0] == 0
+    )  # the file's ignore still applies
+    code, _, _ = run(str(spec), "--select", "DC3")
+    assert code == 1
+    code, _, _ = run(str(spec), "--ignore", "DC3")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[tool.deconvcheck]\nignore = ["DC999"]\n', "there is no rule DC999"),
+        ('[tool.deconvcheck]\nignore = ["E501"]\n', "is not a rule code"),
+        ('[tool.deconvcheck]\nselct = ["DC3"]\n', "unknown [tool.deconvcheck] keys: selct"),
+        ("[tool.deconvcheck\n", "cannot read"),
+    ],
+)
+def test_bad_config_is_a_usage_error(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(content)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
+        load_config(tmp_path)
+    code, _, err = run(str(SAMPLES / "unet.yaml"), cwd=tmp_path)
+    assert code == 2
+    assert message in err
+
+
+def test_merge_cli_over_file() -> None:
+    base = Config(("DC2",), ("DC201",))
+    merged = merge(base, ("DC3",), ("DC303",))
+    assert merged.select == ("DC3",) and merged.ignore == ("DC201", "DC303")
+    assert not merged.selects("DC303") and merged.selects("DC301") and not merged.selects("DC201")
+
+
+def test_github_format_escapes() -> None:
+    diag = make("DC303", "50% of 2, more:\nline", line=3, column=5, hint="a, b").at(
+        "dir,x/a:b.yaml"
+    )
+    out = render_github([FileResult("dir,x/a:b.yaml", [diag], True)])
+    assert out == (
+        "::warning file=dir%2Cx/a%3Ab.yaml,line=3,col=5,"
+        "title=DC303 transposed convolution kernel not divisible by its stride (checkerboard)"
+        "::50%25 of 2, more:%0Aline%0Afix: a, b\n"
+    )
+
+
+def test_sarif_required_fields(tmp_path: Path) -> None:
+    results = [check_file(str(RULE_DIR / "DC303" / "bad_kernel_3_stride_2.yaml"), Config())]
+    doc = sarif(results)
+    assert doc["version"] == "2.1.0"
+    (sarif_run,) = doc["runs"]
+    driver = sarif_run["tool"]["driver"]
+    assert driver["name"] == "deconvcheck"
+    rule_ids = [r["id"] for r in driver["rules"]]
+    (result,) = sarif_run["results"]
+    assert rule_ids[result["ruleIndex"]] == result["ruleId"] == "DC303"
+    assert result["level"] == "warning"
+    assert result["message"]["text"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 4, "startColumn": 5}
+    json.dumps(doc)  # serialisable
+
+
+def test_json_format() -> None:
+    code, out, _ = run(str(RULE_DIR / "DC305"), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["summary"] == {"files": 2, "specs": 2, "errors": 0, "warnings": 1}
+    bad = next(f for f in doc["files"] if f["path"].endswith("bad_seed_000_dilation.yaml"))
+    assert bad["diagnostics"][0]["code"] == "DC305"
+
+
+def test_check_never_modifies_files(tmp_path: Path) -> None:
+    target = tmp_path / "unet.yaml"
+    target.write_text((SAMPLES / "unet.yaml").read_text().replace("[160, 160, 8]", "[100, 100, 8]"))
+    before = target.read_bytes(), target.stat().st_mtime_ns
+    run(str(target))
+    assert (target.read_bytes(), target.stat().st_mtime_ns) == before
