@@ -14,7 +14,7 @@ from tests.conftest import ROOT, SAMPLES
 GOOD = (SAMPLES / "unet.yaml").read_text()
 BAD = GOOD.replace("[160, 160, 8]", "[100, 100, 8]")
 UNRELATED = {
-    ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+    ".github/workflows/ci.yml": "name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu\n",
     "docker-compose.yml": "services:\n  web:\n    image: nginx\n",
     "package.json": '{"name": "web", "version": "1.0.0", "dependencies": {}}\n',
     "broken-but-unrelated.yaml": "key: [unclosed\n",
@@ -37,7 +37,7 @@ def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
             "deconvcheck",
             "--all-files",
             "--verbose",
-        ],  # fmt: skip
+        ],
         cwd=repo,
         env=env,
         capture_output=True,
