@@ -1,4 +1,4 @@
-"""Cold-start benchmark: `deconvcheck summary` against importing its dependencies.
+"""Cold-start benchmark: deconvcheck's commands against importing its dependencies.
 
     python benchmarks/startup.py [--runs 21]
 
@@ -27,15 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def median_seconds(command: list[str], runs: int) -> float:
-    for _ in range(2):  # write bytecode caches, warm the file cache
-        subprocess.run(command, capture_output=True, check=False, env=ENV)
-    times = []
+def medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time of each command. The commands take turns, run after run, so that a
+    machine that slows down or speeds up part-way affects them all alike."""
+    for command in commands.values():  # write bytecode caches, warm the file cache
+        for _ in range(2):
+            subprocess.run(command, capture_output=True, check=False, env=ENV)
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, env=ENV)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False, env=ENV)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -50,12 +54,18 @@ def main() -> None:
         "deconvcheck summary vgg16_decoder.yaml": [
             py, "-m", "deconvcheck", "summary", str(ROOT / "sample_specs" / "vgg16_decoder.yaml"),
         ],
+        "deconvcheck check sample_specs/": [
+            py, "-m", "deconvcheck", "check", "-q", str(ROOT / "sample_specs"),
+        ],
+        "deconvcheck solve --in 64 --out 128": [
+            py, "-m", "deconvcheck", "solve", "--in", "64", "--out", "128",
+        ],
         "deconvcheck summary unet.yaml --format json": [
             py, "-m", "deconvcheck", "summary", str(ROOT / "sample_specs" / "unet.yaml"),
             "--format", "json",
         ],
     }  # fmt: skip
-    results = {name: median_seconds(cmd, args.runs) for name, cmd in cases.items()}
+    results = medians(cases, args.runs)
     base = results["baseline: import click, yaml, rich"]
     print(f"median of {args.runs} runs, Python {sys.version.split()[0]}")
     for name, seconds in results.items():

@@ -6,8 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from deconvcheck import arith
-from deconvcheck.check import repair
-from deconvcheck.check.trace import ancestors, data_format, first_lossy, path_sizes, spatial, steps
+from deconvcheck.check.trace import (
+    ancestors,
+    data_format,
+    first_lossy,
+    path_sizes,
+    restored,
+    spatial,
+    steps,
+)
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import Model
 from deconvcheck.layers.base import format_shape
@@ -27,6 +34,8 @@ def _diag(
 
 def _fix_hint(spec: Spec, model: Model, mode: str | None) -> str:
     """Only fixes verified by re-running inference on the changed spec."""
+    from deconvcheck.check import repair  # noqa: PLC0415 - only when there is something to fix
+
     options = [fix.describe() for fix in repair.fixes(spec, mode)]
     below, above = repair.nearest_sizes(model, mode)
     sizes = [str(s) for s in (below, above) if s is not None]
@@ -60,7 +69,7 @@ def is_encoder_decoder(model: Model) -> bool:
 def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
     """DC301: an encoder-decoder (or a spec that says `restore:`) whose output is not its input."""
     mode = spec.restore or ("spatial" if is_encoder_decoder(model) else None)
-    if mode in (None, "none") or not model.ok or repair.restored(model, mode) is not False:
+    if mode in (None, "none") or not model.ok or restored(model, mode) is not False:
         return
     inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
     output = next(layer for layer in model.layers if layer.name in model.outputs)

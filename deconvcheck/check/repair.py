@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import NamedTuple
 
-from deconvcheck.check.trace import data_format, spatial, steps
+from deconvcheck.check.trace import data_format, spatial, steps, works
 from deconvcheck.infer import Model, infer, layer_names, propagate
 from deconvcheck.layers.base import Shape
 from deconvcheck.solve.answers import ranked
@@ -28,23 +28,6 @@ class Fix(NamedTuple):
 
     def describe(self) -> str:
         return f"{self.title}: " + "; ".join(self.edits)
-
-
-def restored(model: Model, mode: str) -> bool | None:
-    """Does the single output give back the single input (None: not applicable)?"""
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
-    outputs = [layer for layer in model.layers if layer.name in model.outputs]
-    if len(inputs) != 1 or len(outputs) != 1:
-        return None
-    fmt = data_format(model.graph)
-    src, dst = inputs[0].output_shape, outputs[0].output_shape
-    if mode == "shape":
-        return src[1:] == dst[1:]
-    return spatial(src, fmt) == spatial(dst, fmt)
-
-
-def works(model: Model, mode: str | None) -> bool:
-    return model.ok and (mode is None or restored(model, mode) is not False)
 
 
 # ---------------------------------------------------------------- editing a copy of a spec

@@ -122,3 +122,20 @@ def path_sizes(model: Model, output: str) -> str:
         s for i, s in enumerate(reversed(chain)) if i == 0 or s != list(reversed(chain))[i - 1]
     ]
     return " → ".join(collapsed)
+
+
+def restored(model: Model, mode: str) -> bool | None:
+    """Does the single output give back the single input (None: not applicable)?"""
+    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    outputs = [layer for layer in model.layers if layer.name in model.outputs]
+    if len(inputs) != 1 or len(outputs) != 1:
+        return None
+    fmt = data_format(model.graph)
+    src, dst = inputs[0].output_shape, outputs[0].output_shape
+    if mode == "shape":
+        return src[1:] == dst[1:]
+    return spatial(src, fmt) == spatial(dst, fmt)
+
+
+def works(model: Model, mode: str | None) -> bool:
+    return model.ok and (mode is None or restored(model, mode) is not False)
