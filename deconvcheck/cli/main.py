@@ -25,6 +25,7 @@ COMMANDS = {
         "solve",
         "Find layer settings that take one size to another (64 -> 128).",
     ),
+    "sizes": ("deconvcheck.cli.sizes", "sizes", "Which input sizes a spec accepts and restores."),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
     "rules": ("deconvcheck.cli.rules", "rules", "List the rule codes check reports."),
 }

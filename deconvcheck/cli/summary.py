@@ -54,7 +54,32 @@ rule code; the table shows the layers inferred before them), 2 unreadable file."
     default=None,
     help="Table width in characters [default: as Keras, min(88 or 108, terminal width - 4)].",
 )
-def summary(spec: str, fmt: str, width: int | None) -> None:
+@click.option(
+    "--explain", is_flag=True, help="Under the table, each layer's formula with the numbers in."
+)
+@click.option(
+    "--columns",
+    default="",
+    metavar="macs,memory,rf",
+    help="Extra columns: multiply-accumulates, activation memory, receptive field / jump.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="For the memory column.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(("float32", "float16", "bfloat16", "int8")),
+    default="float32",
+    show_default=True,
+    help="Bytes per value for the memory figures.",
+)
+def summary(
+    spec: str, fmt: str, width: int | None, explain: bool, columns: str, batch_size: int, dtype: str
+) -> None:
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
     (`-` reads standard input)."""
@@ -68,11 +93,21 @@ def summary(spec: str, fmt: str, width: int | None) -> None:
     except ReadFailure as failure:
         click.echo(report.format_diagnostic(failure.diagnostic), err=True)
         sys.exit(EXIT_USAGE)
+    wanted = tuple(c.strip() for c in columns.split(",") if c.strip())
+    unknown = [c for c in wanted if c not in ("macs", "memory", "rf")]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"
+        )
     model = infer(loaded)
+    extras, extra_json = None, None
+    if wanted or explain:
+        from deconvcheck.report.extras import build  # noqa: PLC0415
+
+        extras, extra_json = build(model, wanted, batch_size, dtype, explain)
     if fmt == "json":
-        click.echo(report.render_json(model), nl=False)
+        click.echo(report.render_json(model, extra_json), nl=False)
     else:
-        columns = terminal_columns()
-        line_length = width or report.default_line_length(model, columns)
-        click.echo(report.render_text(model, line_length), nl=False)
+        line_length = width or report.default_line_length(model, terminal_columns())
+        click.echo(report.render_text(model, line_length, extras), nl=False)
     sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

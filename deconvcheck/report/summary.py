@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.infer import Model
@@ -53,10 +53,24 @@ def format_diagnostic(diag: Diagnostic) -> str:
     return text
 
 
-def render_text(model: Model, line_length: int) -> str:
+class Extras(NamedTuple):
+    """What `--columns` and `--explain` add: columns (header -> value per layer), footer lines,
+    and explanation lines per layer."""
+
+    columns: list[tuple[str, dict[str, str]]]
+    footer: list[str]
+    explanations: dict[str, list[str]]
+
+
+EXTRA_WIDTH = 14
+
+
+def render_text(model: Model, line_length: int, extras: Extras | None = None) -> str:
     _, positions, headers, aligns = _CHAIN if model.sequential_like else _GRAPH
     widths = column_widths(line_length, positions)
     columns = [Column(h, a, w) for h, a, w in zip(headers, aligns, widths, strict=True)]
+    added = extras.columns if extras else []
+    columns += [Column(header, "right", EXTRA_WIDTH) for header, _ in added]
     rows = []
     for layer in model.layers:
         row = [
@@ -66,15 +80,25 @@ def render_text(model: Model, line_length: int) -> str:
         ]
         if not model.sequential_like:
             row.append(", ".join(f"{name}[0][0]" for name in layer.inputs) or "-")
+        row += [values.get(layer.name, "") for _, values in added]
         rows.append(row)
     totals = model.totals
     lines = [
         f'Model: "{model.name}"',
-        render(columns, rows, line_length),
+        render(columns, rows, line_length + EXTRA_WIDTH * len(added)),
         _footer("Total", totals.total),
         _footer("Trainable", totals.trainable),
         _footer("Non-trainable", totals.non_trainable),
     ]
+    if extras:
+        lines += extras.footer
+        if extras.explanations:
+            lines += ["", "How each size comes about:"]
+            for layer in model.layers:
+                if layer.name in extras.explanations:
+                    shape = format_shape(layer.output_shape)
+                    lines.append(f"  {layer.name} ({layer.type}) -> {shape}")
+                    lines += [f"      {text}" for text in extras.explanations[layer.name]]
     if model.diagnostics:
         lines.append("")
         lines.extend(format_diagnostic(d) for d in model.diagnostics)
@@ -98,9 +122,10 @@ def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:
     }
 
 
-def model_json(model: Model) -> dict[str, Any]:
+def model_json(model: Model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     totals = model.totals
-    return {
+    per_layer = (extra or {}).get("layers", {})
+    doc = {
         "name": model.name,
         "path": model.path,
         "layers": [
@@ -112,6 +137,7 @@ def model_json(model: Model) -> dict[str, Any]:
                 "trainable_params": layer.params.trainable,
                 "non_trainable_params": layer.params.non_trainable,
                 "inputs": list(layer.inputs),
+                **per_layer.get(layer.name, {}),
             }
             for layer in model.layers
         ],
@@ -121,9 +147,11 @@ def model_json(model: Model) -> dict[str, Any]:
         "outputs": model.outputs,
         "diagnostics": [diagnostic_json(d) for d in model.diagnostics],
     }
+    doc.update({k: v for k, v in (extra or {}).items() if k != "layers"})
+    return doc
 
 
-def render_json(model: Model) -> str:
+def render_json(model: Model, extra: dict[str, Any] | None = None) -> str:
     import json  # noqa: PLC0415 - only for --format json
 
-    return json.dumps(model_json(model), indent=2) + "\n"
+    return json.dumps(model_json(model, extra), indent=2) + "\n"
