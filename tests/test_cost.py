@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from deconvcheck.cli.main import cli
-from deconvcheck.cost import costs
+from deconvcheck.cost import costs, macs
 from deconvcheck.explain import explain
 from deconvcheck.infer import Model, infer
+from deconvcheck.layers.registry import lookup
 from deconvcheck.sizes import describe, scan
 from deconvcheck.spec.loader import load
-from tests.conftest import SAMPLES
+from tests.conftest import GOLDENS, SAMPLES
 
 
 def model(name: str) -> Model:
@@ -133,3 +136,15 @@ def test_describe_rules() -> None:
     assert describe([64, 96], 64, 100) == "multiples of 32"
     assert describe([64, 96, 100], 64, 100) is None
     assert describe([], 1, 10) is None
+
+
+FVCORE = json.loads((GOLDENS / "fvcore_macs.json").read_text())
+
+
+@pytest.mark.parametrize("case", FVCORE["cases"], ids=[c["type"] for c in FVCORE["cases"]])
+def test_macs_match_fvcore_convention(case: dict[str, Any]) -> None:
+    """fvcore (recorded by tools/record_fvcore_macs.py) counts a convolution's MACs as we do,
+    and a transposed convolution's by input positions, as we do."""
+    layer = lookup(case["type"])({**case["args"]})
+    shape = (None, *case["input_shape"])
+    assert macs(layer, shape, layer.output_shape([shape])) == case["fvcore_macs"]
