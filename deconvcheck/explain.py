@@ -135,5 +135,22 @@ def explain(model: Model) -> dict[str, list[str]]:
             joined = " + ".join(format_shape(s) for s in ins)
             result[layer.name] = [f"{joined} -> {format_shape(out)}"]
         elif isinstance(kind, ZeroPadding | Cropping) and ins:
-            result[layer.name] = [f"{_fmt(ins[0], node)} -> {_fmt(out, node)}"]
+            sign = "+" if isinstance(kind, ZeroPadding) else "−"
+            pairs = kind.cfg["padding" if sign == "+" else "cropping"]
+            axes = _axes(node, ins[0], out)
+            result[layer.name] = [
+                f"{n} {sign} {a} {sign} {b} = {m}"
+                for (n, m, _), (a, b) in zip(axes, pairs, strict=True)
+            ]
+        elif layer.type == "Dense" and ins:
+            result[layer.name] = [
+                f"acts on the last axis only: {ins[0][-1]} -> {out[-1]} per position"
+            ]
+        elif layer.type == "Flatten" and ins:
+            dims = [str(d) for d in ins[0][1:]]
+            result[layer.name] = [f"{'·'.join(dims)} = {out[-1]} values per sample"]
+        elif layer.type == "InputLayer":
+            result[layer.name] = ["the shape given, with the batch axis in front"]
+        elif ins and out == ins[0]:
+            result[layer.name] = ["the shape is unchanged"]
     return result
