@@ -104,9 +104,9 @@ def test_explain_text() -> None:
     )
     assert result.exit_code == 0
     assert (
-        "How each size comes about:\n  conv1 (Conv2DTranspose) -> (None, 9, 9, 512)\n"
-        in result.stdout
+        "How each size comes about:\n  input (InputLayer) -> (None, 7, 7, 512)\n" in result.stdout
     )
+    assert "  conv1 (Conv2DTranspose) -> (None, 9, 9, 512)\n      effective kernel" in result.stdout
 
 
 def test_unet_valid_sizes_rule() -> None:
