@@ -101,9 +101,42 @@ def _yaml_loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_INDENT = 1000  # columns of leading space; block nesting needs indentation
+
+
+_QUOTED_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|(?:^|(?<=\s))#[^\n]*', re.M)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest bracket nesting outside quoted strings and comments: checked before parsing,
+    because PyYAML's C loader crashes (SIGSEGV) on tens of thousands of levels."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_QUOTED_OR_COMMENT.sub("", text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _too_deep(text: str) -> Diagnostic | None:
+    if nesting_depth(text) > MAX_DEPTH:
+        return make("DC009", f"the file nests brackets more than {MAX_DEPTH} levels deep")
+    widest = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
+    if widest > MAX_INDENT:
+        return make("DC009", f"a line is indented by more than {MAX_INDENT} spaces")
+    return None
+
+
 def parse_yaml(text: str) -> Node | None:
     """Compose the first YAML document; None for an empty or comment-only file."""
     import yaml  # noqa: PLC0415
+
+    deep = _too_deep(text)
+    if deep is not None:
+        raise LoadError(deep)
 
     loader = _yaml_loader()(text)
     try:

@@ -1,0 +1,138 @@
+"""Hostile and broken input (tests/bad_inputs/, plus files generated here): every one ends in a
+diagnostic with a rule code and a location, or a usage error; exit 1 or 2; bounded time; never a
+traceback. Limits enforced: 16 MiB per file, 200,000 values, 200 levels of nesting, 1,000
+columns of indentation, integers of at most 4,300 digits (Python's own limit)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deconvcheck.cli.main import cli
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+
+# file -> (summary's exit status, the rule code reported, or None for a file that is fine)
+EXPECTED: dict[str, tuple[int, str | None]] = {
+    "empty.yaml": (1, "DC006"),
+    "comment_only.yaml": (1, "DC006"),
+    "top_level_list.yaml": (1, "DC006"),
+    "unclosed_bracket.yaml": (1, "DC003"),
+    "tab_indent.yaml": (1, "DC003"),
+    "two_documents.yaml": (1, "DC006"),
+    "duplicate_keys.yaml": (1, "DC005"),
+    "yes_as_number.yaml": (1, "DC103"),  # YAML 1.1 would read True
+    "leading_zero_is_ten.yaml": (0, None),  # YAML 1.1 would read 8
+    "exponent_is_a_float.yaml": (1, "DC103"),  # YAML 1.1 would read the string '1e3'
+    "sexagesimal.yaml": (1, "DC103"),  # YAML 1.1 would read 80
+    "bool_as_int.yaml": (1, "DC103"),  # a bool is an int in Python
+    "python_object_tag.yaml": (1, "DC006"),
+    "unknown_tag.yaml": (1, "DC006"),
+    "merge_key.yaml": (1, "DC006"),
+    "billion_laughs.yaml": (1, "DC009"),
+    "self_alias.yaml": (1, "DC009"),
+    "bom_utf8.yaml": (0, None),
+    "utf16_with_bom.yaml": (0, None),
+    "invalid_utf8.yaml": (1, "DC002"),
+    "nul_byte.yaml": (1, "DC002"),
+    "crlf.yaml": (0, None),
+    "json_nan.json": (1, "DC004"),
+    "trailing_comma.json": (1, "DC004"),
+    "huge_integer.json": (1, "DC004"),
+    "huge_integer.yaml": (1, "DC009"),
+    "huge_strides_and_channels.yaml": (0, None),  # counted with Python ints, never expanded
+    "zero_size.yaml": (1, "DC103"),
+    "negative_size.yaml": (1, "DC103"),
+    "not_a_mapping_layer.yaml": (1, "DC006"),
+}
+
+
+def invoke(*args: str) -> tuple[int, str, float]:
+    start = time.perf_counter()
+    result = CliRunner().invoke(cli, list(args))
+    elapsed = time.perf_counter() - start
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output, elapsed
+
+
+def test_corpus_is_complete() -> None:
+    assert sorted(p.name for p in CORPUS.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_summary_on_bad_input(name: str) -> None:
+    status, code = EXPECTED[name]
+    exit_code, output, elapsed = invoke("summary", str(CORPUS / name))
+    assert exit_code == status, output
+    assert "Traceback" not in output
+    assert elapsed < 5
+    if code is not None:
+        assert f"{CORPUS / name}:" in output and f": {code} " in output
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_check_on_bad_input(name: str) -> None:
+    exit_code, output, elapsed = invoke("check", "-q", str(CORPUS / name))
+    assert exit_code in (0, 1, 2)
+    assert "Traceback" not in output
+    assert elapsed < 5
+    _, code = EXPECTED[name]
+    if code is not None and b"deconvcheck" in (CORPUS / name).read_bytes():
+        # (a file that never says `deconvcheck` is not a spec for the hook, and is skipped)
+        assert f": {code} " in output
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix"),
+    [
+        ("a: " + "[" * 30_000 + "]" * 30_000 + "\n", ".yaml"),  # PyYAML's C loader would crash
+        ('{"a": ' + "[" * 30_000 + "]" * 30_000 + "}\n", ".json"),
+        ("a:\n" + "".join(" " * (2 * i) + f"k{i}:\n" for i in range(1, 600)), ".yaml"),
+    ],
+)
+def test_deep_nesting(tmp_path: Path, text: str, suffix: str) -> None:
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(text)
+    exit_code, output, elapsed = invoke("summary", str(path))
+    assert exit_code == 1
+    assert ": DC009 " in output
+    assert elapsed < 5
+
+
+def test_thousands_of_layers(tmp_path: Path) -> None:
+    lines = ["deconvcheck: 1", "layers:", "  - {type: Input, shape: [16]}"]
+    lines += ["  - {type: Dense, units: 16}"] * 5000
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    exit_code, output, elapsed = invoke("summary", str(path), "--format", "json")
+    assert exit_code == 0
+    assert '"total_params": 1360000' in output  # 5000 · (16·16 + 16)
+    assert elapsed < 10
+
+
+def test_too_large_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(17 * 2**20)
+    exit_code, output, _ = invoke("summary", str(path))
+    assert exit_code == 2
+    assert ": DC009 file is larger than 16 MiB" in output
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "broken_symlink"])
+def test_unreadable_paths(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "spec.yaml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "broken_symlink":
+        os.symlink(tmp_path / "nowhere.yaml", path)
+    for command in ("summary", "check"):
+        exit_code, output, _ = invoke(command, str(path))
+        # `check` walks a folder (here an empty one); everything else is a usage error
+        expected = 0 if (command, kind) == ("check", "directory") else 2
+        assert exit_code == expected, (command, output)
+        assert "Traceback" not in output
