@@ -68,7 +68,7 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     failing = try_repo(repo, home)
     output = failing.stdout + failing.stderr
     assert failing.returncode == 1, output
-    assert "models/bad_unet_100.yaml:50:5: DC201 Concatenate 'up7' cannot join" in output
+    assert "models/bad_unet_100.yaml:51:5: DC201 Concatenate 'up7' cannot join" in output
     assert [line for line in output.splitlines() if ": DC" in line and "good_" in line] == []
     for name in UNRELATED:
         assert name not in output

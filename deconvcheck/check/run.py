@@ -56,12 +56,23 @@ def _near_miss(key: str) -> bool:
     )
 
 
+def _json_top_keys(text: str) -> list[str]:
+    """The top-level keys of a JSON object; for text that is not valid JSON, every key."""
+    import json  # noqa: PLC0415
+
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return _JSON_KEY.findall(text)
+    return list(document) if isinstance(document, dict) else []
+
+
 def classify(text: str) -> str:
     """'spec', 'typo' (a near miss of the version key), or 'other'. Reads top-level keys from
     the text without parsing it (fast for the unrelated files a hook sees)."""
     keys = [a or b for a, b in _TOP_KEY.findall(text)]
     if text.lstrip().startswith("{"):
-        keys += _JSON_KEY.findall(text)
+        keys += _json_top_keys(text)
     if VERSION_KEY in keys:
         return "spec"
     if any(_near_miss(k) for k in keys):

@@ -24,6 +24,9 @@ def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:
 
 
 def _sizes(values: tuple[int | None, ...]) -> str:
+    """`25`, `7x5`, or `-` for a shape with no spatial axes left (after global pooling)."""
+    if not values:
+        return "-"
     return "x".join(str(v) for v in values) if len(set(values)) > 1 else str(values[0])
 
 
@@ -132,6 +135,8 @@ def restored(model: Model, mode: str) -> bool | None:
         return None
     fmt = data_format(model.graph)
     src, dst = inputs[0].output_shape, outputs[0].output_shape
+    if None in src[1:] or None in dst[1:]:
+        return None  # an unknown size cannot be compared
     if mode == "shape":
         return src[1:] == dst[1:]
     return spatial(src, fmt) == spatial(dst, fmt)

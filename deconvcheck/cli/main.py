@@ -28,6 +28,11 @@ COMMANDS = {
     "sizes": ("deconvcheck.cli.sizes", "sizes", "Which input sizes a spec accepts and restores."),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
     "rules": ("deconvcheck.cli.rules", "rules", "List the rule codes check reports."),
+    "schema": (
+        "deconvcheck.cli.schema",
+        "schema",
+        "Print the spec format's JSON Schema (editors).",
+    ),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

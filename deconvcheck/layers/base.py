@@ -143,6 +143,7 @@ def choice(*allowed: str, lower: bool = True) -> Parser:
         return text
 
     parse.allowed = allowed  # type: ignore[attr-defined]
+    parse.lower = lower  # type: ignore[attr-defined]
     return parse
 
 

@@ -1,0 +1,152 @@
+"""A JSON Schema (draft-07) for the spec format, generated from the layer registry, so that
+editors (yaml-language-server's `# yaml-language-server: $schema=...`) complete and check specs.
+Nothing is written twice: each argument parser has its schema fragment here, and a test fails
+if a parser has none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from deconvcheck.layers import base, core, pooling, resampling
+from deconvcheck.layers.base import ACTIVATIONS, Arg, Layer
+from deconvcheck.layers.registry import LAYER_TYPES
+from deconvcheck.spec.loader import RESTORE_MODES, SPEC_VERSION
+
+Schema = dict[str, Any]
+
+INT = {"type": "integer"}
+NULL = {"type": "null"}
+
+
+def _ints(rank: int, minimum: int) -> Schema:
+    one = {"type": "integer", "minimum": minimum}
+    return {"oneOf": [one, {"type": "array", "items": one, "minItems": rank, "maxItems": rank}]}
+
+
+def _pairs(rank: int) -> Schema:
+    pair = {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 0},
+        "minItems": 2,
+        "maxItems": 2,
+    }
+    cell = {"oneOf": [{"type": "integer", "minimum": 0}, pair]}
+    return {"oneOf": [INT, {"type": "array", "items": cell, "minItems": rank, "maxItems": rank}]}
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"oneOf": [NULL, schema]}
+
+
+def _cased(*words: str) -> list[str]:
+    return sorted({w for word in words for w in (word, word.upper())})
+
+
+FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
+    base.positive_int: lambda r: {"type": "integer", "minimum": 1},
+    base.optional_positive_int: lambda r: _nullable({"type": "integer", "minimum": 1}),
+    base.any_int: lambda r: INT,
+    base.int_tuple: lambda r: _ints(r, 1),
+    base.int_tuple_or_zero: lambda r: _ints(r, 0),
+    base.optional_int_tuple: lambda r: _nullable(_ints(r, 1)),
+    base.optional_int_tuple_or_zero: lambda r: _nullable(_ints(r, 0)),
+    base.boolean: lambda r: {"type": "boolean"},
+    base.number: lambda r: {"type": "number"},
+    base.optional_number: lambda r: _nullable({"type": "number"}),
+    base.anything: lambda r: {},
+    base.data_format: lambda r: {"enum": [None, "channels_last", "channels_first"]},
+    base.shape_list: lambda r: {
+        "type": "array",
+        "minItems": 1,
+        "items": {"oneOf": [NULL, {"type": "integer", "minimum": 1}]},
+    },
+    base.activation: lambda r: {"oneOf": [NULL, {"enum": sorted(ACTIVATIONS)}, {"type": "object"}]},
+    core.non_negative: lambda r: {"type": "number", "minimum": 0},
+    core.optional_non_negative: lambda r: _nullable({"type": "number", "minimum": 0}),
+    core.fraction: lambda r: {"type": "number", "minimum": 0, "maximum": 1},
+    core.target_shape: lambda r: {"type": "array", "items": {"type": "integer", "minimum": -1}},
+    pooling.pooling_strides: lambda r: _nullable(_ints(r, 1)),
+    resampling.pairs: _pairs,
+    resampling.crop_pairs: _pairs,
+    resampling.one_pair: lambda r: _ints(2, 0),
+}
+
+
+def fragment(arg: Arg, rank: int) -> Schema:
+    allowed = getattr(arg.parse, "allowed", None)
+    if allowed is not None:  # choice(...) and conv_padding(...): Keras lower-cases conv padding
+        cased = getattr(arg.parse, "lower", True)
+        schema: Schema = {"enum": _cased(*allowed) if cased else list(allowed)}
+    elif arg.parse in FRAGMENTS:
+        schema = FRAGMENTS[arg.parse](rank)
+    else:
+        raise KeyError(f"no schema fragment for the parser of {arg.name!r}")
+    description = arg.doc or ("required" if arg.required else f"Keras default: {arg.default!r}")
+    return {**schema, "description": description}
+
+
+def layer_schema(cls: type[Layer]) -> Schema:
+    properties: Schema = {
+        "type": {"enum": list(cls.NAMES)},
+        "name": {"type": "string", "minLength": 1, "description": "unique; Keras-style default"},
+        "inputs": {
+            "description": "the layers feeding this one (default: the layer above)",
+            "oneOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            ],
+        },
+    }
+    for arg in cls.all_args():
+        properties[arg.name] = fragment(arg, cls.RANK)
+    required = ["type", *(a.name for a in cls.all_args() if a.required)]
+    return {
+        "type": "object",
+        "description": f"keras.layers.{cls.keras_name()}",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def spec_schema() -> Schema:
+    names = [n for cls in LAYER_TYPES for n in cls.NAMES]
+    definitions = {cls.NAMES[0]: layer_schema(cls) for cls in LAYER_TYPES}
+    layer = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": names, "description": "a Keras layer class or alias"}},
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"enum": list(cls.NAMES)}}, "required": ["type"]},
+                "then": {"$ref": f"#/definitions/{cls.NAMES[0]}"},
+            }
+            for cls in LAYER_TYPES
+        ],
+    }
+    names_list = {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://deconvcheck.invalid/spec-v1.schema.json",
+        "title": "deconvcheck spec",
+        "description": "A layer stack for deconvcheck (README: The spec format).",
+        "type": "object",
+        "properties": {
+            "deconvcheck": {"const": SPEC_VERSION, "description": "spec format version"},
+            "name": {"type": "string", "minLength": 1, "description": "model name"},
+            "description": {"type": "string"},
+            "layers": {"type": "array", "minItems": 1, "items": layer},
+            "outputs": names_list,
+            "restore": {
+                "enum": list(RESTORE_MODES),
+                "description": "what the output must give back",
+            },
+            "encoder": {"type": "string", "description": "path of this decoder's encoder spec"},
+        },
+        "required": ["layers"],
+        "additionalProperties": False,
+        "definitions": definitions,
+    }
