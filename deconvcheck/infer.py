@@ -161,11 +161,12 @@ def build(spec: Spec) -> Graph:
             first_pos[name] = decl.pos
 
     nodes: dict[str, GraphNode] = {}
+    known = set(names)
     for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
         layer = _instantiate(decl, name, diags)
         if layer is None or name in nodes:
             continue
-        inputs = _connect(decl, layer, name, names[i - 1] if i else None, set(names), diags)
+        inputs = _connect(decl, layer, name, names[i - 1] if i else None, known, diags)
         if inputs is not None:
             nodes[name] = GraphNode(decl, layer, name, inputs)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from deconvcheck.diagnostics import Diagnostic, make
 
-MAX_NODES = 200_000  # values in one file; an alias bomb expands past this and is refused
+MAX_NODES = 2_000_000  # values in one file (100,000 layers need ~800,000); alias bombs stop here
 MAX_DEPTH = 200  # nesting levels; a real spec needs about 5
 
 
@@ -62,14 +62,20 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)$")
 _NAN = re.compile(r"\.(nan|NaN|NAN)$")
 
 
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+_NUMERIC_START = frozenset("0123456789+-.")
+
+
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted) YAML scalar by the YAML 1.2 core schema."""
-    if text in ("", "~", "null", "Null", "NULL"):
-        return None
-    if text in ("true", "True", "TRUE"):
-        return True
-    if text in ("false", "False", "FALSE"):
-        return False
+    if text in _WORDS:
+        return _WORDS[text]
+    if text[0] not in _NUMERIC_START:
+        return text  # the common case, names and keys: no pattern can match
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -87,6 +93,7 @@ def resolve_plain(text: str) -> Any:
 
 # Tags PyYAML's resolver gives plain values (re-resolved here by YAML 1.2 rules). Any other tag
 # was written by hand (`!!python/object`, `!custom`) and is refused.
+_STR = "tag:yaml.org,2002:str"
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "value")
@@ -97,8 +104,10 @@ _MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
 def _yaml_loader() -> Any:
     import yaml  # noqa: PLC0415 - lazy: not needed for JSON or --help
 
-    # The C loader is several times faster and keeps line and column marks too.
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # The C loader is several times faster and keeps line and column marks too. The *base*
+    # loader resolves no implicit types (values are resolved here, by YAML 1.2 rules), which
+    # saves a regex search per scalar; explicit tags are still recorded on the nodes.
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 MAX_INDENT = 1000  # columns of leading space; block nesting needs indentation
@@ -188,12 +197,33 @@ class _Converter:
     """PyYAML nodes to Nodes, refusing unknown tags, alias bombs and self-references."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.count = 0  # values as if every alias were expanded
         self.active: set[int] = set()
+        # An alias is the same composed node again: it is converted once, and counted at its
+        # expanded size each time it is used, so a billion-laughs file is refused after a few
+        # thousand steps instead of being expanded.
+        self.done: dict[int, tuple[Node, int]] = {}
 
     def convert(self, node: Any, depth: int) -> Node:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if node.id == "scalar" and node.tag == _STR:  # the common case, kept short
+            self.count += 1
+            if self.count > MAX_NODES:
+                self._limits(depth, line, column)
+            return self._scalar(node, line, column)
+        again = self.done.get(id(node))
+        if again is not None:
+            converted, size = again
+            self.count += size
+            self._limits(depth, line, column)
+            return converted
+        before = self.count
         self.count += 1
+        converted = self._collection(node, depth, line, column)
+        self.done[id(node)] = (converted, self.count - before)
+        return converted
+
+    def _limits(self, depth: int, line: int, column: int) -> None:
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             what = "values" if self.count > MAX_NODES else "levels of nesting"
             limit = MAX_NODES if self.count > MAX_NODES else MAX_DEPTH
@@ -206,6 +236,9 @@ class _Converter:
                     column=column,
                 )
             )
+
+    def _collection(self, node: Any, depth: int, line: int, column: int) -> Node:
+        self._limits(depth, line, column)
         if node.tag not in _STANDARD_TAGS and node.tag != "tag:yaml.org,2002:merge":
             raise LoadError(
                 make(
@@ -226,26 +259,29 @@ class _Converter:
         finally:
             self.active.discard(id(node))
 
+    def _scalar(self, node: Any, line: int, column: int) -> Node:
+        # The C loader marks a plain scalar with style '', the Python one with None.
+        if node.style:
+            return Node("scalar", node.value, line, column)
+        if len(node.value) > _MAX_INT_DIGITS and node.value.lstrip("+-").isdigit():
+            raise LoadError(
+                make(
+                    "DC009",
+                    f"a number of {len(node.value):,} digits is too long",
+                    line=line,
+                    column=column,
+                )
+            )
+        return Node("scalar", resolve_plain(node.value), line, column)
+
     def _convert(self, node: Any, depth: int, line: int, column: int) -> Node:
         if node.id == "scalar":
-            # The C loader marks a plain scalar with style '', the Python one with None.
-            if node.style:
-                return Node("scalar", node.value, line, column)
-            if len(node.value) > _MAX_INT_DIGITS and node.value.lstrip("+-").isdigit():
-                raise LoadError(
-                    make(
-                        "DC009",
-                        f"a number of {len(node.value):,} digits is too long",
-                        line=line,
-                        column=column,
-                    )
-                )
-            return Node("scalar", resolve_plain(node.value), line, column)
+            return self._scalar(node, line, column)
         if node.id == "sequence":
             return Node("seq", [self.convert(n, depth + 1) for n in node.value], line, column)
         pairs = []
         for key, val in node.value:
-            if key.tag == "tag:yaml.org,2002:merge":
+            if key.tag == "tag:yaml.org,2002:merge" or (key.value == "<<" and not key.style):
                 raise LoadError(
                     make(
                         "DC006",
