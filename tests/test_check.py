@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from deconvcheck.check.config import Config, ConfigError, load_config, merge
 from deconvcheck.check.repair import fixes
-from deconvcheck.check.run import FileResult, check_file, classify
+from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import RULES, make
 from deconvcheck.infer import infer
@@ -223,3 +223,19 @@ def test_check_never_modifies_files(tmp_path: Path) -> None:
     before = target.read_bytes(), target.stat().st_mtime_ns
     run(str(target))
     assert (target.read_bytes(), target.stat().st_mtime_ns) == before
+
+
+def test_many_files_in_parallel_give_the_sequential_results(tmp_path: Path) -> None:
+    """Above PARALLEL_FROM files, `check` forks workers; the results and their order must be
+    exactly those of checking the files one by one."""
+    sources = sorted(RULE_DIR.glob("DC*/*.yaml"))
+    for i in range(PARALLEL_FROM + 20):
+        source = sources[i % len(sources)]
+        (tmp_path / f"{i:04d}_{source.name}").write_text(
+            source.read_text().replace("encoder.yaml", str(source.parent / "encoder.yaml"))
+        )
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    parallel = check_paths(files, Config())
+    sequential = [check_file(f, Config()) for f in files]
+    assert parallel == sequential
+    assert sum(len(r.diagnostics) for r in parallel) > PARALLEL_FROM // 2

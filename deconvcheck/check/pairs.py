@@ -3,6 +3,7 @@ the decoder must start where the encoder ends and end where the encoder starts."
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from deconvcheck.diagnostics import Diagnostic, make
@@ -43,12 +44,18 @@ def check_pair(spec: Spec, decoder: Model) -> list[Diagnostic]:
     return pair_diagnostics(str(Path(spec.path).parent / ref), decoder, spec.path, pos)
 
 
+@functools.lru_cache(maxsize=64)
+def _encoder(path: str) -> Model:
+    """Many decoders may name one encoder in a single `check` run: read it once."""
+    return infer(load(path))
+
+
 def pair_diagnostics(encoder_path: str, decoder: Model, path: str, pos: Pos) -> list[Diagnostic]:
     def diag(message: str, hint: str | None = None) -> Diagnostic:
         return make("DC306", message, line=pos.line, column=pos.column, hint=hint).at(path)
 
     try:
-        encoder = infer(load(encoder_path))
+        encoder = _encoder(encoder_path)
     except ReadFailure as failure:
         return [diag(f"encoder {encoder_path}: {failure.diagnostic.message}")]
     if not encoder.ok:

@@ -277,7 +277,7 @@ class Layer:
     @classmethod
     def parse_args(cls, raw: Mapping[str, object]) -> dict[str, Any]:
         """Parse the declared arguments; raise Refusal for the first bad or missing one."""
-        parsed: dict[str, Any] = {}
+        parsed = dict(cls._defaults())
         for arg in cls.all_args():
             if arg.name in raw:
                 parsed[arg.name] = arg.parse(raw[arg.name], arg.name, cls.RANK)
@@ -287,10 +287,20 @@ class Layer:
                     f"missing required argument `{arg.name}`",
                     hint=f"add `{arg.name}: ...` ({arg.doc})" if arg.doc else None,
                 )
-            else:
-                # Defaults go through the same parser, so `2` becomes `(2, 2)` as in Keras.
-                parsed[arg.name] = arg.parse(arg.default, arg.name, cls.RANK)
         return parsed
+
+    @classmethod
+    def _defaults(cls) -> dict[str, Any]:
+        """The defaults, parsed once per class (`2` becomes `(2, 2)` as in Keras)."""
+        cached: dict[str, Any] | None = cls.__dict__.get("_parsed_defaults")
+        if cached is None:
+            cached = {
+                arg.name: arg.parse(arg.default, arg.name, cls.RANK)
+                for arg in cls.all_args()
+                if not arg.required
+            }
+            cls._parsed_defaults = cached  # type: ignore[attr-defined]
+        return cached
 
     def validate(self) -> None:
         """Cross-argument checks Keras makes in the constructor."""

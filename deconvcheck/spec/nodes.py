@@ -94,6 +94,8 @@ def resolve_plain(text: str) -> Any:
 # Tags PyYAML's resolver gives plain values (re-resolved here by YAML 1.2 rules). Any other tag
 # was written by hand (`!!python/object`, `!custom`) and is refused.
 _STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "value")
@@ -104,10 +106,17 @@ _MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
 def _yaml_loader() -> Any:
     import yaml  # noqa: PLC0415 - lazy: not needed for JSON or --help
 
-    # The C loader is several times faster and keeps line and column marks too. The *base*
-    # loader resolves no implicit types (values are resolved here, by YAML 1.2 rules), which
-    # saves a regex search per scalar; explicit tags are still recorded on the nodes.
-    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    # The C loader is several times faster and keeps line and column marks too. Implicit
+    # types are not resolved by PyYAML at all (values are resolved here, by YAML 1.2 rules):
+    # its resolver is Python code called once per value. Explicit tags are still recorded.
+    base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    kinds = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            return kinds[kind]
+
+    return Loader
 
 
 MAX_INDENT = 1000  # columns of leading space; block nesting needs indentation
