@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from deconvcheck import arith
 from deconvcheck.layers.base import (
@@ -67,17 +68,18 @@ def _aliases(keras_name: str) -> tuple[str, ...]:
     return (keras_name, short)
 
 
-def _pooling(name: str, rank: int) -> type[Pooling]:
+def _ranked(base: type[Layer], name: str, rank: int) -> Any:
+    """`MaxPooling2D` and its kin: the family's class with a rank and Keras's names."""
     keras_name = f"{name}{rank}D"
-    return type(keras_name, (Pooling,), {"NAMES": _aliases(keras_name), "RANK": rank})
+    return type(keras_name, (base,), {"NAMES": _aliases(keras_name), "RANK": rank})
 
 
-MaxPooling1D = _pooling("MaxPooling", 1)
-MaxPooling2D = _pooling("MaxPooling", 2)
-MaxPooling3D = _pooling("MaxPooling", 3)
-AveragePooling1D = _pooling("AveragePooling", 1)
-AveragePooling2D = _pooling("AveragePooling", 2)
-AveragePooling3D = _pooling("AveragePooling", 3)
+MaxPooling1D = _ranked(Pooling, "MaxPooling", 1)
+MaxPooling2D = _ranked(Pooling, "MaxPooling", 2)
+MaxPooling3D = _ranked(Pooling, "MaxPooling", 3)
+AveragePooling1D = _ranked(Pooling, "AveragePooling", 1)
+AveragePooling2D = _ranked(Pooling, "AveragePooling", 2)
+AveragePooling3D = _ranked(Pooling, "AveragePooling", 3)
 
 
 class GlobalPooling(Layer):
@@ -95,14 +97,9 @@ class GlobalPooling(Layer):
         return (shape[0], channels)
 
 
-def _global(name: str, rank: int) -> type[GlobalPooling]:
-    keras_name = f"{name}{rank}D"
-    return type(keras_name, (GlobalPooling,), {"NAMES": _aliases(keras_name), "RANK": rank})
-
-
-GlobalAveragePooling1D = _global("GlobalAveragePooling", 1)
-GlobalAveragePooling2D = _global("GlobalAveragePooling", 2)
-GlobalAveragePooling3D = _global("GlobalAveragePooling", 3)
-GlobalMaxPooling1D = _global("GlobalMaxPooling", 1)
-GlobalMaxPooling2D = _global("GlobalMaxPooling", 2)
-GlobalMaxPooling3D = _global("GlobalMaxPooling", 3)
+GlobalAveragePooling1D = _ranked(GlobalPooling, "GlobalAveragePooling", 1)
+GlobalAveragePooling2D = _ranked(GlobalPooling, "GlobalAveragePooling", 2)
+GlobalAveragePooling3D = _ranked(GlobalPooling, "GlobalAveragePooling", 3)
+GlobalMaxPooling1D = _ranked(GlobalPooling, "GlobalMaxPooling", 1)
+GlobalMaxPooling2D = _ranked(GlobalPooling, "GlobalMaxPooling", 2)
+GlobalMaxPooling3D = _ranked(GlobalPooling, "GlobalMaxPooling", 3)
