@@ -172,3 +172,23 @@ def test_real_process_pipe_respects_no_color() -> None:
     assert "\x1b[" not in proc.stdout
     # Keras: min(88, terminal columns - 4) -> 88 wide for a plain chain
     assert max(len(line) for line in proc.stdout.splitlines()) == 88
+
+
+def test_summary_shows_restoration_under_the_table() -> None:
+    spec = Path(__file__).parent / "rules" / "DC301" / "bad_autoencoder_225.yaml"
+    code, out, _ = run("summary", str(spec))
+    assert code == 1
+    table_end = out.index(" Non-trainable params:")
+    assert out.index(": DC301 the output (None, 224, 224, 3)") > table_end
+    assert "DC302" not in out  # design rules are `check`'s, not `summary`'s
+
+
+def test_summary_traces_a_skip_connection() -> None:
+    spec = Path(__file__).parent / "rules" / "DC201" / "bad_unet_100.yaml"
+    code, out, _ = run("summary", str(spec), "-f", "json")
+    assert code == 1
+    (diag,) = json.loads(out)["diagnostics"]
+    assert diag["code"] == "DC201"
+    assert diag["message"].endswith(
+        "MaxPooling2D 'p3' floored 25 to 12 (one row and column dropped)"
+    )

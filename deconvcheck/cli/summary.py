@@ -83,7 +83,8 @@ def summary(
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
     (`-` reads standard input)."""
-    from deconvcheck.infer import infer  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report import summary as report  # noqa: PLC0415
     from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
@@ -100,6 +101,8 @@ def summary(
             f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"
         )
     model = infer(loaded)
+    # The restoration check and skip connections traced to their cause, as `check` reports them.
+    model = model._replace(diagnostics=analyze(loaded, model, design_rules=False))
     extras, extra_json = None, None
     if wanted or explain:
         from deconvcheck.report.extras import build  # noqa: PLC0415
