@@ -103,9 +103,6 @@ def _arg_name(shrink: bool) -> str:
 # ---------------------------------------------------------------- what each strategy does
 
 
-Step = Callable[[Editor, Model, str | None], str | None]
-
-
 def _merge_inputs(model: Model, merge: str) -> list[tuple[str, tuple[int | None, ...]]]:
     fmt = data_format(model.graph)
     shapes = model.shapes
