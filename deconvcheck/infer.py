@@ -430,4 +430,8 @@ def infer(spec: Spec) -> Model:
     """The whole pipeline after loading: build the graph, then propagate."""
     graph = build(spec)
     graph.diagnostics[:0] = spec.diagnostics
-    return propagate(graph)
+    model = propagate(graph)
+    if spec.sequential:  # Keras's summary of a Sequential model lists no InputLayer
+        layers = [layer for layer in model.layers if layer.type != "InputLayer"]
+        model = model._replace(layers=layers, sequential_like=True)
+    return model

@@ -18,6 +18,17 @@ from deconvcheck.layers.base import (
 )
 
 
+def no_renorm(value: object, name: str, rank: int) -> bool:
+    """renorm=True adds moving statistics deconvcheck does not count: refused, not guessed."""
+    if boolean(value, name, rank):
+        raise Refusal(
+            "DC103",
+            "renorm=True is not supported by deconvcheck (its extra weights are not counted)",
+            arg=name,
+        )
+    return False
+
+
 class BatchNormalization(Layer):
     """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
     4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
@@ -29,6 +40,10 @@ class BatchNormalization(Layer):
         Arg("epsilon", number, 1e-3),
         Arg("center", boolean, True, doc="false drops beta"),
         Arg("scale", boolean, True, doc="false drops gamma"),
+        Arg("renorm", no_renorm, False, doc="batch renormalisation: not supported yet"),
+        Arg("renorm_clipping", anything, None, doc="ignored"),
+        Arg("renorm_momentum", anything, 0.99, doc="ignored"),
+        Arg("synchronized", boolean, False, doc="ignored: does not change shapes or counts"),
         *(
             Arg(name, anything, None, doc="ignored: does not change shapes or counts")
             for name in (

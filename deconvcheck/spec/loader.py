@@ -66,6 +66,7 @@ class Spec:
         self.outputs: list[tuple[str, Pos]] | None = None
         self.restore: str | None = None  # what the output must give back: see `check`
         self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
+        self.sequential = False  # a Keras Sequential model: its summary shows no InputLayer
         self.diagnostics: list[Diagnostic] = []
 
 
@@ -77,8 +78,28 @@ def suggest(word: str, options: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _keras_archive(data: bytes) -> bytes:
+    """The config.json of a Keras 3 `.keras` archive (a zip); the weights are not read."""
+    import io  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("config.json")
+            if info.file_size > MAX_BYTES:
+                raise LoadError(make("DC009", "config.json in the archive is too large"))
+            return archive.read(info)
+    except KeyError:
+        raise LoadError(
+            make("DC006", "a zip file without config.json: not a Keras 3 .keras archive")
+        ) from None
+    except zipfile.BadZipFile as exc:
+        raise LoadError(make("DC006", f"a broken zip file: {exc}")) from None
+
+
 def read_text(path: str) -> str:
-    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes refused."""
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes refused.
+    A `.keras` archive (zip) gives its config.json."""
     try:
         file = Path(path)
         if file.is_dir():
@@ -90,6 +111,8 @@ def read_text(path: str) -> str:
         data = file.read_bytes()
     except OSError as exc:
         raise ReadFailure(make("DC001", f"cannot read file: {exc.strerror}").at(path)) from None
+    if data.startswith(b"PK\x03\x04"):
+        data = _keras_archive(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -145,7 +168,13 @@ def load(path: str, text: str | None = None) -> Spec:
     except LoadError as exc:
         spec.diagnostics.append(exc.diagnostic.at(path))
         return spec
-    _Builder(spec).build(root)
+    from deconvcheck.spec.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
+
+    if is_keras_model(root):
+        assert root is not None
+        build_keras_spec(spec, root)
+    else:
+        _Builder(spec).build(root)
     spec.diagnostics = [d.at(path) for d in spec.diagnostics]
     return spec
 

@@ -1,0 +1,149 @@
+"""Models saved by Keras, read as specs: `model.to_json()` of Keras 3 and of Keras 2 / tf.keras,
+and the config.json inside a Keras 3 `.keras` archive (no weights are read).
+
+Layer names, order, connections and arguments come from the file. Arguments that cannot change a
+shape or a count (dtype policies, initializers, regularizers, constraints, switched-off options)
+are dropped; anything else that deconvcheck does not know is kept, so that it is reported
+(DC102) rather than silently ignored, and so are unknown layer classes (DC101: Lambda, custom).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from deconvcheck.diagnostics import make
+from deconvcheck.layers.registry import lookup
+from deconvcheck.spec.loader import LayerDecl, Pos, Spec
+from deconvcheck.spec.nodes import Node
+
+MODEL_CLASSES = ("Functional", "Model", "Sequential")
+# Keras config keys that never change a shape or a count.
+IGNORED = {
+    "name", "dtype", "autocast", "build_config", "compile_config", "module", "registered_name",
+    "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+    "activity_regularizer", "kernel_constraint", "bias_constraint", "beta_initializer",
+    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+    "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+    "noise_shape", "seed", "input_dim",
+}  # fmt: skip
+
+
+def is_keras_model(root: Node | None) -> bool:
+    if root is None or root.kind != "map":
+        return False
+    keys = {k.value: v for k, v in root.value}
+    node = keys.get("class_name")
+    return "config" in keys and node is not None and node.value in MODEL_CLASSES
+
+
+def _get(node: Node, key: str) -> Node | None:
+    for k, v in node.value if node.kind == "map" else []:
+        if k.value == key:
+            return v
+    return None
+
+
+def _history(value: Any) -> Iterator[str]:
+    """Names of the layers feeding a Keras 3 node: every `keras_history` in its args."""
+    if isinstance(value, dict):
+        if value.get("class_name") == "__keras_tensor__":
+            yield value["config"]["keras_history"][0]
+        else:
+            for item in value.values():
+                yield from _history(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _history(item)
+
+
+def _inbound(layer: dict[str, Any]) -> list[str] | None:
+    """Input names of a layer's first call: Keras 3 `{"args": ...}` or Keras 2 `[[name, 0, 0, {}]]`."""
+    nodes = layer.get("inbound_nodes") or []
+    if not nodes:
+        return None
+    first = nodes[0]
+    if isinstance(first, dict):  # Keras 3
+        return list(_history(first.get("args", [])))
+    if isinstance(first, list):  # Keras 2: a list of [layer name, node index, tensor index, kwargs]
+        return [entry[0] for entry in first if isinstance(entry, list) and entry]
+    return None
+
+
+def _arguments(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    cls = lookup(class_name)
+    declared = {a.name for a in cls.all_args()} if cls else set()
+    args = {}
+    for key, value in config.items():
+        if key in declared and key not in IGNORED:
+            args[key] = value
+        elif key in IGNORED or value is None or value is False:
+            continue  # cannot change a shape or a count (an option left off, a dtype policy...)
+        else:
+            args[key] = value  # unknown to deconvcheck: reported as DC102, never ignored
+    if class_name == "InputLayer":
+        shape = config.get("batch_shape") or config.get("batch_input_shape") or [None]
+        args = {"shape": list(shape[1:])}
+        if shape[0] is not None:
+            args["batch_size"] = shape[0]
+    return args
+
+
+def _output_names(config: dict[str, Any]) -> list[str]:
+    outputs = config.get("output_layers") or []
+    if outputs and isinstance(outputs[0], str):  # a single [name, 0, 0]
+        outputs = [outputs]
+    return [entry[0] for entry in outputs if isinstance(entry, list) and entry]
+
+
+def build_keras_spec(spec: Spec, root: Node) -> None:
+    """Fill `spec` from a Keras model document."""
+    document = root.plain()
+    config = document.get("config") or {}
+    sequential = document.get("class_name") == "Sequential"
+    spec.name = config.get("name")
+    spec.sequential = sequential
+    layers_node = _get(_get(root, "config") or root, "layers")
+    entries = config.get("layers") or []
+    nodes = layers_node.value if layers_node is not None and layers_node.kind == "seq" else []
+    if not entries:
+        spec.diagnostics.append(make("DC006", "the Keras model has no layers"))
+        return
+    for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
+        class_name = entry.get("class_name", "?")
+        layer_config = entry.get("config") or {}
+        name = layer_config.get("name") or entry.get("name")
+        pos = Pos(node.line, node.column)
+        if sequential and index == 0 and class_name != "InputLayer":
+            shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
+            if shape:  # Keras 2 Sequential: the first layer carries the input shape
+                args = {"shape": list(shape[1:])}
+                spec.layers.append(_decl(-1, "InputLayer", "input_layer", None, args, pos))
+        inputs = None if sequential else _inbound(entry)
+        if class_name == "InputLayer":
+            inputs = None
+        decl = _decl(index, class_name, name, inputs, _arguments(class_name, layer_config), pos)
+        if lookup(class_name) is None:
+            decl.args = {}  # an unknown class is reported by name; its arguments mean nothing to us
+        spec.layers.append(decl)
+    if not sequential:
+        outputs = _output_names(config)
+        if outputs:
+            spec.outputs = [(name, Pos()) for name in outputs]
+
+
+def _decl(
+    index: int,
+    type_name: str,
+    name: str | None,
+    inputs: list[str] | None,
+    args: dict[str, Any],
+    pos: Pos,
+) -> LayerDecl:
+    decl = LayerDecl(index, type_name, pos)
+    decl.name = name
+    decl.inputs = None if inputs is None else [(i, pos) for i in inputs]
+    decl.args = args
+    decl.arg_pos = dict.fromkeys(args, pos)
+    decl.value_pos = dict.fromkeys(args, pos)
+    return decl
