@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from deconvcheck.layers import base, core, pooling, resampling
+from deconvcheck.layers import base, core, normalization, pooling, resampling
 from deconvcheck.layers.base import ACTIVATIONS, Arg, Layer
 from deconvcheck.layers.registry import LAYER_TYPES
 from deconvcheck.spec.loader import RESTORE_MODES, SPEC_VERSION
@@ -67,6 +67,7 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     core.fraction: lambda r: {"type": "number", "minimum": 0, "maximum": 1},
     core.target_shape: lambda r: {"type": "array", "items": {"type": "integer", "minimum": -1}},
     pooling.pooling_strides: lambda r: _nullable(_ints(r, 1)),
+    normalization.no_renorm: lambda r: {"const": False},
     resampling.pairs: _pairs,
     resampling.crop_pairs: _pairs,
     resampling.one_pair: lambda r: _ints(2, 0),
