@@ -82,7 +82,7 @@ def _rf_step(layer: object, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fra
         s = layer.cfg["strides"][0]
         return rf + (math.ceil(k_eff / s) - 1) * jump, jump / s
     if isinstance(layer, UpSampling):
-        return rf, jump / layer.cfg["size"][0]
+        return rf, jump / layer.factors()[0]
     if isinstance(layer, GlobalPooling | Dense):
         return None
     return rf, jump

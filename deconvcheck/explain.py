@@ -106,7 +106,7 @@ def explain_pool(node: GraphNode, ins: Shape, out: Shape) -> list[str]:
 
 
 def explain_upsampling(node: GraphNode, ins: Shape, out: Shape) -> list[str]:
-    size = node.layer.cfg["size"]
+    size = node.layer.factors()  # type: ignore[attr-defined]
     lines = [f"output {n}·{size[i]} = {m}" for n, m, i in _axes(node, ins, out) if n is not None]
     return [
         *_unique(lines),

@@ -146,6 +146,10 @@ def spec_schema() -> Schema:
                 "description": "what the output must give back",
             },
             "encoder": {"type": "string", "description": "path of this decoder's encoder spec"},
+            "sequential": {
+                "type": "boolean",
+                "description": "a Keras Sequential model: its summary has no InputLayer row",
+            },
         },
         "required": ["layers"],
         "additionalProperties": False,

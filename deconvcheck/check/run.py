@@ -20,13 +20,15 @@ from deconvcheck.check.config import Config
 from deconvcheck.check.pairs import check_pair
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import infer
+from deconvcheck.layers.registry import lookup
 from deconvcheck.spec.loader import VERSION_KEY, ReadFailure, load, read_text
 from deconvcheck.spec.nodes import LoadError
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
 _TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
 _JSON_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
+_TYPE_VALUE = re.compile(r'["\s{]type"?\s*:\s*"?([A-Za-z][A-Za-z0-9_]*)')
 _SUPPRESS = re.compile(r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 
@@ -59,14 +61,19 @@ def _near_miss(key: str) -> bool:
 
 
 def _json_top_keys(text: str) -> list[str]:
-    """The top-level keys of a JSON object; for text that is not valid JSON, every key."""
+    """The top-level keys of a JSON object (a saved Keras model counts as having the version
+    key); for text that is not valid JSON, every key."""
     import json  # noqa: PLC0415
 
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
         return _JSON_KEY.findall(text)
-    return list(document) if isinstance(document, dict) else []
+    if not isinstance(document, dict):
+        return []
+    if document.get("class_name") in ("Functional", "Sequential", "Model") and "config" in document:
+        return [VERSION_KEY]  # model.to_json() of Keras 3 or Keras 2
+    return list(document)
 
 
 def classify(text: str) -> str:
@@ -79,8 +86,8 @@ def classify(text: str) -> str:
         return "spec"
     if any(_near_miss(k) for k in keys):
         return "typo"
-    if "layers" in keys and re.search(r'["\s{]type"?\s*:', text):
-        return "spec"
+    if "layers" in keys and any(lookup(t) for t in _TYPE_VALUE.findall(text)):
+        return "spec"  # no version key, but a layer list of Keras layer types
     return "other"
 
 

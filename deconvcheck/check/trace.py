@@ -65,7 +65,7 @@ class Step(NamedTuple):
 def stride_of(graph: Graph, name: str) -> tuple[int, ...]:
     cfg = graph.nodes[name].layer.cfg
     strides = cfg.get("strides") or cfg.get("pool_size") or cfg.get("size") or (1,)
-    return tuple(strides)
+    return (strides,) if isinstance(strides, int) else tuple(strides)
 
 
 def steps(model: Model) -> dict[str, Step]:

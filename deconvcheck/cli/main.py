@@ -26,6 +26,8 @@ COMMANDS = {
         "Find layer settings that take one size to another (64 -> 128).",
     ),
     "sizes": ("deconvcheck.cli.sizes", "sizes", "Which input sizes a spec accepts and restores."),
+    "convert": ("deconvcheck.cli.convert", "convert", "Write a Keras model file as a spec."),
+    "export": ("deconvcheck.cli.convert", "export", "Write a spec as Keras code."),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
     "rules": ("deconvcheck.cli.rules", "rules", "List the rule codes check reports."),
     "schema": (

@@ -67,6 +67,11 @@ def one_pair(value: object, name: str, rank: int) -> Pairs:
 class UpSampling(Layer):
     """Repeats rows/columns: each spatial size is multiplied by `size`."""
 
+    def factors(self) -> tuple[int, ...]:
+        """The factor for each spatial axis."""
+        factors: tuple[int, ...] = self.cfg["size"]
+        return factors
+
     ARGS: ClassVar[tuple[Arg, ...]] = (
         Arg("size", int_tuple, 2),
         Arg("data_format", data_format, None),
@@ -77,7 +82,7 @@ class UpSampling(Layer):
         require_rank(self, shape, self.RANK + 2)
         fmt = self.cfg.get("data_format", "channels_last")
         out = list(shape)
-        for axis, factor in zip(spatial_axes(shape, fmt), self.cfg["size"], strict=True):
+        for axis, factor in zip(spatial_axes(shape, fmt), self.factors(), strict=True):
             size = shape[axis]
             out[axis] = None if size is None else size * factor
         return tuple(out)
@@ -89,8 +94,8 @@ class UpSampling1D(UpSampling):
     # Keras's UpSampling1D takes one positive int and no data_format.
     ARGS = (Arg("size", positive_int, 2),)
 
-    def validate(self) -> None:
-        self.cfg["size"] = (self.cfg["size"],)
+    def factors(self) -> tuple[int, ...]:
+        return (self.cfg["size"],)
 
 
 class UpSampling2D(UpSampling):

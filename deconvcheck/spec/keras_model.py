@@ -25,7 +25,7 @@ IGNORED = {
     "activity_regularizer", "kernel_constraint", "bias_constraint", "beta_initializer",
     "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
     "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
-    "noise_shape", "seed", "input_dim",
+    "noise_shape", "seed", "input_dim", "batch_input_shape", "batch_shape",
 }  # fmt: skip
 
 
@@ -38,7 +38,8 @@ def is_keras_model(root: Node | None) -> bool:
 
 
 def _get(node: Node, key: str) -> Node | None:
-    for k, v in node.value if node.kind == "map" else []:
+    pairs: list[tuple[Node, Node]] = node.value if node.kind == "map" else []
+    for k, v in pairs:
         if k.value == key:
             return v
     return None
@@ -58,7 +59,7 @@ def _history(value: Any) -> Iterator[str]:
 
 
 def _inbound(layer: dict[str, Any]) -> list[str] | None:
-    """Input names of a layer's first call: Keras 3 `{"args": ...}` or Keras 2 `[[name, 0, 0, {}]]`."""
+    """Inputs of a layer's first call (Keras 3 `{"args": ...}`, Keras 2 `[[name, 0, 0, {}]]`)."""
     nodes = layer.get("inbound_nodes") or []
     if not nodes:
         return None
@@ -77,10 +78,13 @@ def _arguments(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         if key in declared and key not in IGNORED:
             args[key] = value
-        elif key in IGNORED or value is None or value is False:
+        elif key in IGNORED or value is None or value is False or (key, value) == ("groups", 1):
             continue  # cannot change a shape or a count (an option left off, a dtype policy...)
         else:
             args[key] = value  # unknown to deconvcheck: reported as DC102, never ignored
+    axis = args.get("axis")
+    if class_name == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
+        args["axis"] = axis[0]  # Keras 2 writes [3] where Keras 3 takes 3
     if class_name == "InputLayer":
         shape = config.get("batch_shape") or config.get("batch_input_shape") or [None]
         args = {"shape": list(shape[1:])}

@@ -23,7 +23,9 @@ from deconvcheck.spec.nodes import LoadError, Node, looks_like_json, parse_json,
 
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
-TOP_KEYS = (VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder")
+TOP_KEYS = (
+    VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder", "sequential"
+)  # fmt: skip
 RESTORE_MODES = ("spatial", "shape", "none")
 RESERVED_LAYER_KEYS = ("type", "name", "inputs")
 MAX_BYTES = 16 * 1024 * 1024
@@ -261,6 +263,14 @@ class _Builder:
                     node,
                     hint="spatial: the output has the input's height and width; shape: channels "
                     "too; none: not an encoder-decoder (a classifier, a generator)",
+                )
+        if "sequential" in top:
+            node = top["sequential"][1]
+            if isinstance(node.value, bool):
+                self.spec.sequential = node.value
+            else:
+                self.error(
+                    "DC006", f"`sequential` must be true or false; found {_describe(node)}", node
                 )
         if "encoder" in top:
             node = top["encoder"][1]

@@ -1,0 +1,77 @@
+"""`deconvcheck convert` (a Keras model file to a spec), `deconvcheck export` (a spec to code)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE
+
+
+def _write(text: str, output: str | None, source: str) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    if Path(output).resolve() == Path(source).resolve():
+        click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
+        sys.exit(EXIT_USAGE)
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+def _infer_or_exit(source: str) -> object:
+    from deconvcheck.infer import infer  # noqa: PLC0415
+    from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415
+    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
+
+    try:
+        model = infer(load(source))
+    except ReadFailure as failure:
+        click.echo(format_diagnostic(failure.diagnostic), err=True)
+        sys.exit(EXIT_USAGE)
+    errors = [d for d in model.diagnostics if d.severity == "error"]
+    if errors:
+        click.echo("".join(format_diagnostic(d) + "\n" for d in errors), nl=False, err=True)
+        click.echo("deconvcheck: fix these first; nothing was written", err=True)
+        sys.exit(EXIT_FINDINGS)
+    return model
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  deconvcheck convert model.json -o model.yaml      # model.to_json() of Keras 3 or Keras 2
+  deconvcheck convert model.keras                   # a Keras 3 archive, printed to stdout"""
+)
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
+)
+def convert(source: str, output: str | None) -> None:
+    """Write SOURCE (a Keras model file, or a spec) as a deconvcheck spec: readable YAML with
+    Keras's defaults left out, whose summary is the source's summary."""
+    from deconvcheck.convert import to_yaml  # noqa: PLC0415
+
+    model = _infer_or_exit(source)
+    _write(to_yaml(model, source), output, source)  # type: ignore[arg-type]
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  deconvcheck export sample_specs/unet.yaml --to keras -o unet_model.py
+  python unet_model.py        # Keras's own summary, with the numbers deconvcheck printed"""
+)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--to", "target", type=click.Choice(("keras",)), default="keras", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
+)
+def export(spec: str, target: str, output: str | None) -> None:
+    """Write SPEC as a Python module that builds the model with Keras's functional API."""
+    from deconvcheck.convert import to_keras  # noqa: PLC0415
+
+    model = _infer_or_exit(spec)
+    _write(to_keras(model, spec), output, spec)  # type: ignore[arg-type]

@@ -1,0 +1,152 @@
+"""Models saved by real Keras (tests/fixtures/, recorded by tools/record_keras_models.py and
+tools/record_keras2_models.py): read without Keras, compared with what Keras's summary showed;
+round trips through `convert` and `export`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from deconvcheck.cli.main import cli
+from deconvcheck.convert import to_keras, to_yaml
+from deconvcheck.infer import Model, infer
+from deconvcheck.report.summary import render_text
+from deconvcheck.spec.loader import load
+from tests.conftest import SAMPLES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECTED = sorted(FIXTURES.glob("keras*/*.expected.json"))
+BUILT = [p for p in EXPECTED if "summary_layers" in json.loads(p.read_text())]
+REFUSED = [p for p in EXPECTED if json.loads(p.read_text()).get("refused")]
+SOURCES = [
+    (p.with_name(p.name.replace(".expected.json", suffix)), p)
+    for p in BUILT
+    for suffix in (".json", ".keras")
+    if p.with_name(p.name.replace(".expected.json", suffix)).exists()
+]
+
+
+def rows(model: Model) -> list[tuple[Any, ...]]:
+    return [
+        (
+            layer.name,
+            layer.type,
+            list(layer.output_shape),
+            layer.params.trainable,
+            layer.params.non_trainable,
+        )
+        for layer in model.layers
+    ]
+
+
+def test_fixture_set() -> None:
+    assert len([s for s, _ in SOURCES if s.parent.name == "keras3"]) >= 30  # .json and .keras
+    assert len([s for s, _ in SOURCES if s.parent.name == "keras2"]) >= 4
+    assert len(REFUSED) >= 2
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), SOURCES, ids=[f"{s.parent.name}/{s.name}" for s, _ in SOURCES]
+)
+def test_reads_what_keras_showed(source: Path, expected: Path) -> None:
+    want = json.loads(expected.read_text())
+    model = infer(load(str(source)))
+    assert model.diagnostics == []
+    assert model.name == want["name"]
+    assert rows(model) == [
+        (r["name"], r["type"], r["output_shape"], r["trainable"], r["non_trainable"])
+        for r in want["summary_layers"]
+    ]
+    totals = model.totals
+    assert (totals.total, totals.trainable, totals.non_trainable) == (
+        want["total_params"], want["trainable_params"], want["non_trainable_params"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("expected", REFUSED, ids=lambda p: p.name)
+def test_models_keras_refuses_to_build(expected: Path) -> None:
+    """Keras refuses the architecture when it is built (recorded); its JSON loader does not check
+    again (it trusts each layer's recorded build shapes). deconvcheck does, from the file."""
+    record = json.loads(expected.read_text())
+    assert record["when_built"].startswith("ValueError: A `Concatenate` layer requires inputs")
+    model = infer(load(str(expected.with_name(expected.name.replace(".expected.json", ".json")))))
+    (diag,) = model.diagnostics
+    assert diag.code == "DC201"
+    joined = record["when_built"].split("input_shape=")[
+        1
+    ]  # e.g. [(None, 24, 24, 32), (None, 25, 25, 32)]
+    first, second = joined.strip("[]").split("), (")
+    assert f"{first})" in diag.message and f"({second}" in diag.message
+
+
+def test_unknown_layer_class_is_named(tmp_path: Path) -> None:
+    document = json.loads((FIXTURES / "keras3" / "conv_autoencoder.json").read_text())
+    document["config"]["layers"][2]["class_name"] = "Lambda"
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    model = infer(load(str(path)))
+    (diag,) = model.diagnostics
+    assert diag.code == "DC101"
+    assert "'Lambda'" in diag.message
+    assert [layer.name for layer in model.layers] == ["image", "conv2d"]  # nothing after it
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), SOURCES, ids=[f"{s.parent.name}/{s.name}" for s, _ in SOURCES]
+)
+def test_convert_round_trip(tmp_path: Path, source: Path, expected: Path) -> None:
+    model = infer(load(str(source)))
+    spec = tmp_path / "converted.yaml"
+    spec.write_text(to_yaml(model, str(source)))
+    again = infer(load(str(spec)))
+    assert again.diagnostics == []
+    assert rows(again) == rows(model)
+    assert render_text(again, 100) == render_text(model, 100)
+
+
+def test_convert_cli_refuses_to_overwrite_its_source(tmp_path: Path) -> None:
+    source = tmp_path / "model.json"
+    source.write_text((FIXTURES / "keras3" / "dense_nd.json").read_text())
+    result = CliRunner().invoke(cli, ["convert", str(source), "-o", str(source)])
+    assert result.exit_code == 2
+    assert source.read_text() == (FIXTURES / "keras3" / "dense_nd.json").read_text()
+
+
+def test_check_reads_keras_files_in_a_folder() -> None:
+    result = CliRunner().invoke(cli, ["check", "-q", "--select", "DC2", str(FIXTURES / "keras3")])
+    lines = [line for line in result.stdout.splitlines() if ": DC" in line]
+    assert [line.split(": ")[1].split()[0] for line in lines] == [
+        "DC201",
+        "DC201",
+    ]  # the refused two
+
+
+EXPORTED = [*sorted(SAMPLES.glob("*.yaml")), *(s for s, _ in SOURCES if s.suffix == ".json")]
+
+
+@pytest.mark.parametrize("source", EXPORTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_export_to_keras_builds_the_same_model(source: Path) -> None:
+    """With Keras installed (CI installs it beside the CPU torch wheel), the exported module's
+    model has, layer by layer, the shapes and counts deconvcheck inferred."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    model = infer(load(str(source)))
+    code = to_keras(model, str(source))
+    namespace: dict[str, Any] = {}
+    exec(compile(code, str(source), "exec"), namespace)  # our own generated module
+    keras.backend.clear_session()
+    built = namespace["build_model"]()
+    got = {
+        layer.name: (list(layer.output.shape), sum(int(w.numpy().size) for w in layer.weights))
+        for layer in built.layers
+    }
+    want = {layer.name: (list(layer.output_shape), layer.params.total) for layer in model.layers}
+    assert {k: v for k, v in got.items() if k in want} == want
+    assert built.count_params() == model.totals.total
+    assert sys.modules.get("keras") is keras
