@@ -82,6 +82,8 @@ def _arguments(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
             continue  # cannot change a shape or a count (an option left off, a dtype policy...)
         else:
             args[key] = value  # unknown to deconvcheck: reported as DC102, never ignored
+    if class_name == "LeakyReLU" and "alpha" in args:  # Keras 2's name for it
+        args["negative_slope"] = args.pop("alpha")
     axis = args.get("axis")
     if class_name == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
         args["axis"] = axis[0]  # Keras 2 writes [3] where Keras 3 takes 3
