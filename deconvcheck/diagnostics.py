@@ -25,6 +25,8 @@ class Rule(NamedTuple):
     code: str
     title: str
     severity: Severity
+    example: str = ""  # a spec line that triggers it
+    fix: str = ""  # what to do about it
 
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -43,8 +45,20 @@ RULES: dict[str, Rule] = {
         Rule("DC008", "unknown top-level key", _E),
         Rule("DC009", "input too large or too deeply nested", _E),
         # DC1xx: a layer's declaration (what Keras refuses when the layer is constructed)
-        Rule("DC101", "unknown layer type", _E),
-        Rule("DC102", "unknown argument for this layer type", _E),
+        Rule(
+            "DC101",
+            "unknown layer type",
+            _E,
+            "- {type: Conv2DTransposed, ...}",
+            "use a Keras class name or alias; `deconvcheck layers` lists them",
+        ),
+        Rule(
+            "DC102",
+            "unknown argument for this layer type",
+            _E,
+            "- {type: Conv2D, filtres: 8, kernel_size: 3}",
+            "use the Keras argument name (the message suggests one)",
+        ),
         Rule("DC103", "argument value refused", _E),
         Rule("DC104", "required argument missing", _E),
         Rule("DC105", "duplicate layer name", _E),
@@ -52,29 +66,115 @@ RULES: dict[str, Rule] = {
         Rule("DC107", "layers form a cycle", _E),
         Rule("DC108", "model has no Input layer", _E),
         Rule("DC109", "wrong number of inputs for this layer", _E),
-        Rule("DC110", "output_padding not strictly less than strides", _E),
-        Rule("DC111", "strides > 1 together with dilation_rate > 1", _E),
-        Rule("DC112", "padding 'causal' outside 1-D convolution", _E),
+        Rule(
+            "DC110",
+            "output_padding not strictly less than strides",
+            _E,
+            "- {type: Conv2DTranspose, filters: 8, kernel_size: 3, strides: 2, output_padding: 2}",
+            "output_padding < strides; `deconvcheck solve` finds settings that reach a size",
+        ),
+        Rule(
+            "DC111",
+            "strides > 1 together with dilation_rate > 1",
+            _E,
+            "- {type: Conv2D, filters: 8, kernel_size: 3, strides: 2, dilation_rate: 2}",
+            "use one or the other",
+        ),
+        Rule(
+            "DC112",
+            "padding 'causal' outside 1-D convolution",
+            _E,
+            "- {type: Conv2D, filters: 8, kernel_size: 3, padding: causal}",
+            "padding: same (the same size), or a Conv1D",
+        ),
         # DC2xx: shape inference (what Keras refuses when the layer is called)
-        Rule("DC201", "merged inputs do not match", _E),
-        Rule("DC202", "computed output size would be zero or negative", _E),
-        Rule("DC203", "input rank does not fit the layer", _E),
-        Rule("DC204", "channel dimension cannot be taken by the layer", _E),
-        Rule("DC205", "reshape cannot keep the number of elements", _E),
-        Rule("DC206", "cropping removes the whole axis", _E),
+        Rule(
+            "DC201",
+            "merged inputs do not match",
+            _E,
+            "- {type: Concatenate, inputs: [up7, conv3]}   # 24x24 and 25x25",
+            "see the traced cause and the verified fixes; or an input size that divides evenly",
+        ),
+        Rule(
+            "DC202",
+            "computed output size would be zero or negative",
+            _E,
+            "- {type: Conv2D, filters: 8, kernel_size: 9}   # on a 7x7 input",
+            "padding: same, a smaller kernel or stride, or a larger input",
+        ),
+        Rule(
+            "DC203",
+            "input rank does not fit the layer",
+            _E,
+            "- {type: Conv2D, ...}   # on (None, 7, 3)",
+            "a layer of the input's rank (Conv1D), or a Reshape first",
+        ),
+        Rule(
+            "DC204",
+            "channel dimension cannot be taken by the layer",
+            _E,
+            "- {type: Input, shape: [32, 32, null]}",
+            "give the channel count; groups must divide it",
+        ),
+        Rule(
+            "DC205",
+            "reshape cannot keep the number of elements",
+            _E,
+            "- {type: Reshape, target_shape: [50, 512]}   # on 7x7x512",
+            "make the product equal, or use -1 for one axis",
+        ),
+        Rule(
+            "DC206",
+            "cropping removes the whole axis",
+            _E,
+            "- {type: Cropping2D, cropping: 13}   # on 25x25",
+            "crop less",
+        ),
         Rule("DC207", "axis out of range", _E),
         Rule("DC208", "layer is not connected to the outputs", _W),
         # DC3xx: design (`check`)
-        Rule("DC301", "the decoder does not restore the encoder's input size", _E),
-        Rule("DC302", "lossy downsampling: a strided window drops border pixels", _W),
         Rule(
-            "DC303", "transposed convolution kernel not divisible by its stride (checkerboard)", _W
+            "DC301",
+            "the decoder does not restore the encoder's input size",
+            _E,
+            "225x225 in, 224x224 out (a pooling floored 225 to 112)",
+            "the verified fixes listed with it, or `restore: none` for a model that need not",
         ),
-        Rule("DC304", "stated output_shape not produced by the transposed convolution", _E),
         Rule(
-            "DC305", "dilation grows a transposed convolution's output where a stride was meant", _W
+            "DC302",
+            "lossy downsampling: a strided window drops border pixels",
+            _W,
+            "- {type: MaxPooling2D, pool_size: 2}   # on 25x25: 12, the last row dropped",
+            "padding: same, or input sizes divisible by every stride",
         ),
-        Rule("DC306", "encoder and decoder specs do not fit together", _E),
+        Rule(
+            "DC303",
+            "transposed convolution kernel not divisible by its stride (checkerboard)",
+            _W,
+            "- {type: Conv2DTranspose, filters: 8, kernel_size: 3, strides: 2}",
+            "kernel_size 4 with strides 2, or UpSampling then a convolution",
+        ),
+        Rule(
+            "DC304",
+            "stated output_shape not produced by the transposed convolution",
+            _E,
+            "- {type: Conv2DTranspose, ..., strides: 2, padding: same, output_shape: [7, 7]}",
+            "a size the input can reach (5 or 6 from 3); the message gives the output_padding",
+        ),
+        Rule(
+            "DC305",
+            "dilation grows a transposed convolution's output where a stride was meant",
+            _W,
+            "- {type: Conv2DTranspose, filters: 512, kernel_size: 2, dilation_rate: 2}   # 7 -> 9",
+            "strides: 2 without dilation doubles the size (7 -> 14)",
+        ),
+        Rule(
+            "DC306",
+            "encoder and decoder specs do not fit together",
+            _E,
+            "encoder: enc.yaml   # enc gives 16x16x16, the decoder gives 32x32x1 for 32x32x3",
+            "make the decoder mirror the encoder",
+        ),
     )
 }
 

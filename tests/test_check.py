@@ -239,3 +239,12 @@ def test_many_files_in_parallel_give_the_sequential_results(tmp_path: Path) -> N
     sequential = [check_file(f, Config()) for f in files]
     assert parallel == sequential
     assert sum(len(r.diagnostics) for r in parallel) > PARALLEL_FROM // 2
+
+
+def test_rules_command_documents_every_check_rule() -> None:
+    result = CliRunner().invoke(cli, ["rules", "DC3"])
+    assert result.exit_code == 0
+    for code in [c for c in RULES if c.startswith("DC3")]:
+        assert f"{code}  " in result.stdout
+        assert RULES[code].example and RULES[code].fix
+    assert "fix:     kernel_size 4 with strides 2" in result.stdout

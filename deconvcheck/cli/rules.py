@@ -8,7 +8,7 @@ import click
 @click.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List the rule codes (or show one CODE)."""
+    """List the rule codes; with a CODE (or a prefix such as DC3), an example and the fix."""
     from deconvcheck.diagnostics import RULES  # noqa: PLC0415
 
     selected = [r for r in RULES.values() if code is None or r.code.startswith(code.upper())]
@@ -16,3 +16,6 @@ def rules(code: str | None) -> None:
         raise click.BadParameter(f"no rule matches {code!r}", param_hint="CODE")
     for rule in selected:
         click.echo(f"{rule.code}  {rule.severity.value:7}  {rule.title}")
+        if code is not None and rule.example:  # details when asking about a rule
+            click.echo(f"       example: {rule.example}")
+            click.echo(f"       fix:     {rule.fix}")
