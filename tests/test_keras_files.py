@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from deconvcheck.cli.main import cli
 from deconvcheck.convert import to_keras, to_yaml
 from deconvcheck.infer import Model, infer
-from deconvcheck.report.summary import render_text
+from deconvcheck.report.summary import default_line_length, render_text
 from deconvcheck.spec.loader import load
 from tests.conftest import SAMPLES
 
@@ -151,3 +151,14 @@ def test_export_to_keras_builds_the_same_model(source: Path) -> None:
     assert {k: v for k, v in got.items() if k in want} == want
     assert built.count_params() == model.totals.total
     assert sys.modules.get("keras") is keras
+
+
+SUMMARIES = sorted(FIXTURES.glob("keras3/*.summary.txt"))
+
+
+@pytest.mark.parametrize("text_file", SUMMARIES, ids=lambda p: p.name)
+def test_summary_text_is_keras_own(text_file: Path) -> None:
+    """Keras's `model.summary()` text (recorded at 80 columns) is what deconvcheck prints for the
+    same file, byte for byte: layer order, Connected to, wrapping, footers."""
+    model = infer(load(str(text_file.with_name(text_file.name.replace(".summary.txt", ".json")))))
+    assert render_text(model, default_line_length(model, 80)) == text_file.read_text()

@@ -5,7 +5,8 @@
 
 For each model: `<name>.json` (`model.to_json()`), `<name>.expected.json` (what Keras's
 `model.summary()` shows: layer names, classes, output shapes, trainable and non-trainable counts,
-totals), and for small models `<name>.keras` (`model.save()`; the reader takes only its
+totals), `<name>.summary.txt` (that summary's text, 80 columns), and for small models
+`<name>.keras` (`model.save()`; the reader takes only its
 config.json). A few JSON files are edited copies that Keras refuses to load; their expected file
 records the refusal.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ["COLUMNS"] = "80"  # Keras sizes its table from the terminal; a pipe counts as 80
 
 import keras
 from keras import layers as L
@@ -268,6 +270,9 @@ def main() -> None:
         (OUT / f"{name}.expected.json").write_text(
             json.dumps({**meta, **expected(model)}, indent=1) + "\n"
         )
+        lines: list[str] = []
+        model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+        (OUT / f"{name}.summary.txt").write_text("".join(lines))
         if model.count_params() < SMALL:
             model.save(OUT / f"{name}.keras")
     for name, (source, batch_shape, build) in REFUSED.items():
