@@ -236,6 +236,12 @@ REFUSED: dict[str, tuple[str, list[int | None], Callable[[], keras.Model]]] = {
 }
 
 
+def summary_text(model: keras.Model) -> str:
+    lines: list[str] = []
+    model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+    return "".join(lines)
+
+
 def expected(model: keras.Model) -> dict[str, Any]:
     rows = []
     sequential = isinstance(model, keras.Sequential)
@@ -270,9 +276,7 @@ def main() -> None:
         (OUT / f"{name}.expected.json").write_text(
             json.dumps({**meta, **expected(model)}, indent=1) + "\n"
         )
-        lines: list[str] = []
-        model.summary(print_fn=lambda text, line_break=True: lines.append(text))
-        (OUT / f"{name}.summary.txt").write_text("".join(lines))
+        (OUT / f"{name}.summary.txt").write_text(summary_text(model))
         if model.count_params() < SMALL:
             model.save(OUT / f"{name}.keras")
     for name, (source, batch_shape, build) in REFUSED.items():
