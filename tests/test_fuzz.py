@@ -111,3 +111,25 @@ def test_random_yaml_punctuation(tmp_path: Path, text: str) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text("deconvcheck: 1\nlayers:\n" + text)
     exercise(path)
+
+
+KERAS_FILES = sorted((Path(__file__).parent / "fixtures").glob("keras*/*[!d].json"))
+
+
+@FUZZ
+@given(
+    index=st.integers(0, len(KERAS_FILES) - 1),
+    layer=st.integers(0, 60),
+    key=st.sampled_from(["class_name", "config", "inbound_nodes", "name", "filters", "kernel_size",
+                         "strides", "padding", "batch_shape", "axis", "units", "target_shape"]),
+    value=values,
+)  # fmt: skip
+def test_mutated_keras_files(tmp_path: Path, index: int, layer: int, key: str, value: Any) -> None:
+    document = json.loads(KERAS_FILES[index].read_text())
+    layers = document["config"]["layers"]
+    entry = layers[layer % len(layers)]
+    target = entry if key in ("class_name", "config", "inbound_nodes", "name") else entry["config"]
+    target[key] = value
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    exercise(path)

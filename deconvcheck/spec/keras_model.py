@@ -102,40 +102,80 @@ def _output_names(config: dict[str, Any]) -> list[str]:
     return [entry[0] for entry in outputs if isinstance(entry, list) and entry]
 
 
+# What a hand-edited or truncated file can throw at the reader: reported, never raised.
+_MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
 def build_keras_spec(spec: Spec, root: Node) -> None:
-    """Fill `spec` from a Keras model document."""
+    """Fill `spec` from a Keras model document; a malformed part becomes a DC006."""
     document = root.plain()
-    config = document.get("config") or {}
+    config = document.get("config")
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        spec.diagnostics.append(
+            make(
+                "DC006",
+                "a Keras model file needs `config.layers` (a list)",
+                line=root.line,
+                column=root.column,
+            )
+        )
+        return
     sequential = document.get("class_name") == "Sequential"
-    spec.name = config.get("name")
+    name = config.get("name")
+    spec.name = name if isinstance(name, str) and name else None
     spec.sequential = sequential
     layers_node = _get(_get(root, "config") or root, "layers")
-    entries = config.get("layers") or []
+    entries = config["layers"]
     nodes = layers_node.value if layers_node is not None and layers_node.kind == "seq" else []
     if not entries:
         spec.diagnostics.append(make("DC006", "the Keras model has no layers"))
         return
     for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
-        class_name = entry.get("class_name", "?")
-        layer_config = entry.get("config") or {}
-        name = layer_config.get("name") or entry.get("name")
         pos = Pos(node.line, node.column)
-        if sequential and index == 0 and class_name != "InputLayer":
-            shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
-            if shape:  # Keras 2 Sequential: the first layer carries the input shape
-                args = {"shape": list(shape[1:])}
-                spec.layers.append(_decl(-1, "InputLayer", "input_layer", None, args, pos))
-        inputs = None if sequential else _inbound(entry)
-        if class_name == "InputLayer":
-            inputs = None
-        decl = _decl(index, class_name, name, inputs, _arguments(class_name, layer_config), pos)
-        if lookup(class_name) is None:
-            decl.args = {}  # an unknown class is reported by name; its arguments mean nothing to us
-        spec.layers.append(decl)
+        try:
+            _layer(spec, index, entry, pos, sequential)
+        except _MALFORMED as exc:
+            spec.diagnostics.append(
+                make(
+                    "DC006",
+                    f"layer {index + 1} of the Keras model cannot be read "
+                    f"({type(exc).__name__}: {exc})",
+                    line=pos.line,
+                    column=pos.column,
+                    hint="the file is not as Keras writes it; save the model again",
+                )
+            )
     if not sequential:
-        outputs = _output_names(config)
+        try:
+            outputs = _output_names(config)
+        except _MALFORMED:
+            outputs = []
         if outputs:
             spec.outputs = [(name, Pos()) for name in outputs]
+
+
+def _layer(spec: Spec, index: int, entry: dict[str, Any], pos: Pos, sequential: bool) -> None:
+    class_name = entry["class_name"]
+    if not isinstance(class_name, str):
+        raise TypeError(f"class_name is {class_name!r}, not a name")
+    layer_config = entry.get("config") or {}
+    if not isinstance(layer_config, dict):
+        raise TypeError("its config is not a mapping")
+    name = layer_config.get("name") or entry.get("name")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"its name is {name!r}")
+    if sequential and index == 0 and class_name != "InputLayer":
+        shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
+        if shape:  # Keras 2 Sequential: the first layer carries the input shape
+            args = {"shape": list(shape[1:])}
+            spec.layers.append(_decl(-1, "InputLayer", "input_layer", None, args, pos))
+    inputs = None if sequential or class_name == "InputLayer" else _inbound(entry)
+    if inputs is not None and not all(isinstance(i, str) for i in inputs):
+        raise TypeError("its inbound_nodes do not name layers")
+    decl = _decl(index, class_name, name, inputs, _arguments(class_name, layer_config), pos)
+    if lookup(class_name) is None:
+        decl.args = {}  # an unknown class is reported by name; its arguments mean nothing to us
+    spec.layers.append(decl)
 
 
 def _decl(
