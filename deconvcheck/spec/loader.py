@@ -170,15 +170,21 @@ def load(path: str, text: str | None = None) -> Spec:
     except LoadError as exc:
         spec.diagnostics.append(exc.diagnostic.at(path))
         return spec
-    from deconvcheck.spec.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
+    keras_model = False
+    if root is not None and _has_key(root, "class_name"):  # only then load the Keras reader
+        from deconvcheck.spec.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
 
-    if is_keras_model(root):
-        assert root is not None
-        build_keras_spec(spec, root)
-    else:
+        keras_model = is_keras_model(root)
+        if keras_model:
+            build_keras_spec(spec, root)
+    if not keras_model:
         _Builder(spec).build(root)
     spec.diagnostics = [d.at(path) for d in spec.diagnostics]
     return spec
+
+
+def _has_key(root: Node, key: str) -> bool:
+    return root.kind == "map" and any(k.value == key for k, _ in root.value)
 
 
 def _describe(node: Node) -> str:
