@@ -40,6 +40,13 @@ COMMANDS = {
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+def _version(ctx: click.Context, value: bool) -> None:
+    # click.version_option would do, but it imports `locale` (1 ms of every start-up).
+    if value and not ctx.resilient_parsing:
+        click.echo(f"deconvcheck, version {__version__}")
+        ctx.exit()
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -72,7 +79,15 @@ Examples:
 Exit status: 0 fine, 1 the spec has problems, 2 usage error or unreadable file.
 A spec is YAML or JSON; see README.md "The spec format".""",
 )
-@click.version_option(__version__, "-V", "--version", prog_name="deconvcheck")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _version(ctx, value),
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Keras-exact shapes and parameter counts for encoder-decoder layer stacks,
     without TensorFlow, PyTorch or Keras installed."""
