@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,19 +28,26 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """Median wall time of each command. The commands take turns, run after run, so that a
-    machine that slows down or speeds up part-way affects them all alike."""
+def medians(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall time and CPU time (user + system) of each command. The commands take turns,
+    run after run, so that a machine that slows down part-way affects them all alike; CPU time
+    is steadier than wall time on a shared machine."""
     for command in commands.values():  # write bytecode caches, warm the file cache
         for _ in range(2):
             subprocess.run(command, capture_output=True, check=False, env=ENV)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run(command, capture_output=True, check=False, env=ENV)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+            wall[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in commands
+    }
 
 
 def main() -> None:
@@ -66,10 +74,14 @@ def main() -> None:
         ],
     }  # fmt: skip
     results = medians(cases, args.runs)
-    base = results["baseline: import click, yaml, rich"]
+    base_wall, base_cpu = results["baseline: import click, yaml, rich"]
     print(f"median of {args.runs} runs, Python {sys.version.split()[0]}")
-    for name, seconds in results.items():
-        print(f"  {name:45s} {seconds * 1000:7.1f} ms   ratio {seconds / base:4.2f}")
+    print(f"  {'command':45s} {'wall':>9s} {'ratio':>6s} {'cpu':>9s} {'ratio':>6s}")
+    for name, (wall, cpu) in results.items():
+        print(
+            f"  {name:45s} {wall * 1000:6.1f} ms {wall / base_wall:6.2f} "
+            f"{cpu * 1000:6.1f} ms {cpu / base_cpu:6.2f}"
+        )
 
 
 if __name__ == "__main__":
