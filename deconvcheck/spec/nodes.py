@@ -149,7 +149,16 @@ def _too_deep(text: str) -> Diagnostic | None:
 
 
 def parse_yaml(text: str) -> Node | None:
-    """Compose the first YAML document; None for an empty or comment-only file."""
+    """The tree of a YAML document: the fast reader for the usual one-layer-a-line spec, PyYAML
+    for everything else; None for an empty or comment-only file."""
+    from deconvcheck.spec.fastyaml import parse_fast  # noqa: PLC0415 - a cycle otherwise
+
+    fast = parse_fast(text)
+    return fast if fast is not None else parse_yaml_full(text)
+
+
+def parse_yaml_full(text: str) -> Node | None:
+    """Compose the first YAML document with PyYAML (C loader where available)."""
     import yaml  # noqa: PLC0415
 
     deep = _too_deep(text)

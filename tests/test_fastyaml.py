@@ -1,0 +1,99 @@
+"""The fast reader for one-layer-a-line specs must give exactly PyYAML's tree (values, lines,
+columns) whenever it accepts a text, and must leave everything else to PyYAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deconvcheck.spec.fastyaml import parse_fast
+from deconvcheck.spec.nodes import Node, parse_yaml_full
+from tests.conftest import ROOT
+
+
+def dump(node: Node | None) -> Any:
+    if node is None:
+        return None
+    if node.kind == "scalar":
+        return ("s", type(node.value).__name__, repr(node.value), node.line, node.column)
+    if node.kind == "seq":
+        return ("q", node.line, node.column, [dump(n) for n in node.value])
+    return ("m", node.line, node.column, [(dump(k), dump(v)) for k, v in node.value])
+
+
+YAML_FILES = sorted(
+    p for p in ROOT.glob("**/*.y*ml") if ".git" not in p.parts and "bad_inputs" not in p.parts
+)
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_same_tree_as_pyyaml_on_the_repository(path: Path) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    fast = parse_fast(text)
+    if fast is not None:
+        assert dump(fast) == dump(parse_yaml_full(text))
+
+
+def test_accepts_the_usual_specs() -> None:
+    accepted = [p.name for p in (ROOT / "sample_specs").glob("*.yaml") if parse_fast(p.read_text())]
+    assert {"unet.yaml", "vgg16_encoder.yaml", "dilated_decoder.yaml"} <= set(accepted)
+
+
+scalar_text = st.one_of(
+    st.integers(-50, 5000).map(str),
+    st.sampled_from(["same", "valid", "relu", "null", "~", "true", "false", "yes", "no", "on",
+                     "010", "0o17", "0x1F", "1e3", "1.5", ".5", "-0", "+3", ".inf", "-.inf", ".nan",
+                     "NULL", "True", "a-b", "x_1", "1:20", "-", "5.", "1_000", "0.1e-2"]),
+    st.text(alphabet="abc XYZ09_-.:/", min_size=0, max_size=6).map(lambda t: f'"{t}"'),
+    st.text(alphabet="abc XYZ09_-.", min_size=0, max_size=6).map(lambda t: f"'{t}'"),
+)  # fmt: skip
+spaces = st.sampled_from(["", " ", "  "])
+
+
+@st.composite
+def flow(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth < 2 and draw(st.integers(0, 4)) == 0:
+        items = draw(st.lists(flow(depth + 1), max_size=3))
+        sep = "," + draw(spaces)
+        return "[" + draw(spaces) + sep.join(items) + draw(spaces) + "]"
+    return draw(scalar_text)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    lines = ["deconvcheck: 1"]
+    if draw(st.booleans()):
+        lines.append(f"name: {draw(scalar_text)}")
+    lines.append("layers:")
+    indent = " " * draw(st.integers(0, 4))
+    for _ in range(draw(st.integers(1, 6))):
+        keys = draw(
+            st.lists(
+                st.sampled_from(["type", "name", "filters", "kernel_size", "x1", "_k"]), max_size=4
+            )
+        )
+        pairs = [f"{k}:{draw(st.sampled_from([' ', '  ']))}{draw(flow())}" for k in keys]
+        sep = "," + draw(spaces)
+        lines.append(f"{indent}- {{{draw(spaces)}{sep.join(pairs)}{draw(spaces)}}}{draw(spaces)}")
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(["", "# a comment", "  # indented comment"])))
+    if draw(st.booleans()):
+        lines.append(f"outputs: {draw(flow())}")
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=documents())
+def test_same_tree_as_pyyaml_on_generated_specs(text: str) -> None:
+    fast = parse_fast(text)
+    if fast is None:
+        return
+    try:
+        slow = parse_yaml_full(text)
+    except Exception as exc:  # PyYAML refusing what we accepted is a failure
+        raise AssertionError(f"accepted text PyYAML refuses: {exc}\n{text}") from exc
+    assert dump(fast) == dump(slow), text
