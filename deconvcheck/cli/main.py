@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -95,6 +96,10 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; an unexpected exception is a bug: one line, no traceback, exit 3."""
+    # A short-lived process that builds many small objects and no reference cycles worth
+    # collecting: the cyclic collector only costs time (100,000 layers: 9.8 s with it, 5.7 s
+    # without), and memory is bounded by the input limits.
+    gc.disable()
     try:
         return cli.main(args=argv, prog_name="deconvcheck", standalone_mode=True)
     except SystemExit:
