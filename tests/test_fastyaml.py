@@ -67,7 +67,7 @@ def flow(draw: st.DrawFn, depth: int = 0) -> str:
 def documents(draw: st.DrawFn) -> str:
     lines = ["deconvcheck: 1"]
     if draw(st.booleans()):
-        lines.append(f"name: {draw(scalar_text)}")
+        lines.append(f"name: {draw(scalar_text)}{draw(st.sampled_from(['', ' # the name']))}")
     lines.append("layers:")
     indent = " " * draw(st.integers(0, 4))
     for _ in range(draw(st.integers(1, 6))):
@@ -78,7 +78,10 @@ def documents(draw: st.DrawFn) -> str:
         )
         pairs = [f"{k}:{draw(st.sampled_from([' ', '  ']))}{draw(flow())}" for k in keys]
         sep = "," + draw(spaces)
-        lines.append(f"{indent}- {{{draw(spaces)}{sep.join(pairs)}{draw(spaces)}}}{draw(spaces)}")
+        comment = draw(st.sampled_from(["", "", " # note", "  # deconvcheck: ignore[DC303]", "#x"]))
+        lines.append(
+            f"{indent}- {{{draw(spaces)}{sep.join(pairs)}{draw(spaces)}}}{draw(spaces)}{comment}"
+        )
         if draw(st.integers(0, 5)) == 0:
             lines.append(draw(st.sampled_from(["", "# a comment", "  # indented comment"])))
     if draw(st.booleans()):

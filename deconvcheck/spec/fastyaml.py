@@ -17,7 +17,7 @@ _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
 _TOP = re.compile(rf"({_KEY}):(?: +(\S.*?))? *$")
 _ITEM = re.compile(r"( *)- (\{.*\}) *$")
-_PLAIN = re.compile(r"[A-Za-z0-9_+.~][A-Za-z0-9_+.~-]*")
+_PLAIN = re.compile(r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])[A-Za-z0-9_+.~-]*")
 _SPACE = re.compile(r" *")
 _WORDS_OUT = frozenset(("-", "?", ":"))
 
@@ -166,6 +166,14 @@ class _Document:
         self.pairs.append((key, value))
 
 
+def _without_comment(line: str) -> str:
+    """`  - {type: Dense}  # note` without its comment: only where no quote could hide a '#'."""
+    at = line.find(" #")
+    if at < 0 or "'" in line or '"' in line:
+        raise _GiveUp
+    return line[:at].rstrip(" ")
+
+
 def _document(text: str) -> Node | None:
     document = _Document()
     for number, raw in enumerate(text.split("\n"), 1):
@@ -173,8 +181,10 @@ def _document(text: str) -> Node | None:
         stripped = line.strip()
         if not stripped or (stripped.startswith("#") and line.lstrip(" ") == stripped):
             continue
-        if "#" in line or "\t" in line or "&" in line or "*" in line or "!" in line:
-            raise _GiveUp  # comments after values, tabs, anchors, aliases, tags
+        if "#" in line:
+            line = _without_comment(line)
+        if "\t" in line or "&" in line or "*" in line or "!" in line or "#" in line:
+            raise _GiveUp  # tabs, anchors, aliases, tags, a '#' that is not a comment
         item = _ITEM.match(line)
         if item is not None and document.sequence is not None:
             document.item(line, number, item)
