@@ -100,3 +100,11 @@ def test_same_tree_as_pyyaml_on_generated_specs(text: str) -> None:
     except Exception as exc:  # PyYAML refusing what we accepted is a failure
         raise AssertionError(f"accepted text PyYAML refuses: {exc}\n{text}") from exc
     assert dump(fast) == dump(slow), text
+
+
+def test_deep_flow_nesting_is_left_to_the_full_parser() -> None:
+    """The full parser refuses over 200 levels (DC009); the fast reader must not accept them."""
+    text = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: " + "[" * 300 + "]" * 300 + "}\n"
+    assert parse_fast(text) is None
+    shallow = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: " + "[" * 50 + "]" * 50 + "}\n"
+    assert dump(parse_fast(shallow)) == dump(parse_yaml_full(shallow))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from deconvcheck.spec.nodes import MAX_NODES, Node, resolve_plain
+from deconvcheck.spec.nodes import MAX_DEPTH, MAX_NODES, Node, resolve_plain
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
@@ -43,13 +43,15 @@ class _Line:
             raise _GiveUp
         self.at += 1
 
-    def value(self) -> Node:
+    def value(self, depth: int = 1) -> Node:
+        if depth > MAX_DEPTH:
+            raise _GiveUp  # the full parser reports it (DC009)
         column = self.at + 1
         char = self.text[self.at : self.at + 1]
         if char == "[":
-            return self.sequence()
+            return self.sequence(depth)
         if char == "{":
-            return self.mapping()
+            return self.mapping(depth)
         if char in ('"', "'"):
             start = self.at
             end = self.text.find(char, start + 1)
@@ -63,7 +65,7 @@ class _Line:
         self.at = match.end()
         return Node("scalar", resolve_plain(match.group()), self.number, column)
 
-    def sequence(self) -> Node:
+    def sequence(self, depth: int = 1) -> Node:
         node = Node("seq", [], self.number, self.at + 1)
         self.expect("[")
         self.skip()
@@ -71,7 +73,7 @@ class _Line:
             self.at += 1
             return node
         while True:
-            node.value.append(self.value())
+            node.value.append(self.value(depth + 1))
             self.skip()
             if self.text.startswith("]", self.at):
                 self.at += 1
@@ -79,7 +81,7 @@ class _Line:
             self.expect(",")
             self.skip()
 
-    def mapping(self) -> Node:
+    def mapping(self, depth: int = 1) -> Node:
         node = Node("map", [], self.number, self.at + 1)
         self.expect("{")
         self.skip()
@@ -96,7 +98,7 @@ class _Line:
                 raise _GiveUp
             self.at += 2
             self.skip()
-            node.value.append((key, self.value()))
+            node.value.append((key, self.value(depth + 1)))
             self.skip()
             if self.text.startswith("}", self.at):
                 self.at += 1
