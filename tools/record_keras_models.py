@@ -25,6 +25,7 @@ os.environ["COLUMNS"] = "80"  # Keras sizes its table from the terminal; a pipe 
 
 import keras
 from keras import layers as L
+from seed_models import conv3d_roundtrip, dilated_decoder, seed_layers, vgg16_decoder
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "keras3"
 SMALL = 300_000  # parameters: below this the .keras archive (weights included) is kept
@@ -161,50 +162,6 @@ def dense_nd() -> keras.Model:
     x = L.Reshape((-1, 4))(x)
     x = L.GlobalMaxPooling1D(keepdims=True)(x)
     return keras.Model(inputs, x)
-
-
-def seed_layers() -> keras.Model:  # seed 002
-    x_in = L.Input((128, 128, 3))
-    conv1 = L.Conv2D(64, (3, 3), padding="same", name="con1")(x_in)
-    conv1 = L.Activation("relu")(L.BatchNormalization()(conv1))
-    up1 = L.UpSampling2D(size=(2, 2), name="up1")(L.MaxPooling2D((2, 2), name="pool1")(conv1))
-    merge1 = L.concatenate([conv1, up1], name="mer1", axis=-1)
-    deconv1 = L.Conv2DTranspose(64, (3, 3), padding="same", name="deconv1")(merge1)
-    score1 = L.Conv2DTranspose(21, (3, 3), padding="same", name="score1")(deconv1)
-    return keras.Model(x_in, L.concatenate([deconv1, score1], name="mer2", axis=-1))
-
-
-def vgg16_decoder() -> keras.Model:  # seed 000
-    inputs = L.Input((7, 7, 512), name="input")
-    x = inputs
-    for block, (filters, convs) in enumerate([(512, 3), (512, 3), (256, 3), (128, 2), (64, 2)]):
-        level = 5 - block
-        x = L.UpSampling2D((2, 2), name=f"pool_{level}")(x)
-        for i in range(convs, 0, -1):
-            out = 3 if (level, i) == (1, 1) else filters
-            x = L.Conv2DTranspose(
-                out, (3, 3), activation="relu", padding="same", name=f"conv{level}_{i}"
-            )(x)
-    return keras.Model(inputs=inputs, outputs=x, name="vgg-16_decoder")
-
-
-def dilated_decoder() -> keras.Model:  # seed 000
-    inputs = L.Input((7, 7, 512), name="input")
-    return keras.Model(
-        inputs,
-        L.Conv2DTranspose(512, (2, 2), dilation_rate=2, name="conv1")(inputs),
-        name="vgg-16_decoder",
-    )
-
-
-def conv3d_roundtrip() -> keras.Model:  # seed 001
-    x3 = L.Input((2, 7, 7, 512), name="x3")
-    y2 = L.Conv3D(512, 3, padding="same", name="y2")(x3)
-    pool = L.MaxPooling3D(pool_size=2, strides=2, padding="same", name="pool")(y2)
-    y3 = L.Conv3DTranspose(512, 3, strides=2, padding="same", output_padding=(1, 0, 0), name="y3")(
-        pool
-    )
-    return keras.Model(x3, y3, name="conv3d_roundtrip")
 
 
 MODELS: dict[str, Callable[[], keras.Model]] = {
