@@ -1,61 +1,102 @@
-"""Record what real Keras 3 says about layers and models, for the tests to compare against.
+"""Record what real Keras 3 says about single layers and whole models: the ground truth that
+deconvcheck's tests compare against (they never import Keras themselves).
 
-The test suite never imports Keras: it reads what this script wrote into `tests/goldens/`.
-Rerun it whenever a formula or a layer changes, and review the diff.
+Set up a separate environment once (outside the repository; torch is the CPU wheel that pip finds
+in /opt/wheels through its configuration):
 
-    python3 -m venv /tmp/kerasenv
-    /tmp/kerasenv/bin/pip install torch==2.13.0 keras     # CPU torch, from the local wheel here
-    KERAS_BACKEND=torch /tmp/kerasenv/bin/python tools/record_keras_goldens.py
+    python3.11 -m venv /work/kerasenv
+    /work/kerasenv/bin/pip install torch==2.13.0 keras
 
-Writes
-- tests/goldens/keras_layers.json: single-layer cases (hand-picked and random, fixed seed), each
-  with Keras's output shape and trainable / non-trainable counts, or what Keras raised;
-- tests/goldens/keras_models.json: the source documents' models, layer by layer;
-- tests/goldens/keras_summaries/<model>.txt: Keras's own `model.summary()` text (80 columns).
+and rerun from the repository root whenever a case is added or Keras changes, then review the diff:
+
+    KERAS_BACKEND=torch /work/kerasenv/bin/python tools/record_keras_goldens.py
+
+The run is deterministic (fixed random seed, `keras.backend.clear_session()` before every case and
+model). It writes
+
+- tests/goldens/keras_layers.json: several hundred single-layer cases, hand-picked and random.
+  Each is `{"id", "type", "args", "input_shapes", "result"}`; `input_shapes` leave out the batch
+  axis, as `keras.Input(shape=...)` does. `result` is `{"ok": true, "output_shape",
+  "trainable", "non_trainable"}`, or `{"ok": false, "stage", "error", "message"}` where `stage`
+  says what failed: "construct" (the layer's constructor raised), "call" (calling it on the
+  inputs raised) or "shape" (Keras returned an output size <= 0 without raising; error
+  "NonPositiveShape").
+- tests/goldens/keras_models.json: the source documents' models (tools/seed_models.py), layer by
+  layer in `model.layers` order, or what Keras raised while building one.
+- tests/goldens/keras_summaries/<model>.txt: Keras's own `model.summary()` text, captured through
+  `print_fn` with the default line length, `COLUMNS` unset and no terminal attached (the script
+  re-runs itself detached from the terminal if it was started from one): an 80-column console,
+  so a 76-character table.
 """
 
 from __future__ import annotations
 
-import io
+import copy
 import json
 import math
 import os
 import random
+import re
+import subprocess
 import sys
+import time
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
-os.environ["COLUMNS"] = "80"  # Keras sizes its table from the terminal; a pipe counts as 80
+# Keras sizes the summary table from the terminal: no COLUMNS / LINES, and (see main) no terminal.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 import keras
-from keras import layers as L
+from seed_models import (
+    conv3d_roundtrip,
+    dilated_decoder,
+    encoder_decoder_conv,
+    encoder_decoder_pooling,
+    seed_layers,
+    unet_model,
+    vgg16_decoder,
+    vgg16_encoder,
+)
 
 GOLDENS = Path(__file__).resolve().parent.parent / "tests" / "goldens"
+SEED = 20261122
+RANDOM_CASES = 250
+MULTI_INPUT = {"Concatenate", "Add"}
+
+Shape = list[int | None]
 Case = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- single layers
 
 
 def weight_count(weights: list[Any]) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
 
 
-def record_layer(case: Case) -> Case:
-    """Build `type(**args)` on `keras.Input`s of `input_shapes` and write down what happened."""
+def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) -> dict[str, Any]:
+    """Build `type_(**args)` on `keras.Input`s of `input_shapes`; write down what happened."""
     keras.backend.clear_session()
-    shapes = case["input_shapes"]
-    stage = "construct"
+    inputs = [keras.Input(shape=tuple(s)) for s in input_shapes]
     try:
-        layer = getattr(L, case["type"])(**case["args"])
-        stage = "call"
-        inputs = [keras.Input(shape=tuple(s)) for s in shapes]
-        out = layer(inputs if case.get("multi") else inputs[0])
+        layer = getattr(keras.layers, type_)(**copy.deepcopy(args))  # Keras cannot alter the record
+    except Exception as exc:  # the refusal is the record
+        return refusal("construct", exc)
+    try:
+        out = layer(inputs if type_ in MULTI_INPUT else inputs[0])
     except Exception as exc:
-        return {"ok": False, "stage": stage, "error": type(exc).__name__, "message": str(exc)[:300]}
+        return refusal("call", exc)
     shape = list(out.shape)
-    if any(isinstance(d, int) and d <= 0 for d in shape):
-        return {"ok": False, "stage": "shape", "error": "NonPositiveShape", "message": str(shape)}
+    if any(d is not None and d <= 0 for d in shape):
+        return {
+            "ok": False,
+            "stage": "shape",
+            "error": "NonPositiveShape",
+            "message": f"Keras returned output shape {tuple(shape)} without raising",
+        }
     return {
         "ok": True,
         "output_shape": shape,
@@ -64,289 +105,707 @@ def record_layer(case: Case) -> Case:
     }
 
 
-def case(type_: str, args: dict[str, Any], *shapes: list[int | None], multi: bool = False) -> Case:
-    return {"type": type_, "args": args, "input_shapes": [list(s) for s in shapes], "multi": multi}
+def refusal(stage: str, exc: Exception) -> dict[str, Any]:
+    return {"ok": False, "stage": stage, "error": type(exc).__name__, "message": str(exc)[:300]}
 
 
-def hand_picked() -> list[Case]:
-    c = case
-    cases = [
-        # seed 000
-        c(
-            "Conv2DTranspose",
-            {"filters": 512, "kernel_size": [2, 2], "dilation_rate": 2},
-            [7, 7, 512],
-        ),
-        c(
-            "Conv2DTranspose",
-            {"filters": 512, "kernel_size": [3, 3], "dilation_rate": 2},
-            [7, 7, 512],
-        ),
-        c("Conv2DTranspose", {"filters": 512, "kernel_size": [3, 3]}, [7, 7, 512]),
-        c("Conv2DTranspose", {"filters": 512, "kernel_size": [2, 2], "strides": 2}, [7, 7, 512]),
-        c("Conv2D", {"filters": 512, "kernel_size": [3, 3]}, [224, 224, 3]),
-        c("Conv2DTranspose", {"filters": 3, "kernel_size": [3, 3]}, [222, 222, 512]),
-        c("MaxPooling2D", {"pool_size": [2, 2]}, [224, 224, 3]),
-        # seed 002
-        c(
-            "Conv2DTranspose",
-            {"filters": 4, "kernel_size": 4, "strides": 2, "padding": "same"},
-            [64, 64, 3],
-        ),
-        c("BatchNormalization", {}, [128, 128, 64]),
-        # seed 003 at 100x100: 25 is floored to 12
-        c("MaxPooling2D", {"pool_size": 2}, [25, 25, 8]),
-        c("Concatenate", {}, [24, 24, 128], [25, 25, 128], multi=True),
-        # seed 001
-        c("MaxPooling3D", {"pool_size": 2, "strides": 2, "padding": "same"}, [2, 7, 7, 512]),
-        c(
-            "Conv3DTranspose",
-            {"filters": 512, "kernel_size": 3, "strides": 2, "padding": "same"},
-            [1, 4, 4, 512],
-        ),
-        c(
-            "Conv3DTranspose",
+ABBREV = {
+    "filters": "f",
+    "kernel_size": "k",
+    "pool_size": "k",
+    "strides": "s",
+    "dilation_rate": "d",
+    "output_padding": "op",
+    "groups": "g",
+    "units": "u",
+    "size": "x",
+    "rate": "r",
+    "axis": "axis",
+    "target_shape": "to",
+    "negative_slope": "slope",
+    "max_value": "max",
+}
+
+
+def token(value: Any) -> str:
+    """[3, 3] -> "3x3", [[1, 2], [3, 4]] -> "1:2x3:4", None -> "N", -1 -> "m1"."""
+    if value is None:
+        return "N"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value).replace("-", "m")  # axis -1 -> "axism1", unlike axis 1
+    if isinstance(value, list | tuple):
+        return "x".join(
+            ":".join(token(w) for w in v) if isinstance(v, list | tuple) else token(v)
+            for v in value
+        )
+    return str(value)
+
+
+def case_id(type_: str, args: dict[str, Any], shapes: list[Shape], prefix: str = "") -> str:
+    parts = [type_.lower()]
+    for key, value in args.items():
+        if key == "padding" and isinstance(value, str):
+            parts.append(value)
+        elif key == "data_format":
+            parts.append("cf" if value == "channels_first" else "cl")
+        elif key == "use_bias" and value is False:
+            parts.append("nobias")
+        elif key == "activation":
+            parts.append(str(value))
+        else:
+            parts.append(ABBREV.get(key, key) + token(value))
+    parts.append("in" + "+".join(token(s) for s in shapes))
+    text = prefix + "-".join(parts)
+    return re.sub(r"[^A-Za-z0-9_.:+\-]", "", text)
+
+
+class Cases:
+    """Collects cases, giving each a readable unique id."""
+
+    def __init__(self) -> None:
+        self.cases: list[Case] = []
+        self.ids: set[str] = set()
+
+    def add(self, type_: str, args: dict[str, Any], *shapes: Shape, prefix: str = "") -> None:
+        base = case_id(type_, args, list(shapes), prefix)
+        ident, n = base, 2
+        while ident in self.ids:
+            ident, n = f"{base}-{n}", n + 1
+        self.ids.add(ident)
+        self.cases.append(
             {
-                "filters": 512,
-                "kernel_size": 3,
+                "id": ident,
+                "type": type_,
+                "args": json.loads(json.dumps(args)),  # what is recorded is what was passed
+                "input_shapes": [list(s) for s in shapes],
+            }
+        )
+
+
+def seed_cases(c: Cases) -> None:
+    """Layers straight from the source documents."""
+    t = "Conv2DTranspose"
+    # seed 000: the question's attempts on (7, 7, 512)
+    c.add(t, {"filters": 512, "kernel_size": [2, 2], "dilation_rate": 2}, [7, 7, 512])
+    c.add(t, {"filters": 512, "kernel_size": [3, 3], "dilation_rate": 2}, [7, 7, 512])
+    c.add(t, {"filters": 512, "kernel_size": [3, 3]}, [7, 7, 512])
+    c.add(t, {"filters": 512, "kernel_size": [2, 2], "strides": 2}, [7, 7, 512])
+    c.add("Conv2D", {"filters": 512, "kernel_size": 2, "padding": "same"}, [32, 32, 1024])
+    c.add("UpSampling2D", {"size": [2, 2]}, [16, 16, 1024])
+    # seed 000: the answer
+    c.add("Conv2D", {"filters": 512, "kernel_size": [3, 3]}, [224, 224, 3])
+    c.add(t, {"filters": 3, "kernel_size": [3, 3]}, [222, 222, 512])
+    c.add("MaxPooling2D", {"pool_size": [2, 2]}, [224, 224, 3])
+    c.add(t, {"filters": 64, "kernel_size": [3, 3], "padding": "same"}, [224, 224, 128])
+    c.add(t, {"filters": 3, "kernel_size": [3, 3], "padding": "same"}, [224, 224, 64])
+    # stride-2 'same' transposed convolution, with and without output_padding, odd and even
+    for size in (4, 7):
+        for op in (None, 0, 1):
+            args = {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}
+            c.add(t, args | {"output_padding": op}, [size, size, 4])
+    for size in (5,):
+        for op in (None, 0, 1):
+            args = {"filters": 8, "kernel_size": 3, "strides": 2, "padding": "valid"}
+            c.add(t, args | {"output_padding": op}, [size, size, 4])
+    # seed 002
+    c.add("Conv2D", {"filters": 64, "kernel_size": [3, 3], "padding": "same"}, [128, 128, 3])
+    c.add("BatchNormalization", {}, [128, 128, 64])
+    c.add("MaxPooling2D", {"pool_size": [2, 2]}, [128, 128, 64])
+    c.add("Concatenate", {"axis": -1}, [128, 128, 64], [128, 128, 64])
+    c.add(t, {"filters": 64, "kernel_size": [3, 3], "padding": "same"}, [128, 128, 128])
+    c.add(t, {"filters": 21, "kernel_size": [3, 3], "padding": "same"}, [128, 128, 64])
+    c.add("Concatenate", {"axis": -1}, [128, 128, 64], [128, 128, 21])
+    c.add(t, {"filters": 4, "kernel_size": 4, "strides": 2, "padding": "same"}, [64, 64, 3])
+    c.add(t, {"filters": 4, "kernel_size": 4, "strides": 2, "padding": "valid"}, [64, 64, 3])
+    # seed 001: 5x5 --conv k2 s2 same--> 3x3 --transposed--> ?
+    c.add("Conv2D", {"filters": 1, "kernel_size": 2, "strides": 2, "padding": "same"}, [5, 5, 3])
+    for op in (None, 0, 1):
+        args = {"filters": 3, "kernel_size": 2, "strides": 2, "padding": "same"}
+        c.add(t, args | {"output_padding": op}, [3, 3, 1])
+    c.add("Conv3D", {"filters": 512, "kernel_size": 3, "padding": "same"}, [2, 7, 7, 512])
+    c.add("MaxPooling3D", {"pool_size": 2, "strides": 2, "padding": "same"}, [2, 7, 7, 512])
+    t3 = "Conv3DTranspose"
+    for op in (None, 0, 1, [1, 0, 0], [0, 1, 1], [1, 1, 1], [2, 0, 0]):
+        args = {"filters": 512, "kernel_size": 3, "strides": 2, "padding": "same"}
+        c.add(t3, args | {"output_padding": op}, [1, 4, 4, 512])
+    # seed 003: the U-Net at 100x100 (25 floors to 12, then 24 vs 25)
+    c.add("MaxPooling2D", {"pool_size": [2, 2]}, [25, 25, 8])
+    c.add(
+        t,
+        {"filters": 128, "kernel_size": [2, 2], "strides": [2, 2], "padding": "same"},
+        [12, 12, 256],
+    )
+    c.add("Concatenate", {}, [24, 24, 128], [25, 25, 128])
+
+
+def convolution_cases(c: Cases) -> None:
+    for rank in (1, 2, 3):
+        conv, tconv = f"Conv{rank}D", f"Conv{rank}DTranspose"
+        sp7, sp8 = [7] * rank, [8] * rank
+        for type_ in (conv, tconv):
+            for padding in ("valid", "same"):
+                for strides in (1, 2):
+                    c.add(
+                        type_,
+                        {"filters": 4, "kernel_size": 3, "strides": strides, "padding": padding},
+                        [*sp7, 3],
+                    )
+                c.add(
+                    type_,
+                    {"filters": 4, "kernel_size": 3, "dilation_rate": 2, "padding": padding},
+                    [*sp8, 3],
+                )
+            c.add(type_, {"filters": 4, "kernel_size": 2, "strides": 2}, [*sp8, 3])
+            c.add(
+                type_,
+                {
+                    "filters": 4,
+                    "kernel_size": 3,
+                    "strides": 2,
+                    "padding": "same",
+                    "data_format": "channels_first",
+                },
+                [3, *sp7],
+            )
+            kernel = [3, 1, 2][:rank]
+            c.add(
+                type_,
+                {
+                    "filters": 5,
+                    "kernel_size": kernel,
+                    "strides": [2, 1, 3][:rank],
+                    "use_bias": False,
+                },
+                [*[9, 6, 5][:rank], 2],
+            )
+            c.add(type_, {"filters": 4, "kernel_size": 3, "strides": 2}, [*[None] * rank, 3])
+            c.add(type_, {"filters": 4, "kernel_size": 9}, [*sp7, 3])  # kernel > input
+            if rank < 3:
+                c.add(type_, {"filters": 4, "kernel_size": 3, "padding": "causal"}, [*sp7, 3])
+        if rank != 2:
+            continue
+        for type_ in (conv, tconv):  # more edge cases, in 2-D only
+            c.add(
+                type_, {"filters": 4, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, [*sp8, 3]
+            )  # strides > 1 with dilation > 1
+            c.add(
+                type_,
+                {"filters": 4, "kernel_size": [3, 3], "strides": [1, 2], "dilation_rate": [2, 1]},
+                [9, 9, 3],
+            )  # ... on different axes
+            c.add(
+                type_,
+                {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"},
+                [None, *sp7[1:], 3],
+            )
+            c.add(type_, {"filters": 4, "kernel_size": 3}, [*sp7, None])  # unknown channels
+            c.add(type_, {"filters": 4, "kernel_size": 7}, [*sp7, 3])  # kernel == input
+            c.add(type_, {"filters": 4, "kernel_size": 3, "dilation_rate": 4}, [*sp8, 3])
+            c.add(type_, {"filters": 4, "kernel_size": 5, "strides": 2}, [1, 1, 3])
+            c.add(type_, {"filters": 4, "kernel_size": 3, "padding": "SAME"}, [*sp7, 3])
+        c.add(conv, {"filters": 4, "kernel_size": 3}, [3])  # input of the wrong rank
+        c.add(conv, {"filters": 4, "kernel_size": [3, 3, 3]}, [*sp7, 3])
+        c.add(conv, {"filters": 0, "kernel_size": 3}, [*sp7, 3])
+        c.add(tconv, {"filters": 0, "kernel_size": 3}, [*sp7, 3])
+        c.add(conv, {"filters": 4, "kernel_size": 0}, [*sp7, 3])
+        c.add(tconv, {"filters": 4, "kernel_size": 3, "strides": 0}, [*sp7, 3])
+        c.add(conv, {"filters": 4, "kernel_size": 3, "padding": "full"}, [*sp7, 3])
+    # groups: Conv only (the transposed layers take no `groups`)
+    for rank in (1, 2, 3):
+        c.add(f"Conv{rank}D", {"filters": 8, "kernel_size": 3, "groups": 2}, [*[7] * rank, 4])
+    c.add("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 3}, [7, 7, 4])  # 4 % 3
+    c.add("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 4, "use_bias": False}, [7, 7, 4])
+    c.add("Conv2D", {"filters": 9, "kernel_size": 3, "groups": 3}, [7, 7, 6])  # 9 % 3 == 0
+    c.add("Conv2D", {"filters": 9, "kernel_size": 3, "groups": 2}, [7, 7, 4])  # 9 % 2
+    c.add(
+        "Conv2D",
+        {"filters": 8, "kernel_size": 3, "groups": 2, "data_format": "channels_first"},
+        [4, 7, 7],
+    )
+    c.add("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "groups": 2}, [7, 7, 4])
+    # output_padding: valid values, >= strides (refused), per axis
+    for rank in (1, 2, 3):
+        tconv, sp7 = f"Conv{rank}DTranspose", [7] * rank
+        combos = ((2, 1), (3, 2), (2, 2), (1, 1), (1, 0), (3, 0)) if rank == 2 else ((2, 1), (2, 2))
+        for padding in ("valid", "same"):
+            for strides, op in combos:
+                c.add(
+                    tconv,
+                    {
+                        "filters": 4,
+                        "kernel_size": 3,
+                        "strides": strides,
+                        "padding": padding,
+                        "output_padding": op,
+                    },
+                    [*sp7, 3],
+                )
+            if rank > 1:
+                c.add(
+                    tconv,
+                    {
+                        "filters": 4,
+                        "kernel_size": 3,
+                        "strides": 3,
+                        "padding": padding,
+                        "output_padding": [2, 0, 1][:rank],
+                    },
+                    [*sp7, 3],
+                )
+        c.add(
+            tconv,
+            {"filters": 4, "kernel_size": 3, "strides": 2, "output_padding": 1},
+            [*[None] * rank, 3],
+        )
+    t = "Conv2DTranspose"
+    for padding in ("valid", "same"):
+        c.add(
+            t,
+            {"filters": 4, "kernel_size": 2, "strides": 2, "padding": padding, "output_padding": 1},
+            [7, 7, 3],
+        )
+        c.add(
+            t,
+            {
+                "filters": 4,
+                "kernel_size": 4,
+                "strides": 3,
+                "padding": padding,
+                "output_padding": [0, 2],
+            },
+            [5, 6, 3],
+        )
+    c.add(
+        t,
+        {
+            "filters": 4,
+            "kernel_size": 3,
+            "strides": 2,
+            "output_padding": 1,
+            "data_format": "channels_first",
+        },
+        [3, 7, 7],
+    )
+    c.add(t, {"filters": 4, "kernel_size": 3, "dilation_rate": 2, "output_padding": 0}, [7, 7, 3])
+    c.add(t, {"filters": 4, "kernel_size": 1, "strides": 4}, [7, 7, 3])
+    # 'same' with output_padding is (n - 1) * s + k_eff % 2 + op: zero for n = 1, even k, op = 0
+    for kernel, op in ((2, 0), (2, 1), (4, 0), (3, 0)):
+        c.add(
+            t,
+            {
+                "filters": 4,
+                "kernel_size": kernel,
                 "strides": 2,
                 "padding": "same",
-                "output_padding": [1, 0, 0],
+                "output_padding": op,
             },
-            [1, 4, 4, 512],
-        ),
-        # refusals Keras documents
-        c(
-            "Conv2DTranspose",
-            {"filters": 8, "kernel_size": 3, "strides": 2, "output_padding": 2},
-            [7, 7, 3],
-        ),
-        c(
-            "Conv2DTranspose",
-            {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2},
-            [7, 7, 3],
-        ),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, [7, 7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, [7, 7, 3]),
-        c("Conv1D", {"filters": 8, "kernel_size": 3, "padding": "causal"}, [7, 3]),
-        c("Conv1DTranspose", {"filters": 8, "kernel_size": 3, "padding": "causal"}, [7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 9}, [7, 7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 3}, [7, 7, 4]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "groups": 3}, [7, 7, 6]),
-        c("Conv2D", {"filters": 9, "kernel_size": 3, "groups": 3}, [7, 7, 6]),
-        c("Conv2D", {"filters": 8, "kernel_size": 0}, [7, 7, 3]),
-        c("Conv2D", {"filters": 0, "kernel_size": 3}, [7, 7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "padding": "SAME"}, [7, 7, 3]),
-        c("MaxPooling2D", {"pool_size": 2, "padding": "SAME"}, [7, 7, 3]),
-        c("MaxPooling2D", {"pool_size": 8}, [7, 7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3}, [7, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3}, [None, None, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "strides": 2}, [None, 9, 3]),
-        c("Conv2DTranspose", {"filters": 8, "kernel_size": 3, "strides": 2}, [None, 9, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, [3, 9, 9]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "use_bias": False}, [9, 9, 3]),
-        c("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relux"}, [9, 9, 3]),
-        c("Dense", {"units": 10}, [4, 4, 3]),
-        c("Dense", {"units": 10, "use_bias": False}, [32]),
-        c("Flatten", {}, [7, 7, 512]),
-        c("Flatten", {}, [None, 7, 3]),
-        c("Reshape", {"target_shape": [49, 512]}, [7, 7, 512]),
-        c("Reshape", {"target_shape": [-1, 512]}, [7, 7, 512]),
-        c("Reshape", {"target_shape": [50, 512]}, [7, 7, 512]),
-        c("Reshape", {"target_shape": [-1, 3]}, [None, 6]),
-        c("Dropout", {"rate": 0.25}, [9, 9, 3]),
-        c("Dropout", {"rate": 1.5}, [9, 9, 3]),
-        c("Activation", {"activation": "relu"}, [9, 9, 3]),
-        c("LeakyReLU", {"negative_slope": 0.2}, [9, 9, 3]),
-        c("LeakyReLU", {"negative_slope": -0.2}, [9, 9, 3]),
-        c("ReLU", {"max_value": 6.0}, [9, 9, 3]),
-        c("ReLU", {"max_value": -1.0}, [9, 9, 3]),
-        c("BatchNormalization", {"axis": 1}, [3, 9, 9]),
-        c("BatchNormalization", {"center": False}, [9, 9, 3]),
-        c("BatchNormalization", {"scale": False, "center": False}, [9, 3]),
-        c("BatchNormalization", {}, [9, None]),
-        c("BatchNormalization", {"axis": 5}, [9, 9, 3]),
-        c("Concatenate", {"axis": 1}, [4, 4, 3], [5, 4, 3], multi=True),
-        c("Concatenate", {"axis": -1}, [4, 4, 3], [4, 4, 5], [4, 4, 1], multi=True),
-        c("Concatenate", {}, [None, 4, 3], [4, 4, 5], multi=True),
-        c("Concatenate", {}, [4, 4, None], [4, 4, 5], multi=True),
-        c("Concatenate", {"axis": 3}, [4, 4, 3], [4, 4, 5], multi=True),
-        c("Concatenate", {"axis": 4}, [4, 4, 3], [4, 4, 5], multi=True),
-        c("Concatenate", {"axis": -4}, [4, 4, 3], [4, 4, 3], multi=True),
-        c("Concatenate", {"axis": -5}, [4, 4, 3], [4, 4, 3], multi=True),
-        c("Concatenate", {}, [4, 3], [4, 4, 3], multi=True),
-        c("Add", {}, [4, 4, 3], [4, 4, 3], multi=True),
-        c("Add", {}, [4, 4, 3], [4, 4, 5], multi=True),
-        c("Add", {}, [4, 4, 1], [4, 4, 8], multi=True),
-        c("Add", {}, [4, 4, 8], [8], multi=True),
-        c("Add", {}, [None, 4, 8], [4, 4, 8], multi=True),
-        c("Add", {}, [4, 4, 8], [4, 4, 8], [4, 4, 8], multi=True),
-        c("UpSampling1D", {"size": 3}, [7, 2]),
-        c("UpSampling2D", {"size": [2, 3]}, [7, 5, 2]),
-        c("UpSampling2D", {"size": 2, "data_format": "channels_first"}, [2, 7, 5]),
-        c("UpSampling3D", {"size": 2}, [2, 3, 4, 5]),
-        c("UpSampling2D", {"size": 2}, [7, 7, 7, 2]),
-        c("ZeroPadding1D", {"padding": [1, 2]}, [7, 2]),
-        c("ZeroPadding2D", {"padding": 1}, [7, 5, 2]),
-        c("ZeroPadding2D", {"padding": [1, 2]}, [7, 5, 2]),
-        c("ZeroPadding2D", {"padding": [[1, 2], [3, 4]]}, [7, 5, 2]),
-        c("ZeroPadding2D", {"padding": -1}, [7, 5, 2]),
-        c("ZeroPadding3D", {"padding": 2, "data_format": "channels_first"}, [2, 3, 4, 5]),
-        c("Cropping1D", {"cropping": [1, 2]}, [7, 2]),
-        c("Cropping1D", {"cropping": [4, 3]}, [7, 2]),
-        c("Cropping2D", {"cropping": [[1, 0], [0, 1]]}, [25, 25, 8]),
-        c("Cropping2D", {"cropping": 1}, [25, 25, 8]),
-        c("Cropping2D", {"cropping": [[12, 13], [0, 0]]}, [25, 25, 8]),
-        c("Cropping2D", {"cropping": -1}, [25, 25, 8]),
-        c("Cropping3D", {"cropping": 1}, [4, 4, 4, 8]),
-        c("Cropping3D", {"cropping": 2}, [4, 4, 4, 8]),
-    ]
+            [1, 1, 3],
+        )
+    c.add(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 2, "strides": 3, "padding": "same", "output_padding": 0},
+        [1, 3],
+    )
+    # causal: Conv1D only
+    for args in (
+        {"kernel_size": 3, "padding": "causal", "dilation_rate": 2},
+        {"kernel_size": 3, "padding": "causal", "strides": 2},
+        {"kernel_size": 5, "padding": "causal", "dilation_rate": 4},
+        {"kernel_size": 9, "padding": "causal"},
+    ):
+        c.add("Conv1D", {"filters": 4, **args}, [7, 3])
+    c.add(
+        "Conv1D",
+        {"filters": 4, "kernel_size": 3, "padding": "causal", "data_format": "channels_first"},
+        [3, 7],
+    )
+    c.add("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal"}, [None, 3])
+    c.add(
+        "Conv1DTranspose",
+        {"filters": 4, "kernel_size": 3, "padding": "causal", "strides": 2},
+        [7, 3],
+    )
+    c.add("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relu"}, [9, 9, 3])
+    c.add("Conv2D", {"filters": 8, "kernel_size": 3, "activation": "relux"}, [9, 9, 3])
+    c.add("Conv2D", {"filters": 8, "kernel_size": [3, 3], "dilation_rate": [2, 1, 1]}, [9, 9, 3])
+
+
+def pooling_cases(c: Cases) -> None:
     for rank in (1, 2, 3):
-        shape = [6] * rank + [4]
-        cases += [
-            c(f"GlobalAveragePooling{rank}D", {}, shape),
-            c(f"GlobalMaxPooling{rank}D", {"keepdims": True}, shape),
-            c(f"GlobalMaxPooling{rank}D", {"data_format": "channels_first"}, [4] + [6] * rank),
-            c(
-                f"AveragePooling{rank}D",
-                {"pool_size": 3, "strides": 2, "padding": "same"},
-                [9] * rank + [4],
-            ),
-        ]
-    return cases
+        sp7 = [7] * rank
+        for kind in ("Max", "Average"):
+            type_ = f"{kind}Pooling{rank}D"
+            for padding in ("valid", "same"):
+                for pool, strides in ((2, None), (3, 2)):
+                    c.add(
+                        type_,
+                        {"pool_size": pool, "strides": strides, "padding": padding},
+                        [*sp7, 4],
+                    )
+                c.add(type_, {"pool_size": 8, "padding": padding}, [*sp7, 4])  # pool > input
+            c.add(
+                type_,
+                {"pool_size": 2, "padding": "same", "data_format": "channels_first"},
+                [4, *sp7],
+            )
+            c.add(type_, {"pool_size": 3, "strides": 2}, [None, *sp7[1:], 4])
+            c.add(
+                type_,
+                {"pool_size": [3, 2, 1][:rank], "strides": [1, 2, 3][:rank]},
+                [*[9, 8, 7][:rank], 2],
+            )
+    for kind in ("Max", "Average"):  # more edge cases, in 2-D only
+        type_ = f"{kind}Pooling2D"
+        c.add(type_, {"pool_size": 3, "strides": 1}, [7, 7, 4])
+        c.add(type_, {"pool_size": 2}, [1, 1, 4])
+        c.add(type_, {"pool_size": 2, "strides": 0}, [7, 7, 4])
+        c.add(type_, {"pool_size": 2, "padding": "SAME"}, [7, 7, 4])
+        c.add(type_, {"pool_size": 2, "padding": "same"}, [25, 25, 8])
+    c.add("MaxPooling2D", {"pool_size": 0}, [7, 7, 4])
+    c.add("MaxPooling2D", {"pool_size": 2}, [4])  # input of the wrong rank
+    for rank in (1, 2, 3):
+        for kind in ("Average", "Max"):
+            type_ = f"Global{kind}Pooling{rank}D"
+            c.add(type_, {}, [*[6] * rank, 4])
+            c.add(type_, {"keepdims": True}, [*[6] * rank, 4])
+            c.add(type_, {"keepdims": True, "data_format": "channels_first"}, [4, *[6] * rank])
+            c.add(type_, {"keepdims": True}, [*[None] * rank, 4])
+            c.add(type_, {}, [6] * rank)  # input of the wrong rank
 
 
-def random_cases(count: int, seed: int = 20261122) -> list[Case]:
+def reshaping_cases(c: Cases) -> None:
+    for rank in (1, 2, 3):
+        up, zp, cr = f"UpSampling{rank}D", f"ZeroPadding{rank}D", f"Cropping{rank}D"
+        sp = [7, 5, 4][:rank]
+        c.add(up, {"size": 2}, [*sp, 3])
+        c.add(up, {"size": 3}, [*[None] * rank, 3])
+        if rank > 1:
+            c.add(up, {"size": [2, 3, 1][:rank]}, [*sp, 3])
+            c.add(up, {"size": 2, "data_format": "channels_first"}, [3, *sp])
+        if rank == 2:
+            c.add(up, {"size": 2}, [*sp, 3, 3])  # input of the wrong rank
+            c.add(up, {"size": 0}, [*sp, 3])
+        # ZeroPadding: int, tuple, tuple of tuples
+        c.add(zp, {"padding": 1}, [*sp, 3])
+        if rank == 1:
+            c.add(zp, {"padding": [1, 2]}, [*sp, 3])
+        else:
+            c.add(zp, {"padding": [1, 2, 3][:rank]}, [*sp, 3])
+            c.add(zp, {"padding": [[1, 2], [3, 4], [0, 5]][:rank]}, [*sp, 3])
+            c.add(zp, {"padding": 2, "data_format": "channels_first"}, [3, *sp])
+        c.add(zp, {"padding": 2}, [*[None] * rank, 3])
+        c.add(zp, {"padding": -1}, [*sp, 3])
+        # Cropping: int, tuple, tuple of tuples, everything cropped away
+        c.add(cr, {"cropping": 1}, [*sp, 3])
+        if rank == 1:
+            c.add(cr, {"cropping": [1, 2]}, [*sp, 3])
+            c.add(cr, {"cropping": [4, 3]}, [*sp, 3])
+            c.add(cr, {"cropping": [4, 4]}, [*sp, 3])
+        else:
+            c.add(cr, {"cropping": [1, 2, 1][:rank]}, [*sp, 3])
+            c.add(cr, {"cropping": [[1, 0], [0, 1], [2, 1]][:rank]}, [*sp, 3])
+            c.add(cr, {"cropping": [[3, 4], [0, 0], [0, 0]][:rank]}, [*sp, 3])
+            c.add(cr, {"cropping": [[4, 4], [0, 0], [0, 0]][:rank]}, [*sp, 3])
+            c.add(cr, {"cropping": 1, "data_format": "channels_first"}, [3, *sp])
+        c.add(cr, {"cropping": 2}, [*sp, 3])  # 4 -> 0 along the last axis of the 3-D case
+        if rank == 2:
+            c.add(cr, {"cropping": 2}, [None, None, 3])
+        c.add(cr, {"cropping": -1}, [*sp, 3])
+    c.add("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, [7, 5, 2])
+    c.add("ZeroPadding2D", {"padding": -3}, [7, 5, 2])  # negative padding, 5 - 6 < 0
+    c.add("ZeroPadding2D", {"padding": [[-1, 0], [0, -2]]}, [7, 5, 2])
+    c.add("ZeroPadding3D", {"padding": -2}, [7, 5, 4, 3])  # 4 - 4 == 0
+    c.add("Cropping2D", {"cropping": [[1, 0], [0, 1]]}, [25, 25, 8])
+    c.add("Cropping2D", {"cropping": [[12, 13], [0, 0]]}, [25, 25, 8])
+    # Flatten
+    for shape in ([7, 7, 512], [12], [3, 4], [2, 3, 4, 5], [None, 7, 3], [7, None], [None]):
+        c.add("Flatten", {}, shape)
+    c.add("Flatten", {"data_format": "channels_first"}, [3, 4, 5])
+    # Reshape
+    for target, shape in (
+        ([49, 512], [7, 7, 512]),
+        ([-1, 512], [7, 7, 512]),
+        ([7, -1], [7, 7, 512]),
+        ([50, 512], [7, 7, 512]),
+        ([-1, 5], [7, 7, 512]),
+        ([-1, -1], [7, 7, 512]),
+        ([-1, 3], [None, 6]),
+        ([2, 3], [None, 6]),
+        ([0, 3], [4, 3]),
+        ([2, 2, 3], [12]),
+        ([25088], [7, 7, 512]),
+    ):
+        c.add("Reshape", {"target_shape": target}, shape)
+
+
+def elementwise_cases(c: Cases) -> None:
+    # Concatenate
+    for args, shapes in (
+        ({}, ([4, 4, 3], [4, 4, 5])),
+        ({"axis": -1}, ([4, 4, 3], [4, 4, 5], [4, 4, 1])),
+        ({"axis": 1}, ([4, 4, 3], [5, 4, 3])),
+        ({"axis": 1}, ([4, 4, 3], [4, 4, 5])),
+        ({"axis": 2}, ([4, 4, 3], [4, 6, 3])),
+        ({"axis": -2}, ([4, 4, 3], [4, 6, 3])),
+        ({"axis": -3}, ([4, 4, 3], [5, 4, 3], [1, 4, 3])),
+        ({"axis": 3}, ([4, 4, 3], [4, 4, 5])),
+        ({"axis": 4}, ([4, 4, 3], [4, 4, 5])),
+        ({"axis": 0}, ([4, 4, 3], [4, 4, 3])),
+        ({"axis": -4}, ([4, 4, 3], [4, 4, 3])),
+        ({"axis": -5}, ([4, 4, 3], [4, 4, 3])),
+        ({}, ([4, 4, 3], [5, 4, 3])),
+        ({}, ([4, 3], [4, 4, 3])),
+        ({}, ([None, 4, 3], [4, 4, 5])),
+        ({}, ([None, 4, 3], [None, 4, 5])),
+        ({}, ([4, 4, None], [4, 4, 5])),
+        ({"axis": 1}, ([None, 4, 3], [5, 4, 3])),
+        ({}, ([None, 4, 3], [5, 6, 3])),
+        ({}, ([4, 4, 3],)),
+        ({}, ([8], [8])),
+    ):
+        c.add("Concatenate", args, *shapes)
+    # Add
+    for shapes in (
+        ([4, 4, 3], [4, 4, 3]),
+        ([4, 4, 3], [4, 4, 5]),
+        ([4, 4, 1], [4, 4, 8]),
+        ([4, 4, 8], [4, 4, 1]),
+        ([1, 1, 8], [4, 4, 8]),
+        ([4, 4, 8], [8]),
+        ([8], [4, 4, 8]),
+        ([1], [4, 4, 8]),
+        ([4, 1, 8], [1, 4, 8]),
+        ([None, 4, 8], [4, 4, 8]),
+        ([None, 4, 8], [None, 4, 8]),
+        ([None, 4, 8], [5, 4, 8]),
+        ([4, 4, None], [4, 4, 8]),
+        ([4, 4, 8], [4, 4, 8], [4, 4, 8]),
+        ([4, 4, 8], [4, 4, 8], [4, 4, 3]),
+        ([4, 4, 8],),
+    ):
+        c.add("Add", {}, *shapes)
+    # BatchNormalization
+    for args, shape in (
+        ({}, [10]),
+        ({}, [9, 3]),
+        ({}, [9, 9, 3]),
+        ({}, [4, 9, 9, 3]),
+        ({"axis": 1}, [3, 9, 9]),
+        ({"axis": 1}, [3, 4, 9, 9]),
+        ({"axis": 2}, [9, 5, 3]),
+        ({"axis": -2}, [9, 5, 3]),
+        ({"axis": [1, 2]}, [4, 5, 3]),
+        ({"center": False}, [9, 9, 3]),
+        ({"scale": False, "center": False}, [9, 3]),
+        ({}, [9, None]),
+        ({"axis": 1}, [None, 9, 9]),
+        ({}, [None, None, 3]),
+        ({"axis": 4}, [9, 9, 3]),
+        ({"axis": 5}, [9, 9, 3]),
+    ):
+        c.add("BatchNormalization", args, shape)
+    # activations, dropout
+    for act in ("relu", "softmax", "linear", "relux"):
+        c.add("Activation", {"activation": act}, [9, 9, 3])
+    for args in ({}, {"negative_slope": 0.2}, {"negative_slope": 0.0}, {"negative_slope": -0.2}):
+        c.add("LeakyReLU", args, [9, 9, 3])
+    for args in (
+        {},
+        {"max_value": 6.0},
+        {"negative_slope": 0.1, "threshold": 0.5},
+        {"max_value": -1.0},
+        {"negative_slope": -0.1},
+        {"threshold": -1.0},
+    ):
+        c.add("ReLU", args, [9, 9, 3])
+    for rate in (0.0, 0.25, 1.0, 1.5, -0.1):
+        c.add("Dropout", {"rate": rate}, [9, 9, 3])
+    c.add("Dropout", {"rate": 0.5, "noise_shape": [None, 1, 1, 3]}, [9, 9, 3])
+    # Dense
+    for args, shape in (
+        ({"units": 10}, [32]),
+        ({"units": 10, "use_bias": False}, [32]),
+        ({"units": 10}, [4, 4, 3]),
+        ({"units": 10, "use_bias": False}, [4, 4, 3]),
+        ({"units": 1}, [None, 7]),
+        ({"units": 10}, [None]),
+        ({"units": 10}, [4, None]),
+        ({"units": 0}, [32]),
+        ({"units": 10, "activation": "softmax"}, [25088]),
+    ):
+        c.add("Dense", args, shape)
+
+
+def random_cases(c: Cases, count: int, seed: int = SEED) -> None:
     """Convolution, transposed convolution and pooling with random arguments, valid or not."""
     rng = random.Random(seed)
-    families: list[tuple[str, Callable[[int], dict[str, Any]]]] = [
-        (
-            "Conv{r}D",
-            lambda r: {"filters": rng.randint(1, 6), "dilation_rate": rng.choice([1, 1, 2, 3])},
-        ),
-        (
-            "Conv{r}DTranspose",
-            lambda r: {
-                "filters": rng.randint(1, 6),
-                "dilation_rate": rng.choice([1, 1, 1, 2]),
-                "output_padding": rng.choice([None, None, 0, 1, 2, 3]),
-            },
-        ),
-        ("MaxPooling{r}D", lambda r: {}),
-        ("AveragePooling{r}D", lambda r: {}),
-    ]
-    cases = []
-    for _ in range(count):
-        template, extra = rng.choice(families)
-        rank = rng.choice([1, 2, 2, 2, 3])
-        args = extra(rank)
-        kernel = (
-            rng.randint(1, 7) if rng.random() < 0.6 else [rng.randint(1, 7) for _ in range(rank)]
-        )
-        strides = (
-            rng.randint(1, 4) if rng.random() < 0.7 else [rng.randint(1, 4) for _ in range(rank)]
-        )
-        key = "pool_size" if "Pooling" in template else "kernel_size"
-        args.update({key: kernel, "strides": strides})
-        paddings = (
-            ["valid", "same", "causal"]
-            if template == "Conv{r}D" and rank == 1
-            else ["valid", "same"]
-        )
+    families = ["Conv{}D", "Conv{}DTranspose", "MaxPooling{}D", "AveragePooling{}D"]
+
+    def per_axis(rank: int, low: int, high: int) -> int | list[int]:
+        if rng.random() < 0.65:
+            return rng.randint(low, high)
+        return [rng.randint(low, high) for _ in range(rank)]
+
+    for i in range(count):
+        family = rng.choice(families)
+        rank = rng.randint(1, 3)
+        type_ = family.format(rank)
+        pooling = "Pooling" in family
+        args: dict[str, Any] = {}
+        if not pooling:
+            args["filters"] = rng.randint(1, 8)
+        args["pool_size" if pooling else "kernel_size"] = per_axis(rank, 1, 7)
+        args["strides"] = per_axis(rank, 1, 4)
+        if not pooling:
+            args["dilation_rate"] = (
+                rng.choice([1, 1, 1, 2, 3]) if rng.random() < 0.8 else per_axis(rank, 1, 3)
+            )
+        paddings = ["valid", "same"]
+        if family == "Conv{}D" and rank == 1:
+            paddings.append("causal")
         args["padding"] = rng.choice(paddings)
+        if family == "Conv{}DTranspose":
+            op = rng.choice([None, None, 0, 1, 2, 3, 4])
+            args["output_padding"] = (
+                op if op is None or rng.random() < 0.7 else [rng.randint(0, 4) for _ in range(rank)]
+            )
         fmt = rng.choice(["channels_last", "channels_last", "channels_first"])
         args["data_format"] = fmt
-        channels = rng.randint(1, 5)
-        spatial: list[int | None] = [
-            rng.randint(1, 40) if rng.random() > 0.08 else None for _ in range(rank)
-        ]
+        channels = rng.randint(1, 6)
+        spatial: Shape = [rng.randint(1, 40) if rng.random() > 0.1 else None for _ in range(rank)]
         shape = [*spatial, channels] if fmt == "channels_last" else [channels, *spatial]
-        cases.append(case(template.format(r=rank), args, shape))
-    return cases
+        c.add(type_, args, shape, prefix=f"rand{i:03d}-")
 
 
-from seed_models import (  # noqa: E402 - after KERAS_BACKEND is set
-    conv3d_roundtrip,
-    dilated_decoder,
-    encoder_decoder_conv,
-    seed_layers,
-    unet,
-    vgg16_decoder,
-    vgg16_encoder,
-)
+def layer_cases() -> list[Case]:
+    c = Cases()
+    seed_cases(c)
+    convolution_cases(c)
+    pooling_cases(c)
+    reshaping_cases(c)
+    elementwise_cases(c)
+    random_cases(c, RANDOM_CASES)
+    return c.cases
+
+
+# --------------------------------------------------------------------------- whole models
 
 MODELS: dict[str, Callable[[], keras.Model]] = {
     "vgg16_encoder": vgg16_encoder,
-    "vgg16_decoder": vgg16_decoder,
+    # the answer's code names its decoder "vgg-16_encoder"; recorded as written
+    "vgg16_decoder": lambda: vgg16_decoder(name="vgg-16_encoder"),
     "dilated_decoder": dilated_decoder,
     "encoder_decoder_conv": encoder_decoder_conv,
+    "encoder_decoder_pooling": encoder_decoder_pooling,
     "seed_layers": seed_layers,
-    "unet": unet,
-    "unet_upsampling": lambda: unet(upconv=False),
-    "unet_96": lambda: unet(96),
-    "unet_100": lambda: unet(100),
-    "conv3d_roundtrip": conv3d_roundtrip,
+    "unet": unet_model,
+    "unet_upsampling": lambda: unet_model(upconv=False),
+    "unet_100": lambda: unet_model(im_sz=100),
+    "unet_96": lambda: unet_model(im_sz=96),
+    "conv3d_roundtrip": lambda: conv3d_roundtrip((1, 0, 0)),
     "conv3d_roundtrip_plain": lambda: conv3d_roundtrip(None),
 }
 
 
+def summary_text(model: keras.Model) -> str:
+    chunks: list[str] = []
+
+    def sink(text: str, line_break: bool = True) -> None:
+        chunks.append(text)
+
+    model.summary(print_fn=sink)
+    return "".join(chunks)
+
+
 def record_model(build: Callable[[], keras.Model]) -> tuple[dict[str, Any], str | None]:
-    keras.backend.clear_session()  # fresh default names: conv2d, conv2d_1, ...
+    keras.backend.clear_session()  # default names as in a fresh process: conv2d, conv2d_1, ...
     try:
         model = build()
-    except Exception as exc:
+    except Exception as exc:  # the refusal is the record
         return {"error": type(exc).__name__, "message": str(exc)[:500]}, None
     rows = []
     for layer in model.layers:
         node = layer._inbound_nodes[0]
+        trainable = weight_count(layer.trainable_weights)
+        non_trainable = weight_count(layer.non_trainable_weights)
         rows.append(
             {
                 "name": layer.name,
                 "type": type(layer).__name__,
                 "output_shape": list(node.output_tensors[0].shape),
-                "trainable": weight_count(layer.trainable_weights),
-                "non_trainable": weight_count(layer.non_trainable_weights),
+                "params": trainable + non_trainable,
+                "trainable": trainable,
+                "non_trainable": non_trainable,
                 "inbound": [t._keras_history.operation.name for t in node.input_tensors],
             }
         )
     trainable = weight_count(model.trainable_weights)
     non_trainable = weight_count(model.non_trainable_weights)
-    text = io.StringIO()
-    with redirect_stdout(text):
-        model.summary()
-    summary = {
+    record = {
         "name": model.name,
         "layers": rows,
         "total_params": trainable + non_trainable,
         "trainable_params": trainable,
         "non_trainable_params": non_trainable,
     }
-    return summary, text.getvalue()
+    return record, summary_text(model)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def detached_from_terminal() -> None:
+    """Keras and rich size the summary from any terminal on stdin/stdout/stderr: if there is one,
+    run this script again without it and pass its output on."""
+    if os.environ.get("_RECORD_KERAS_GOLDENS_CHILD") or not any(os.isatty(fd) for fd in (0, 1, 2)):
+        return
+    env = dict(os.environ, _RECORD_KERAS_GOLDENS_CHILD="1")
+    proc = subprocess.run(
+        [sys.executable, *sys.argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    sys.stdout.write(proc.stdout)
+    sys.stderr.write(proc.stderr)
+    sys.exit(proc.returncode)
+
+
+def dump(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
 
 
 def main() -> None:
-    cases = hand_picked() + random_cases(320)
-    for i, c in enumerate(cases):
-        c["id"] = f"{i:03d}-{c['type']}"
-        c["result"] = record_layer(c)
+    detached_from_terminal()
+    started = time.monotonic()
+    random.seed(SEED)
+    keras.utils.set_random_seed(SEED)
     meta = {"keras_version": keras.__version__, "backend": keras.backend.backend()}
-    (GOLDENS / "keras_layers.json").write_text(
-        json.dumps({**meta, "cases": cases}, indent=1) + "\n"
-    )
-    models = {}
+
+    cases = layer_cases()
+    for case in cases:
+        case["result"] = record_layer(case["type"], case["args"], case["input_shapes"])
+    dump(GOLDENS / "keras_layers.json", {**meta, "cases": cases})
+
+    models: dict[str, Any] = {}
     summaries = GOLDENS / "keras_summaries"
     summaries.mkdir(parents=True, exist_ok=True)
     for key, build in MODELS.items():
         models[key], text = record_model(build)
         if text is not None:
             (summaries / f"{key}.txt").write_text(text)
-    (GOLDENS / "keras_models.json").write_text(
-        json.dumps({**meta, "models": models}, indent=1) + "\n"
-    )
-    ok = sum(c["result"]["ok"] for c in cases)
+    dump(GOLDENS / "keras_models.json", {**meta, "models": models})
+
+    ok = sum(case["result"]["ok"] for case in cases)
+    built = sum("error" not in m for m in models.values())
     print(
-        f"Keras {keras.__version__}: {len(cases)} layer cases "
-        f"({ok} built, {len(cases) - ok} refused), {len(models)} models",
+        f"Keras {keras.__version__} ({meta['backend']}): {len(cases)} layer cases, {ok} built, "
+        f"{len(cases) - ok} refused; {len(models)} models, {built} built; "
+        f"{time.monotonic() - started:.0f} s",
         file=sys.stderr,
     )
 

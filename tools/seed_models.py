@@ -22,7 +22,9 @@ def vgg16_encoder() -> keras.Model:  # seed 000, question
     return keras.Model(inputs=inputs, outputs=x, name="vgg-16_encoder")
 
 
-def vgg16_decoder() -> keras.Model:  # seed 000, answer
+def vgg16_decoder(name: str = "vgg-16_decoder") -> keras.Model:
+    """Seed 000's answer. The answer's own code names this model "vgg-16_encoder" (a copy-paste
+    slip, also visible in its printed summary); pass that name to reproduce it exactly."""
     inputs = L.Input((7, 7, 512), name="input")
     x = inputs
     for block, (filters, convs) in enumerate([(512, 3), (512, 3), (256, 3), (128, 2), (64, 2)]):
@@ -33,7 +35,7 @@ def vgg16_decoder() -> keras.Model:  # seed 000, answer
             x = L.Conv2DTranspose(
                 out, (3, 3), activation="relu", padding="same", name=f"conv{level}_{i}"
             )(x)
-    return keras.Model(inputs=inputs, outputs=x, name="vgg-16_decoder")
+    return keras.Model(inputs=inputs, outputs=x, name=name)
 
 
 def dilated_decoder() -> keras.Model:  # seed 000, the first attempt
@@ -44,7 +46,16 @@ def dilated_decoder() -> keras.Model:  # seed 000, the first attempt
 
 def encoder_decoder_conv() -> keras.Model:  # seed 000, answer's model1
     ip = L.Input((224, 224, 3))
-    return keras.Model(ip, L.Conv2DTranspose(3, (3, 3))(L.Conv2D(512, (3, 3))(ip)))
+    conv = L.Conv2D(512, (3, 3))(ip)  # the default padding ("valid")
+    inv_conv = L.Conv2DTranspose(3, (3, 3))(conv)
+    return keras.Model(ip, inv_conv)
+
+
+def encoder_decoder_pooling() -> keras.Model:  # seed 000, answer's model2
+    ip = L.Input((224, 224, 3))
+    pool = L.MaxPool2D((2, 2))(ip)  # the default padding ("valid")
+    inv_pool = L.UpSampling2D((2, 2))(pool)
+    return keras.Model(ip, inv_pool)
 
 
 def seed_layers() -> keras.Model:  # seed 002's net(); Keras 3 has no Deconvolution2D alias
@@ -63,50 +74,101 @@ def seed_layers() -> keras.Model:  # seed 002's net(); Keras 3 has no Deconvolut
     return keras.Model(inputs=x_in, outputs=merge2)
 
 
-def unet(im_sz: int = 160, upconv: bool = True) -> keras.Model:  # seed 003, as written
-    n_classes, n_channels, n_filters, growth, droprate = 5, 8, 32, 2, 0.25
-    conv = lambda n: L.Conv2D(n, (3, 3), activation="relu", padding="same")  # noqa: E731
+def unet_model(
+    n_classes: int = 5,
+    im_sz: int = 160,
+    n_channels: int = 8,
+    n_filters_start: int = 32,
+    growth_factor: int = 2,
+    upconv: bool = True,
+) -> keras.Model:
+    """Seed 003's unet_model as written (the upconv choice in a helper; no compile, no loss).
+
+    Written out rather than in a loop on purpose: Keras numbers its default names (conv2d,
+    conv2d_1, ...) in the order the layers are *constructed*, and `conv(n)(conv(n)(x))`
+    would construct the outer (second) layer first.
+    """
+    droprate = 0.25
+    n_filters = n_filters_start
     inputs = L.Input((im_sz, im_sz, n_channels))
-    conv1 = conv(n_filters)(conv(n_filters)(inputs))
+    conv1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(inputs)
+    conv1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv1)
     pool1 = L.MaxPooling2D(pool_size=(2, 2))(conv1)
-    n_filters *= growth
+
+    n_filters *= growth_factor
     pool1 = L.BatchNormalization()(pool1)
-    conv2 = conv(n_filters)(conv(n_filters)(pool1))
-    pool2 = L.Dropout(droprate)(L.MaxPooling2D(pool_size=(2, 2))(conv2))
-    n_filters *= growth
+    conv2 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(pool1)
+    conv2 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv2)
+    pool2 = L.MaxPooling2D(pool_size=(2, 2))(conv2)
+    pool2 = L.Dropout(droprate)(pool2)
+
+    n_filters *= growth_factor
     pool2 = L.BatchNormalization()(pool2)
-    conv3 = conv(n_filters)(conv(n_filters)(pool2))
-    pool3 = L.Dropout(droprate)(L.MaxPooling2D(pool_size=(2, 2))(conv3))
-    n_filters *= growth
+    conv3 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(pool2)
+    conv3 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv3)
+    pool3 = L.MaxPooling2D(pool_size=(2, 2))(conv3)
+    pool3 = L.Dropout(droprate)(pool3)
+
+    n_filters *= growth_factor
     pool3 = L.BatchNormalization()(pool3)
-    conv4_0 = conv(n_filters)(conv(n_filters)(pool3))
-    pool4_1 = L.Dropout(droprate)(L.MaxPooling2D(pool_size=(2, 2))(conv4_0))
-    n_filters *= growth
+    conv4_0 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(pool3)
+    conv4_0 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv4_0)
+    pool4_1 = L.MaxPooling2D(pool_size=(2, 2))(conv4_0)
+    pool4_1 = L.Dropout(droprate)(pool4_1)
+
+    n_filters *= growth_factor
     pool4_1 = L.BatchNormalization()(pool4_1)
-    conv4_1 = conv(n_filters)(conv(n_filters)(pool4_1))
-    pool4_2 = L.Dropout(droprate)(L.MaxPooling2D(pool_size=(2, 2))(conv4_1))
-    n_filters *= growth
-    x = conv(n_filters)(conv(n_filters)(pool4_2))
-    for skip, norm in (
-        (conv4_1, True),
-        (conv4_0, True),
-        (conv3, True),
-        (conv2, True),
-        (conv1, False),
-    ):
-        n_filters //= growth
-        up = (
-            L.Conv2DTranspose(n_filters, (2, 2), strides=(2, 2), padding="same")(x)
-            if upconv
-            else L.UpSampling2D(size=(2, 2))(x)
-        )
-        x = L.concatenate([up, skip])
-        if norm:
-            x = L.BatchNormalization()(x)
-        x = conv(n_filters)(conv(n_filters)(x))
-        if norm:
-            x = L.Dropout(droprate)(x)
-    conv10 = L.Conv2D(n_classes, (1, 1), activation="sigmoid")(x)
+    conv4_1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(pool4_1)
+    conv4_1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv4_1)
+    pool4_2 = L.MaxPooling2D(pool_size=(2, 2))(conv4_1)
+    pool4_2 = L.Dropout(droprate)(pool4_2)
+
+    n_filters *= growth_factor
+    conv5 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(pool4_2)
+    conv5 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv5)
+
+    def up(n: int, x: keras.KerasTensor, skip: keras.KerasTensor) -> keras.KerasTensor:
+        if upconv:
+            return L.concatenate(
+                [L.Conv2DTranspose(n, (2, 2), strides=(2, 2), padding="same")(x), skip]
+            )
+        return L.concatenate([L.UpSampling2D(size=(2, 2))(x), skip])
+
+    n_filters //= growth_factor
+    up6_1 = up(n_filters, conv5, conv4_1)
+    up6_1 = L.BatchNormalization()(up6_1)
+    conv6_1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(up6_1)
+    conv6_1 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv6_1)
+    conv6_1 = L.Dropout(droprate)(conv6_1)
+
+    n_filters //= growth_factor
+    up6_2 = up(n_filters, conv6_1, conv4_0)
+    up6_2 = L.BatchNormalization()(up6_2)
+    conv6_2 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(up6_2)
+    conv6_2 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv6_2)
+    conv6_2 = L.Dropout(droprate)(conv6_2)
+
+    n_filters //= growth_factor
+    up7 = up(n_filters, conv6_2, conv3)
+    up7 = L.BatchNormalization()(up7)
+    conv7 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(up7)
+    conv7 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv7)
+    conv7 = L.Dropout(droprate)(conv7)
+
+    n_filters //= growth_factor
+    up8 = up(n_filters, conv7, conv2)
+    up8 = L.BatchNormalization()(up8)
+    conv8 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(up8)
+    conv8 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv8)
+    conv8 = L.Dropout(droprate)(conv8)
+
+    n_filters //= growth_factor
+    up9 = up(n_filters, conv8, conv1)
+    conv9 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(up9)
+    conv9 = L.Conv2D(n_filters, (3, 3), activation="relu", padding="same")(conv9)
+
+    conv10 = L.Conv2D(n_classes, (1, 1), activation="sigmoid")(conv9)
+
     return keras.Model(inputs=inputs, outputs=conv10)
 
 

@@ -19,6 +19,7 @@ from deconvcheck.layers.base import (
     require_rank,
     spatial_axes,
 )
+from deconvcheck.layers.convolution import check_output_positive
 
 Pairs = tuple[tuple[int, int], ...]
 _ORDINAL = ("1st", "2nd", "3rd")
@@ -120,7 +121,12 @@ class ZeroPadding(Layer):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        return _resize(shape, self.cfg["data_format"], self.cfg["padding"], 1)
+        fmt = self.cfg["data_format"]
+        output = _resize(shape, fmt, self.cfg["padding"], 1)
+        # Keras lets a negative int through the constructor (it then shrinks the input) and
+        # fails, or returns 0, once the size is gone.
+        check_output_positive(self, shape, output, fmt)
+        return output
 
 
 class ZeroPadding1D(ZeroPadding):

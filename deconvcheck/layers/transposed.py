@@ -27,7 +27,11 @@ from deconvcheck.layers.base import (
     spatial_axes,
     with_spatial,
 )
-from deconvcheck.layers.convolution import conv_padding, refuse_strided_dilation
+from deconvcheck.layers.convolution import (
+    check_output_positive,
+    conv_padding,
+    refuse_strided_dilation,
+)
 
 
 class ConvTranspose(Layer):
@@ -89,7 +93,11 @@ class ConvTranspose(Layer):
                 strict=True,
             )
         ]
-        return with_spatial(shape, fmt, spatial, self.cfg["filters"])
+        output = with_spatial(shape, fmt, spatial, self.cfg["filters"])
+        # Keras returns a zero size without raising ('same' + output_padding 0 on an even kernel
+        # from length 1: (1 - 1)·s + 0 + 0); a model with it cannot run, so it is refused.
+        check_output_positive(self, shape, output, fmt)
+        return output
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         (shape,) = inputs
