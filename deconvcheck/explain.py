@@ -14,11 +14,6 @@ from deconvcheck.layers.resampling import Cropping, UpSampling, ZeroPadding
 from deconvcheck.layers.transposed import ConvTranspose
 
 
-def _fmt(shape: Shape, node: GraphNode) -> str:
-    fmt = node.layer.cfg.get("data_format", "channels_last")
-    return "x".join(str(shape[a]) for a in spatial_axes(shape, fmt))
-
-
 def _axes(node: GraphNode, ins: Shape, out: Shape) -> list[tuple[int | None, int | None, int]]:
     fmt = node.layer.cfg.get("data_format", "channels_last")
     return [(ins[a], out[a], i) for i, a in enumerate(spatial_axes(ins, fmt))]

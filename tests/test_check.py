@@ -14,7 +14,7 @@ from deconvcheck.check.config import Config, ConfigError, load_config, merge
 from deconvcheck.check.repair import fixes
 from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
 from deconvcheck.cli.main import cli
-from deconvcheck.diagnostics import RULES, make
+from deconvcheck.diagnostics import CODE_PATTERN, RULES, make
 from deconvcheck.infer import infer
 from deconvcheck.report.check import render_github, sarif
 from deconvcheck.spec.loader import load
@@ -248,3 +248,7 @@ def test_rules_command_documents_every_check_rule() -> None:
         assert f"{code}  " in result.stdout
         assert RULES[code].example and RULES[code].fix
     assert "fix:     kernel_size 4 with strides 2" in result.stdout
+
+
+def test_rule_codes_have_the_documented_form() -> None:
+    assert all(CODE_PATTERN.match(code) and rule.code == code for code, rule in RULES.items())

@@ -8,8 +8,6 @@ from typing import NamedTuple
 from deconvcheck.infer import Graph, Model
 from deconvcheck.layers.base import Shape
 
-DOWN_KINDS = ("Conv", "Pooling")
-
 
 def data_format(graph: Graph) -> str:
     """The model's layout: channels_first as soon as one layer says so."""

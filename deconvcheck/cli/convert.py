@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE, load_or_exit
 
 
 def _write(text: str, output: str | None, source: str) -> None:
@@ -24,13 +24,8 @@ def _write(text: str, output: str | None, source: str) -> None:
 def _infer_or_exit(source: str) -> object:
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415
-    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
-    try:
-        model = infer(load(source))
-    except ReadFailure as failure:
-        click.echo(format_diagnostic(failure.diagnostic), err=True)
-        sys.exit(EXIT_USAGE)
+    model = infer(load_or_exit(source))
     errors = [d for d in model.diagnostics if d.severity == "error"]
     if errors:
         click.echo("".join(format_diagnostic(d) + "\n" for d in errors), nl=False, err=True)

@@ -6,11 +6,14 @@ import gc
 import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from deconvcheck import __version__
+
+if TYPE_CHECKING:
+    from deconvcheck.spec.loader import Spec
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
 # from importing any subcommand.
@@ -46,6 +49,18 @@ def _version(ctx: click.Context, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         click.echo(f"deconvcheck, version {__version__}")
         ctx.exit()
+
+
+def load_or_exit(path: str, text: str | None = None) -> Spec:
+    """Read a spec for a command; a file that cannot be read is a usage error (exit 2)."""
+    from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415 - keep start-up light
+    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
+
+    try:
+        return load(path, text)
+    except ReadFailure as failure:
+        click.echo(format_diagnostic(failure.diagnostic), err=True)
+        sys.exit(EXIT_USAGE)
 
 
 class LazyGroup(click.Group):

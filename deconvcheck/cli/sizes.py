@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, load_or_exit
 
 
 def _range(value: str) -> tuple[int, int]:
@@ -37,14 +37,9 @@ def sizes(spec: str, size_range: str, fmt: str) -> None:
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415
     from deconvcheck.sizes import failure_summary, scan  # noqa: PLC0415
-    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
     low, high = _range(size_range)
-    try:
-        loaded = load(spec)
-    except ReadFailure as failure:
-        click.echo(format_diagnostic(failure.diagnostic), err=True)
-        sys.exit(EXIT_USAGE)
+    loaded = load_or_exit(spec)
     model = infer(loaded)
     structural = [d for d in model.diagnostics if d.code < "DC2"]
     if structural:

@@ -7,9 +7,10 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, load_or_exit
 
 FORMATS = ("text", "json")
+EXTRA_COLUMNS = ("macs", "memory", "rf")  # deconvcheck/report/extras.py draws them
 
 
 def terminal_columns() -> int:
@@ -86,16 +87,11 @@ def summary(
     from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report import summary as report  # noqa: PLC0415
-    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
-    try:
-        text = sys.stdin.read() if spec == "-" else None
-        loaded = load("<stdin>" if spec == "-" else spec, text)
-    except ReadFailure as failure:
-        click.echo(report.format_diagnostic(failure.diagnostic), err=True)
-        sys.exit(EXIT_USAGE)
+    text = sys.stdin.read() if spec == "-" else None
+    loaded = load_or_exit("<stdin>" if spec == "-" else spec, text)
     wanted = tuple(c.strip() for c in columns.split(",") if c.strip())
-    unknown = [c for c in wanted if c not in ("macs", "memory", "rf")]
+    unknown = [c for c in wanted if c not in EXTRA_COLUMNS]
     if unknown:
         raise click.BadParameter(
             f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"

@@ -9,8 +9,6 @@ from deconvcheck.explain import explain
 from deconvcheck.infer import Model
 from deconvcheck.report.summary import Extras, readable_memory_size
 
-COLUMNS = ("macs", "memory", "rf")
-
 
 def build(
     model: Model, columns: tuple[str, ...], batch: int, dtype: str, with_explain: bool
