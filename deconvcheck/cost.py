@@ -22,13 +22,8 @@ import math
 from fractions import Fraction
 from typing import NamedTuple
 
-from deconvcheck.infer import Model
-from deconvcheck.layers.base import Shape, spatial_axes
-from deconvcheck.layers.convolution import Conv
-from deconvcheck.layers.core import Dense
-from deconvcheck.layers.pooling import GlobalPooling, Pooling
-from deconvcheck.layers.resampling import UpSampling
-from deconvcheck.layers.transposed import ConvTranspose
+from deconvcheck.layers.base import Shape
+from deconvcheck.model import Model
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 
@@ -42,50 +37,6 @@ class Cost(NamedTuple):
 
 def _elements(shape: Shape) -> int:
     return math.prod(d for d in shape[1:] if d is not None)
-
-
-def _spatial(shape: Shape, fmt: str) -> int:
-    return math.prod(shape[a] or 0 for a in spatial_axes(shape, fmt))
-
-
-def macs(layer: object, ins: Shape, out: Shape) -> int:
-    if isinstance(layer, Conv):
-        fmt = layer.cfg["data_format"]
-        channels = ins[-1] if fmt == "channels_last" else ins[1]
-        groups: int = layer.cfg["groups"]
-        per_position: int = math.prod(layer.cfg["kernel_size"]) * (channels or 0) // groups
-        filters: int = layer.cfg["filters"]
-        return _spatial(out, fmt) * per_position * filters
-    if isinstance(layer, ConvTranspose):
-        fmt = layer.cfg["data_format"]
-        channels = ins[-1] if fmt == "channels_last" else ins[1]
-        kernel: int = math.prod(layer.cfg["kernel_size"])
-        outputs: int = layer.cfg["filters"]
-        return _spatial(ins, fmt) * kernel * (channels or 0) * outputs
-    if isinstance(layer, Dense):
-        positions = math.prod(d or 0 for d in ins[1:-1])
-        units: int = layer.cfg["units"]
-        return positions * (ins[-1] or 0) * units
-    return 0
-
-
-def _rf_step(layer: object, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fraction] | None:
-    if isinstance(layer, Conv):
-        k_eff = (layer.cfg["kernel_size"][0] - 1) * layer.cfg["dilation_rate"][0] + 1
-        return rf + (k_eff - 1) * jump, jump * layer.cfg["strides"][0]
-    if isinstance(layer, Pooling):
-        pool = layer.cfg["pool_size"][0]
-        stride = (layer.cfg["strides"] or layer.cfg["pool_size"])[0]
-        return rf + (pool - 1) * jump, jump * stride
-    if isinstance(layer, ConvTranspose):
-        k_eff = (layer.cfg["kernel_size"][0] - 1) * layer.cfg["dilation_rate"][0] + 1
-        s = layer.cfg["strides"][0]
-        return rf + (math.ceil(k_eff / s) - 1) * jump, jump / s
-    if isinstance(layer, UpSampling):
-        return rf, jump / layer.factors()[0]
-    if isinstance(layer, GlobalPooling | Dense):
-        return None
-    return rf, jump
 
 
 def costs(model: Model) -> dict[str, Cost]:
@@ -105,10 +56,10 @@ def costs(model: Model) -> dict[str, Cost]:
             else:
                 rf = max(f[0] for f in known if f is not None)
                 jump = known[0][1] if known[0] is not None else Fraction(1)
-                fields[layer.name] = _rf_step(node.layer, rf, jump)
+                fields[layer.name] = node.layer.receptive_field(rf, jump)
         field = fields[layer.name]
         result[layer.name] = Cost(
-            macs=macs(node.layer, ins[0], layer.output_shape) if ins else 0,
+            macs=node.layer.macs(ins, layer.output_shape) if ins else 0,
             activations=_elements(layer.output_shape),
             rf=field[0] if field else None,
             jump=field[1] if field else None,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.layers.base import Layer, Params, Refusal, Shape
+from deconvcheck.layers.base import AnyLayer, Refusal, Role, Shape
 from deconvcheck.layers.registry import REGISTRY, lookup
+from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
 from deconvcheck.spec.loader import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
 DEFAULT_MODEL_NAME = "functional"  # what Keras 3 names an unnamed functional model
@@ -29,65 +29,13 @@ def snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class GraphNode(NamedTuple):
-    decl: LayerDecl
-    layer: Layer
-    name: str
-    inputs: list[str]
-
-
-class Graph(NamedTuple):
-    path: str
-    name: str
-    nodes: dict[str, GraphNode]
-    order: list[str]  # Keras's `model.layers` order: by depth from the inputs, then DFS index
-    outputs: list[str]
-    sequential_like: bool
-    diagnostics: list[Diagnostic]
-
-
-class InferredLayer(NamedTuple):
-    name: str
-    type: str
-    output_shape: Shape
-    params: Params
-    inputs: tuple[str, ...]
-    line: int
-    column: int
-
-
-class Model(NamedTuple):
-    path: str
-    name: str
-    layers: list[InferredLayer]
-    outputs: list[str]
-    sequential_like: bool
-    diagnostics: list[Diagnostic]
-    graph: Graph  # what was propagated, for analyses that re-run it with other sizes
-
-    @property
-    def shapes(self) -> dict[str, Shape]:
-        return {layer.name: layer.output_shape for layer in self.layers}
-
-    @property
-    def totals(self) -> Params:
-        return Params(
-            sum(layer.params.trainable for layer in self.layers),
-            sum(layer.params.non_trainable for layer in self.layers),
-        )
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.severity == "error" for d in self.diagnostics)
-
-
 def _diag(
     code: str, message: str, pos: Pos, layer: str | None, hint: str | None = None
 ) -> Diagnostic:
     return make(code, message, line=pos.line, column=pos.column, layer=layer, hint=hint)
 
 
-def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> Layer | None:
+def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer | None:
     cls = lookup(decl.type_name)
     if cls is None:
         out.append(
@@ -170,7 +118,7 @@ def build(spec: Spec) -> Graph:
         if inputs is not None:
             nodes[name] = GraphNode(decl, layer, name, inputs)
 
-    if spec.layers and not any(lookup(d.type_name) is REGISTRY["Input"] for d in spec.layers):
+    if spec.layers and not any(_is_input(d) for d in spec.layers):
         diags.append(
             _diag(
                 "DC108",
@@ -228,7 +176,7 @@ def _declared_ancestors(spec: Spec, names: list[str], outputs: list[str]) -> set
     for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
         if decl.inputs is not None:
             links[name] = [ref for ref, _ in decl.inputs]
-        elif i and decl.type_name not in ("Input", "InputLayer"):
+        elif i and not _is_input(decl):
             links[name] = [names[i - 1]]
     seen: set[str] = set()
     stack = list(outputs)
@@ -240,9 +188,14 @@ def _declared_ancestors(spec: Spec, names: list[str], outputs: list[str]) -> set
     return seen
 
 
+def _is_input(decl: LayerDecl) -> bool:
+    cls = lookup(decl.type_name)
+    return cls is not None and cls.ROLE is Role.INPUT
+
+
 def _connect(
     decl: LayerDecl,
-    layer: Layer,
+    layer: AnyLayer,
     name: str,
     previous: str | None,
     known: set[str],
@@ -413,6 +366,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
                 inputs=tuple(node.inputs),
                 line=node.decl.pos.line,
                 column=node.decl.pos.column,
+                role=node.layer.ROLE,
             )
         )
     return Model(
@@ -432,6 +386,6 @@ def infer(spec: Spec) -> Model:
     graph.diagnostics[:0] = spec.diagnostics
     model = propagate(graph)
     if spec.sequential:  # Keras's summary of a Sequential model lists no InputLayer
-        layers = [layer for layer in model.layers if layer.type != "InputLayer"]
+        layers = [layer for layer in model.layers if layer.role is not Role.INPUT]
         model = model._replace(layers=layers, sequential_like=True)
     return model

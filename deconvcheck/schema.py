@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deconvcheck.layers import base, core, normalization, pooling, resampling
-from deconvcheck.layers.base import ACTIVATIONS, Arg, Layer
+from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import LAYER_TYPES
 from deconvcheck.spec.loader import RESTORE_MODES, SPEC_VERSION
 
@@ -53,7 +53,6 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     base.optional_int_tuple_or_zero: lambda r: _nullable(_ints(r, 0)),
     base.boolean: lambda r: {"type": "boolean"},
     base.number: lambda r: {"type": "number"},
-    base.optional_number: lambda r: _nullable({"type": "number"}),
     base.anything: lambda r: {},
     base.data_format: lambda r: {"enum": [None, "channels_last", "channels_first"]},
     base.shape_list: lambda r: {
@@ -87,7 +86,7 @@ def fragment(arg: Arg, rank: int) -> Schema:
     return {**schema, "description": description}
 
 
-def layer_schema(cls: type[Layer]) -> Schema:
+def layer_schema(cls: type[AnyLayer]) -> Schema:
     properties: Schema = {
         "type": {"enum": list(cls.NAMES)},
         "name": {"type": "string", "minLength": 1, "description": "unique; Keras-style default"},

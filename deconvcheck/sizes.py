@@ -10,9 +10,8 @@ from itertools import pairwise
 from math import gcd
 from typing import NamedTuple
 
-from deconvcheck.check.trace import data_format, spatial
-from deconvcheck.infer import Graph, Model
 from deconvcheck.layers.base import Refusal, Shape
+from deconvcheck.model import Graph, Model, spatial
 
 
 class Failure(NamedTuple):
@@ -72,8 +71,8 @@ def describe(sizes: list[int], low: int, high: int) -> str | None:
 
 def scan(model: Model, low: int, high: int, restore: bool) -> Scan:
     graph = model.graph
-    fmt = data_format(graph)
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    fmt = graph.layout
+    inputs = model.input_layers
     if len(inputs) != 1:
         raise ValueError("`sizes` needs a spec with exactly one Input layer")
     source = inputs[0]

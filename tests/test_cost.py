@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from deconvcheck.cli.main import cli
-from deconvcheck.cost import costs, macs
+from deconvcheck.cost import costs
 from deconvcheck.explain import explain
 from deconvcheck.infer import Model, infer
 from deconvcheck.layers.registry import lookup
@@ -147,4 +147,4 @@ def test_macs_match_fvcore_convention(case: dict[str, Any]) -> None:
     and a transposed convolution's by input positions, as we do."""
     layer = lookup(case["type"])({**case["args"]})
     shape = (None, *case["input_shape"])
-    assert macs(layer, shape, layer.output_shape([shape])) == case["fvcore_macs"]
+    assert layer.macs([shape], layer.output_shape([shape])) == case["fvcore_macs"]

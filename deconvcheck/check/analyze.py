@@ -6,18 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from deconvcheck import arith
-from deconvcheck.check.trace import (
-    ancestors,
-    data_format,
-    first_lossy,
-    path_sizes,
-    restored,
-    spatial,
-    steps,
-)
+from deconvcheck.check.trace import ancestors, first_lossy, path_sizes, restored
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.infer import Model
-from deconvcheck.layers.base import format_shape
+from deconvcheck.layers.base import Role, format_shape
+from deconvcheck.model import Model, steps
 from deconvcheck.spec.loader import Pos, Spec
 
 
@@ -47,32 +39,13 @@ def _fix_hint(spec: Spec, model: Model, mode: str | None) -> str:
     return "\n".join(f"({i}) {o}" for i, o in enumerate(options, 1))
 
 
-def is_encoder_decoder(model: Model) -> bool:
-    """Something downsamples, and later something upsamples again."""
-    fmt = data_format(model.graph)
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
-    if len(inputs) != 1:
-        return False
-    start = spatial(inputs[0].output_shape, fmt)
-    sizes = [spatial(layer.output_shape, fmt) for layer in model.layers if layer.output_shape]
-    sizes = [s for s in sizes if len(s) == len(start) and None not in s]
-    if not sizes or None in start:
-        return False
-    smallest = min(sizes)
-    out = [layer for layer in model.layers if layer.name in model.outputs]
-    if len(out) != 1:
-        return False
-    end = spatial(out[0].output_shape, fmt)
-    return smallest < start and len(end) == len(start) and end > smallest
-
-
 def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
     """DC301: an encoder-decoder (or a spec that says `restore:`) whose output is not its input."""
-    mode = spec.restore or ("spatial" if is_encoder_decoder(model) else None)
-    if mode in (None, "none") or not model.ok or restored(model, mode) is not False:
+    mode = model.restore_mode(spec.restore)
+    if mode is None or not model.ok or restored(model, mode) is not False:
         return
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
-    output = next(layer for layer in model.layers if layer.name in model.outputs)
+    inputs = model.input_layers
+    output = model.output_layers[0]
     lossy = first_lossy(model, ancestors(model.graph, output.name))
     what = "shape" if mode == "shape" else "spatial size"
     message = (
@@ -96,7 +69,7 @@ def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
     shapes = model.shapes
     inputs = [i for i in merge.inputs if i in shapes]
     described = " with ".join(f"{format_shape(shapes[i])} from '{i}'" for i in inputs)
-    kind = type(merge.layer).__name__
+    kind = merge.layer.keras_name()
     message = f"{kind} '{merge.name}' cannot join {described}"
     lines = [set(ancestors(model.graph, i)) for i in inputs]
     common = set.intersection(*lines) if lines else set()
@@ -104,16 +77,8 @@ def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
     cause = first_lossy(model, only)
     if cause is not None:
         message += f": {cause.describe()}"
-    mode = spec.restore or ("spatial" if _would_be_encoder_decoder(model) else None)
     return diag._replace(
-        message=message, hint=_fix_hint(spec, model, None if mode == "none" else mode)
-    )
-
-
-def _would_be_encoder_decoder(model: Model) -> bool:
-    """With a failed merge the output is unknown: judge by the layers that exist."""
-    return any(s.lossy or s.after < s.before for s in steps(model).values()) and any(
-        "Transpose" in layer.type or "UpSampling" in layer.type for layer in model.layers
+        message=message, hint=_fix_hint(spec, model, model.restore_mode(spec.restore))
     )
 
 
@@ -123,7 +88,7 @@ def _would_be_encoder_decoder(model: Model) -> bool:
 def lossy_downsampling(model: Model) -> Iterator[Diagnostic]:
     """DC302: a strided window that does not tile its input drops the last rows and columns."""
     for step in steps(model).values():
-        if "Transpose" in step.type or "UpSampling" in step.type or not step.lossy:
+        if step.role is Role.UPSAMPLING or not step.lossy:
             continue
         if all(st == 1 for st in step.stride):
             continue
@@ -145,22 +110,17 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
     """DC303: kernel not divisible by stride in a transposed convolution (Odena et al. 2016)."""
     for name in model.graph.order:
         node = model.graph.nodes[name]
-        if "Transpose" not in type(node.layer).__name__ or name not in model.shapes:
+        windows = node.layer.windows()
+        if node.layer.ROLE is not Role.UPSAMPLING or not windows or name not in model.shapes:
             continue
-        cfg = node.layer.cfg
-        pairs = [
-            (arith.effective_kernel(k, d), s)
-            for k, d, s in zip(
-                cfg["kernel_size"], cfg["dilation_rate"], cfg["strides"], strict=True
-            )
-        ]
+        pairs = [(w.effective, w.stride) for w in windows]
         if any(s > 1 and k % s for k, s in pairs):
             kernels = "x".join(str(k) for k, _ in pairs)
             strides = "x".join(str(s) for _, s in pairs)
             stride = max(s for _, s in pairs)
             yield _diag(
                 "DC303",
-                f"{type(node.layer).__name__} '{name}': kernel {kernels} is not divisible by "
+                f"{node.layer.keras_name()} '{name}': kernel {kernels} is not divisible by "
                 f"stride {strides}, so output pixels get unequal numbers of contributions "
                 "(checkerboard artefacts, Odena et al. 2016)",
                 node.decl.pos,
@@ -173,50 +133,43 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
 def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
     """DC304: a transposed convolution's stated `output_shape` (tf.nn.conv2d_transpose style)
     that it does not produce, saying which sizes are valid and what would give the wanted one."""
-    fmt = data_format(model.graph)
     shapes = model.shapes
     for name in model.graph.order:
         node = model.graph.nodes[name]
-        wanted = node.layer.cfg.get("output_shape")
-        if wanted is None or name not in shapes or not node.inputs or node.inputs[0] not in shapes:
+        wanted = node.layer.stated_output()
+        windows = node.layer.windows()
+        if wanted is None or windows is None or name not in shapes:
             continue
-        got = spatial(shapes[name], fmt)
+        if not node.inputs or node.inputs[0] not in shapes:
+            continue
+        got = model.spatial(shapes[name])
         if tuple(got) == tuple(wanted):
             continue
-        cfg = node.layer.cfg
-        source = spatial(shapes[node.inputs[0]], fmt)
+        source = model.spatial(shapes[node.inputs[0]])
         parts = []
-        for axis, (n, m, k, s, d) in enumerate(
-            zip(
-                source,
-                wanted,
-                cfg["kernel_size"],
-                cfg["strides"],
-                cfg["dilation_rate"],
-                strict=True,
-            )
-        ):
+        for axis, (n, m, w) in enumerate(zip(source, wanted, windows, strict=True)):
             if n is None:
                 continue
-            valid = arith.tf_transpose_output_range(n, k, s, cfg["padding"], d)
+            s, padding = w.stride, w.padding
+            valid = arith.tf_transpose_output_range(n, w.kernel, s, padding, w.dilation)
             sizes = " or ".join(str(v) for v in valid)
             if m not in valid:
                 parts.append(
                     f"axis {axis}: {m} cannot come from {n} with stride {s} and padding "
-                    f"'{cfg['padding']}' (tf.nn.conv2d_transpose accepts {sizes})"
+                    f"'{padding}' (tf.nn.conv2d_transpose accepts {sizes})"
                 )
             else:
                 op = (
-                    m - ((n - 1) * s + arith.effective_kernel(k, d) % 2)
-                    if cfg["padding"] == "same"
-                    else (m - ((n - 1) * s + arith.effective_kernel(k, d)))
+                    m - ((n - 1) * s + w.effective % 2)
+                    if padding == "same"
+                    else (m - ((n - 1) * s + w.effective))
                 )
                 parts.append(
                     f"axis {axis}: {m} is valid ({sizes}); Keras needs output_padding={op}"
                 )
         yield _diag(
             "DC304",
-            f"{type(node.layer).__name__} '{name}' gives {'x'.join(str(g) for g in got)}, not the "
+            f"{node.layer.keras_name()} '{name}' gives {'x'.join(str(g) for g in got)}, not the "
             f"output_shape {'x'.join(str(w) for w in wanted)}: " + "; ".join(parts),
             node.decl.value_pos.get("output_shape", node.decl.pos),
             name,
@@ -227,23 +180,24 @@ def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
 def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
     """DC305: dilation that grows a transposed convolution's output, where a stride was meant
     (seed 000: a 2x2 kernel with dilation_rate=2 takes 7 to 9, not 14)."""
-    fmt = data_format(model.graph)
     shapes = model.shapes
     for name in model.graph.order:
         node = model.graph.nodes[name]
-        cfg = node.layer.cfg
-        if "Transpose" not in type(node.layer).__name__ or max(cfg["dilation_rate"]) == 1:
+        windows = node.layer.windows()
+        if node.layer.ROLE is not Role.UPSAMPLING or not windows:
+            continue
+        if max(w.dilation for w in windows) == 1:
             continue
         if name not in shapes or node.inputs[0] not in shapes:
             continue
-        before = spatial(shapes[node.inputs[0]], fmt)
-        after = spatial(shapes[name], fmt)
-        k, d = cfg["kernel_size"][0], cfg["dilation_rate"][0]
+        before = model.spatial(shapes[node.inputs[0]])
+        after = model.spatial(shapes[name])
+        k, d = windows[0].kernel, windows[0].dilation
         n = before[0]
         doubled = f"{n}·2 = {2 * n}" if n is not None else "twice the size"
         yield _diag(
             "DC305",
-            f"{type(node.layer).__name__} '{name}': dilation_rate {d} widens the {k}-wide "
+            f"{node.layer.keras_name()} '{name}': dilation_rate {d} widens the {k}-wide "
             f"kernel to {arith.effective_kernel(k, d)}, so {format_shape(before)} grows to "
             f"{format_shape(after)}; dilation enlarges the receptive field, it does not upsample",
             node.decl.value_pos.get("dilation_rate", node.decl.pos),

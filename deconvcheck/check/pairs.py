@@ -7,17 +7,15 @@ import functools
 from pathlib import Path
 
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.infer import Model, infer
+from deconvcheck.infer import infer
 from deconvcheck.layers.base import format_shape
+from deconvcheck.model import Model
 from deconvcheck.spec.loader import Pos, ReadFailure, Spec, load
 
 
 def _ends(model: Model) -> tuple[tuple[int | None, ...], tuple[int | None, ...]] | None:
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
-    outputs = [layer for layer in model.layers if layer.name in model.outputs]
-    if len(inputs) != 1 or len(outputs) != 1:
-        return None
-    return inputs[0].output_shape[1:], outputs[0].output_shape[1:]
+    ends = model.ends()
+    return None if ends is None else (ends[0].output_shape[1:], ends[1].output_shape[1:])
 
 
 def mismatches(encoder: Model, decoder: Model) -> list[str]:

@@ -11,9 +11,10 @@ import copy
 from collections.abc import Callable
 from typing import NamedTuple
 
-from deconvcheck.check.trace import data_format, spatial, steps, works
-from deconvcheck.infer import Model, infer, layer_names, propagate
-from deconvcheck.layers.base import Shape
+from deconvcheck.check.trace import works
+from deconvcheck.infer import infer, layer_names, propagate
+from deconvcheck.layers.base import Role, Shape, Window
+from deconvcheck.model import Model, steps
 from deconvcheck.solve.answers import ranked
 from deconvcheck.solve.settings import KERAS, Bounds, exact
 from deconvcheck.spec.loader import LayerDecl, Pos, Spec
@@ -104,10 +105,9 @@ def _arg_name(shrink: bool) -> str:
 
 
 def _merge_inputs(model: Model, merge: str) -> list[tuple[str, tuple[int | None, ...]]]:
-    fmt = data_format(model.graph)
     shapes = model.shapes
     return [
-        (name, spatial(shapes[name], fmt))
+        (name, model.spatial(shapes[name]))
         for name in model.graph.nodes[merge].inputs
         if name in shapes
     ]
@@ -142,34 +142,27 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
     size, with the same stride (found by `solve`, so the arithmetic is the engine's)."""
     inputs = _merge_inputs(model, merge)
     shapes = model.shapes
-    fmt = data_format(model.graph)
     for name, size in inputs:
-        node = model.graph.nodes[name]
-        if type(node.layer).__name__ not in (
-            "Conv1DTranspose",
-            "Conv2DTranspose",
-            "Conv3DTranspose",
-        ):
-            continue
+        layer = model.graph.nodes[name].layer
+        windows = layer.windows()
+        if layer.ROLE is not Role.UPSAMPLING or not windows or layer.retuned(windows) is None:
+            continue  # only a layer that can take other window settings
         others = [s for n, s in inputs if n != name]
         if not others or None in others[0] or None in size:
             continue
-        source = spatial(shapes[node.inputs[0]], fmt)
-        strides = node.layer.cfg["strides"]
+        source = model.spatial(shapes[model.graph.nodes[name].inputs[0]])
         chosen = []
-        for n, m, s in zip(source, others[0], strides, strict=True):
+        for n, m, w in zip(source, others[0], windows, strict=True):
+            s = w.stride
             options = [a for a in ranked(exact(KERAS, n, m, Bounds(8, s, 1))) if a.stride == s]  # type: ignore[arg-type]
             if not options:
                 return None
             chosen.append(options[0])
-        if len({c.padding for c in chosen}) != 1:
+        args = layer.retuned(
+            tuple(Window(c.kernel, c.stride, 1, str(c.padding), c.output_padding) for c in chosen)
+        )
+        if args is None:
             return None
-        args: dict[str, object] = {
-            "kernel_size": [c.kernel for c in chosen],
-            "padding": chosen[0].padding,
-        }
-        ops = [c.output_padding for c in chosen]
-        args["output_padding"] = None if all(o is None for o in ops) else [o or 0 for o in ops]
         edit.set_args(name, **args)
         shown = {k: v for k, v in args.items() if v is not None}
         return f"give '{name}' {shown} so that it outputs {'x'.join(str(x) for x in others[0])}"
@@ -178,11 +171,11 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
 
 def pad_or_crop_output(edit: Editor, model: Model, mode: str | None) -> str | None:
     """Append a Cropping or ZeroPadding layer that brings the output to the input's size."""
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
-    outputs = [layer for layer in model.layers if layer.name in model.outputs]
-    fmt = data_format(model.graph)
-    src = _known(spatial(inputs[0].output_shape, fmt))
-    dst = _known(spatial(outputs[0].output_shape, fmt))
+    ends = model.ends()
+    if ends is None:
+        return None
+    src = _known(model.spatial(ends[0].output_shape))
+    dst = _known(model.spatial(ends[1].output_shape))
     if src is None or dst is None:
         return None
     delta = tuple(d - s for s, d in zip(src, dst, strict=True))
@@ -196,7 +189,7 @@ def pad_or_crop_output(edit: Editor, model: Model, mode: str | None) -> str | No
     name = edit.unique("restore_crop" if shrink else "restore_pad")
     edit.append(layer_type, name, **{_arg_name(shrink): _pairs(delta)})
     layer = f"{{type: {layer_type}, {_arg_name(shrink)}: {_pairs(delta)}}}"
-    return f"append `{layer}` after '{outputs[0].name}'"
+    return f"append `{layer}` after '{ends[1].name}'"
 
 
 def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
@@ -206,7 +199,7 @@ def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
         for s in steps(model).values()
         if s.lossy
         and any(a * st < b for a, b, st in zip(s.after, s.before, s.stride, strict=True) if a and b)
-        and "Transpose" not in s.type
+        and s.role is not Role.UPSAMPLING
     ]
     for name in names:
         edit.set_args(name, padding="same")
@@ -278,12 +271,12 @@ def fixes(spec: Spec, mode: str | None) -> list[Fix]:
 def nearest_sizes(model: Model, mode: str | None) -> tuple[int | None, int | None]:
     """The nearest square input sizes, below and above, for which the whole model infers (and
     restores): `propagate` re-run with another Input shape, the file is not read again."""
-    inputs = [layer for layer in model.layers if layer.type == "InputLayer"]
+    inputs = model.input_layers
     if len(inputs) != 1:
         return None, None
-    fmt = data_format(model.graph)
+    fmt = model.graph.layout
     shape = inputs[0].output_shape
-    current = spatial(shape, fmt)
+    current = model.spatial(shape)
     if None in current or len(set(current)) != 1:
         return None, None
     size = current[0]

@@ -33,7 +33,6 @@ Examples:
 def sizes(spec: str, size_range: str, fmt: str) -> None:
     """Which input sizes SPEC accepts (every spatial axis set to the size), and for an
     encoder-decoder which are given back exactly; summarised as a rule where one exists."""
-    from deconvcheck.check.analyze import is_encoder_decoder  # noqa: PLC0415
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415
     from deconvcheck.sizes import failure_summary, scan  # noqa: PLC0415
@@ -45,9 +44,7 @@ def sizes(spec: str, size_range: str, fmt: str) -> None:
     if structural:
         click.echo("".join(format_diagnostic(d) + "\n" for d in structural), nl=False, err=True)
         sys.exit(EXIT_FINDINGS)
-    restore = loaded.restore in ("spatial", "shape") or (
-        loaded.restore is None and is_encoder_decoder(model)
-    )
+    restore = model.restore_mode(loaded.restore) is not None
     try:
         result = scan(model, low, high, restore)
     except ValueError as error:

@@ -1,10 +1,13 @@
-"""What every layer type is made of: declared arguments, an output shape and a parameter count.
+"""What every layer type is made of, and the questions the rest of the tool asks of a layer.
 
-A layer type is a class with
+A layer type is a class (one family per module, all listed in `registry.py`) with
 - `NAMES`: its Keras class name first, then accepted aliases;
-- `ARGS`: its arguments with Keras's names and defaults (data, so the JSON Schema and the docs can
-  be generated from it);
-- `output_shape(inputs)` and `param_count(inputs)`: pure functions of the input shapes.
+- `CONFIG`: its arguments as a typed, frozen record, declared once with Keras's names and
+  defaults (data, so the JSON Schema and the docs are generated from it);
+- `ROLE`: what it does in a network (input, downsampling, upsampling, merge, ...);
+- the hooks of `Layer`: output shape, parameters, windows, MACs, receptive field, `explain`,
+  reading from and writing to Keras. Code outside `layers/` asks the layer; it never switches
+  on a type name.
 
 Shapes carry the batch axis first, as Keras prints them: `(None, 7, 7, 512)`.
 Where Keras would raise, the layer raises `Refusal`; the inference engine turns it into a
@@ -15,7 +18,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, NamedTuple
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 Dim = int | None
 Shape = tuple[Dim, ...]
@@ -113,10 +120,6 @@ def number(value: object, name: str, rank: int) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise _refuse(name, value, "a number")
     return float(value)
-
-
-def optional_number(value: object, name: str, rank: int) -> float | None:
-    return None if value is None else number(value, name, rank)
 
 
 def anything(value: object, name: str, rank: int) -> object:
@@ -228,46 +231,194 @@ class Arg(NamedTuple):
     doc: str = ""
 
 
+IGNORED_DOC = "ignored: does not change shapes or counts"
+
+
+def arg(parse: Parser, default: object = None, *, required: bool = False, doc: str = "") -> Any:
+    """Declare a field of a `Config`: its parser, Keras's default and a line of help. The name
+    is the attribute's. Typed `Any` so that `filters: int = arg(positive_int, required=True)`
+    reads, to mypy, as the parsed value it holds on an instance."""
+    return Arg("", parse, default, required, doc)
+
+
+def ignored(default: object = None, doc: str = IGNORED_DOC) -> Any:
+    """A Keras argument that cannot change a shape or a count: accepted and kept, never read."""
+    return Arg("", anything, default, False, doc)
+
+
+class Group(tuple[Arg, ...]):
+    """Arguments shared by several layer types, spliced into a `Config` where it is named."""
+
+    __slots__ = ()
+
+
+class Config:
+    """A layer's parsed arguments: a frozen record with one typed attribute per argument.
+
+    A layer type declares its arguments once, as the attributes of its `Config` subclass, in
+    Keras's order; `FIELDS` (what the JSON Schema, `layers TYPE`, did-you-mean and `convert` use)
+    is generated from them. A subclass may redeclare an inherited field (it keeps its place).
+
+        class ConvConfig(Config):
+            filters: int = arg(positive_int, required=True, doc="number of output channels")
+            strides: tuple[int, ...] = arg(int_tuple, 1)
+            kernel = KERNEL_ARGS  # a Group: activation, initializers, ...
+    """
+
+    FIELDS: ClassVar[tuple[Arg, ...]] = ()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        fields = {a.name: a for a in cls.FIELDS}
+        for key, value in list(cls.__dict__.items()):
+            if isinstance(value, Group):
+                fields.update((a.name, a) for a in value)
+                delattr(cls, key)
+            elif isinstance(value, Arg):
+                fields[key] = value._replace(name=key)
+        cls.FIELDS = tuple(fields.values())
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{type(self).__name__}({items})"
+
+    def values(self) -> dict[str, Any]:
+        """Every field by name, in declaration order."""
+        return {a.name: self.__dict__[a.name] for a in self.FIELDS}
+
+
+class NoArgs(Config):
+    """For layer types that take no arguments of their own."""
+
+
 # Accepted by every layer (Keras's base `Layer`), none of which changes a shape.
 COMMON_ARGS: tuple[Arg, ...] = (
     Arg("trainable", boolean, True, doc="false moves all the layer's weights to non-trainable"),
-    Arg("dtype", anything, None, doc="ignored: does not change shapes or counts"),
+    Arg("dtype", anything, None, doc=IGNORED_DOC),
     Arg("activity_regularizer", anything, None, doc="ignored"),
 )
 
 # Arguments of the layers that own a kernel, none of which changes a shape or a count.
-KERNEL_ARGS: tuple[Arg, ...] = (
-    Arg("activation", activation, None, doc="a Keras activation name"),
-    *(
-        Arg(name, anything, None, doc="ignored: does not change shapes or counts")
-        for name in (
-            "kernel_initializer",
-            "bias_initializer",
-            "kernel_regularizer",
-            "bias_regularizer",
-            "kernel_constraint",
-            "bias_constraint",
-        )
-    ),
+KERNEL_ARGS = Group(
+    (
+        Arg("activation", activation, None, doc="a Keras activation name"),
+        *(
+            Arg(name, anything, None, doc=IGNORED_DOC)
+            for name in (
+                "kernel_initializer",
+                "bias_initializer",
+                "kernel_regularizer",
+                "bias_regularizer",
+                "kernel_constraint",
+                "bias_constraint",
+            )
+        ),
+    )
 )
 
 
-class Layer:
-    """Base of every layer type. Subclasses set NAMES and ARGS and implement the two functions."""
+class Role(StrEnum):
+    """What a layer does to a network's spatial size: what `check` uses to find encoders,
+    decoders and skip connections."""
+
+    INPUT = "input"
+    DOWNSAMPLING = "downsampling"  # a window that keeps or shrinks: convolution, pooling
+    UPSAMPLING = "upsampling"  # multiplies sizes: transposed convolution, upsampling
+    MERGE = "merge"  # joins several tensors
+    RESHAPING = "reshaping"  # moves values between axes, or pads and crops
+    PRESERVING = "shape-preserving"  # keeps every spatial size
+
+
+class Window(NamedTuple):
+    """A sliding window along one spatial axis. For an upsampling layer the stride multiplies
+    (nearest-neighbour upsampling by f is a window of kernel f and stride f)."""
+
+    kernel: int
+    stride: int
+    dilation: int = 1
+    padding: str = "valid"
+    output_padding: int | None = None
+
+    @property
+    def effective(self) -> int:
+        """The dilated kernel's extent, `(kernel - 1)·dilation + 1`."""
+        return (self.kernel - 1) * self.dilation + 1
+
+
+# Keras config keys that never change a shape or a count (read from model files, then dropped).
+KERAS_IGNORED = frozenset(
+    (
+        "name", "dtype", "autocast", "build_config", "compile_config", "module",
+        "registered_name", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+        "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint",
+        "beta_initializer", "gamma_initializer", "moving_mean_initializer",
+        "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+        "beta_constraint", "gamma_constraint", "noise_shape", "seed", "input_dim",
+        "batch_input_shape", "batch_shape",
+    )
+)  # fmt: skip
+
+
+# Keras config keys that change nothing at these values (Keras 3 writes `groups: 1` for layers
+# that have no groups).
+NEUTRAL: dict[str, object] = {"groups": 1}
+
+C = TypeVar("C", bound=Config)
+
+
+class Layer(Generic[C]):
+    """Base of every layer type: the one place that knows the layer.
+
+    A subclass sets `NAMES` (Keras's class name first, then aliases), `CONFIG` (its arguments)
+    and `ROLE`, and answers, for itself, every question the tool asks of a layer: output shape
+    and parameters (`output_shape`, `weight_count`), its sliding window per spatial axis
+    (`windows`), its MACs, its receptive-field step, its `explain` lines, how it is read from a
+    Keras file (`from_keras`) and written back (`arguments`, `keras_code`). The defaults here
+    fit a layer without weights that keeps its input's shape."""
 
     NAMES: ClassVar[tuple[str, ...]] = ()
-    ARGS: ClassVar[tuple[Arg, ...]] = ()
+    CONFIG: ClassVar[type[Config]] = NoArgs
+    ARGS: ClassVar[tuple[Arg, ...]] = ()  # generated: CONFIG.FIELDS
+    ROLE: ClassVar[Role] = Role.PRESERVING
     RANK: ClassVar[int] = 0
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
 
+    config: C
+    trainable: bool
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.ARGS = cls.CONFIG.FIELDS
+
     def __init__(self, raw: Mapping[str, object]) -> None:
         """Parse the arguments as Keras's constructor would; raise Refusal where it would."""
-        self.cfg: dict[str, Any] = self.parse_args(raw)
+        parsed = self.parse_args(raw)
+        self.trainable = parsed["trainable"]
+        self.config = cast(C, self.CONFIG({a.name: parsed[a.name] for a in self.ARGS}))
         self.validate()
+
+    # ------------------------------------------------------------ names and arguments
 
     @classmethod
     def keras_name(cls) -> str:
+        """The class name Keras prints in a summary and writes in a model file."""
+        return cls.NAMES[0]
+
+    @classmethod
+    def spec_name(cls) -> str:
+        """The type name a spec file uses for it."""
         return cls.NAMES[0]
 
     @classmethod
@@ -278,14 +429,14 @@ class Layer:
     def parse_args(cls, raw: Mapping[str, object]) -> dict[str, Any]:
         """Parse the declared arguments; raise Refusal for the first bad or missing one."""
         parsed = dict(cls._defaults())
-        for arg in cls.all_args():
-            if arg.name in raw:
-                parsed[arg.name] = arg.parse(raw[arg.name], arg.name, cls.RANK)
-            elif arg.required:
+        for spec in cls.all_args():
+            if spec.name in raw:
+                parsed[spec.name] = spec.parse(raw[spec.name], spec.name, cls.RANK)
+            elif spec.required:
                 raise Refusal(
                     "DC104",
-                    f"missing required argument `{arg.name}`",
-                    hint=f"add `{arg.name}: ...` ({arg.doc})" if arg.doc else None,
+                    f"missing required argument `{spec.name}`",
+                    hint=f"add `{spec.name}: ...` ({spec.doc})" if spec.doc else None,
                 )
         return parsed
 
@@ -295,9 +446,9 @@ class Layer:
         cached: dict[str, Any] | None = cls.__dict__.get("_parsed_defaults")
         if cached is None:
             cached = {
-                arg.name: arg.parse(arg.default, arg.name, cls.RANK)
-                for arg in cls.all_args()
-                if not arg.required
+                spec.name: spec.parse(spec.default, spec.name, cls.RANK)
+                for spec in cls.all_args()
+                if not spec.required
             }
             cls._parsed_defaults = cached  # type: ignore[attr-defined]
         return cached
@@ -305,17 +456,137 @@ class Layer:
     def validate(self) -> None:
         """Cross-argument checks Keras makes in the constructor."""
 
+    # ------------------------------------------------------------ shapes and parameters
+
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
-        raise NotImplementedError
+        (shape,) = inputs
+        return shape
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         return Params()
 
     def param_count(self, inputs: Sequence[Shape]) -> Params:
         params = self.weight_count(inputs)
-        if self.cfg.get("trainable", True):
+        if self.trainable:
             return params
         return Params(0, params.total)
+
+    # ------------------------------------------------------------ the layer in a network
+
+    def layout(self) -> str | None:
+        """The data format the layer declares ('channels_last' / 'channels_first'), if any."""
+        fmt: str | None = self.config.__dict__.get("data_format")
+        return fmt
+
+    def windows(self) -> tuple[Window, ...] | None:
+        """Its sliding window on each spatial axis, or None for a layer that has none."""
+        return None
+
+    def retuned(self, windows: Sequence[Window]) -> dict[str, object] | None:
+        """The arguments that give this layer these windows (for `check`'s verified fixes), or
+        None when it cannot take them."""
+        return None
+
+    def stated_output(self) -> tuple[int, ...] | None:
+        """The spatial size the spec says this layer should give (checked by DC304), if any."""
+        return None
+
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Multiply-accumulates per sample (README, "Cost columns"); 0 for unweighted layers."""
+        return 0
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fraction] | None:
+        """The receptive field and jump after this layer, along the first spatial axis, from
+        those of its input (Araujo et al. 2019); None where no longer defined."""
+        windows = self.windows()
+        if not windows:
+            return rf, jump
+        first = windows[0]
+        if self.ROLE is Role.UPSAMPLING:
+            reach = -(-first.effective // first.stride)  # ceil(k_eff / s) input positions
+            return rf + (reach - 1) * jump, jump / first.stride
+        return rf + (first.effective - 1) * jump, jump * first.stride
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        """The lines `summary --explain` prints under the layer: the formula with the numbers
+        in, and what it means in words."""
+        return ["the shape is unchanged"] if inputs and output == inputs[0] else []
+
+    # ------------------------------------------------------------ Keras files and code
+
+    @classmethod
+    def from_keras(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Spec arguments from the layer's `config` in a Keras model file. Keys that cannot
+        change a shape or a count are dropped; unknown ones are kept, so that they are reported
+        (DC102) rather than silently ignored."""
+        declared = {a.name for a in cls.all_args()}
+        args = {}
+        for key, value in config.items():
+            if key in declared and key not in KERAS_IGNORED:
+                args[key] = value
+            elif (
+                key in KERAS_IGNORED or value is None or value is False or value == NEUTRAL.get(key)
+            ):
+                continue  # an option left off or at its neutral value, a dtype policy, ...
+            else:
+                args[key] = value
+        return args
+
+    def arguments(self) -> dict[str, Any]:
+        """The arguments that differ from Keras's defaults, in Keras's terms (for `convert` and
+        `export`): shape-irrelevant ones left out, except an activation."""
+        defaults = self._defaults()
+        values = self.config.values()
+        result: dict[str, Any] = {}
+        for spec in self.ARGS:
+            value = values[spec.name]
+            if spec.parse is anything:
+                continue
+            if spec.name == "activation" and not spec.required and value in (None, "linear"):
+                continue
+            if not spec.required and value == defaults.get(spec.name):
+                continue
+            result[spec.name] = self.keras_value(spec.name, value)
+        if not self.trainable:
+            result["trainable"] = False
+        return result
+
+    def keras_value(self, name: str, value: Any) -> Any:
+        """A parsed argument in the form Keras's constructor takes."""
+        return value
+
+    def written(self, name: str, value: Any) -> Any:
+        """An argument as a spec file writes it: (3, 3) becomes 3 where one int means every
+        axis."""
+        return shortest(value)
+
+    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+        """The Python expression that builds this layer with Keras's functional API."""
+        call = ", ".join([f"{k}={python_literal(v)}" for k, v in args.items()] + [f"name={name!r}"])
+        return f"layers.{self.keras_name()}({call})({feed})"
+
+
+AnyLayer = Layer[Any]
+
+
+def shortest(value: Any) -> Any:
+    """(3, 3) -> 3 where Keras takes an int for every axis; tuples become lists."""
+    if isinstance(value, tuple | list):
+        items = [shortest(v) for v in value]
+        if (
+            items
+            and all(isinstance(i, int) and not isinstance(i, bool) for i in items)
+            and len(set(items)) == 1
+        ):
+            return items[0]
+        return items
+    return value
+
+
+def python_literal(value: Any) -> str:
+    if isinstance(value, list):
+        value = tuple(value)
+    return repr(value)
 
 
 # ---------------------------------------------------------------- shape helpers
@@ -328,7 +599,7 @@ def format_shape(shape: Shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
-def require_rank(layer: Layer, shape: Shape, ndim: int, *, at_least: bool = False) -> None:
+def require_rank(layer: AnyLayer, shape: Shape, ndim: int, *, at_least: bool = False) -> None:
     """Keras's InputSpec check (`ndim` or `min_ndim`, counting the batch axis)."""
     if len(shape) == ndim or (at_least and len(shape) > ndim):
         return
@@ -349,7 +620,7 @@ def channel_axis(shape: Shape, fmt: str) -> int:
     return len(shape) - 1 if fmt == "channels_last" else 1
 
 
-def known_channels(layer: Layer, shape: Shape, fmt: str) -> int:
+def known_channels(layer: AnyLayer, shape: Shape, fmt: str) -> int:
     channels = shape[channel_axis(shape, fmt)]
     if channels is None:
         raise Refusal(

@@ -1,19 +1,25 @@
-"""Conv1D, Conv2D, Conv3D (Keras 3 `BaseConv`)."""
+"""Conv1D, Conv2D, Conv3D (Keras 3 `BaseConv`), and what every convolution shares."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from deconvcheck import arith
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
-    Arg,
+    AnyLayer,
+    Config,
     Layer,
     Params,
     Parser,
     Refusal,
+    Role,
     Shape,
+    Window,
+    arg,
     boolean,
+    channel_axis,
     choice,
     data_format,
     format_shape,
@@ -26,9 +32,11 @@ from deconvcheck.layers.base import (
     with_spatial,
 )
 
+KERNEL_DOC = "an int or one int per spatial axis"
+
 
 def refuse_strided_dilation(
-    layer: Layer, strides: tuple[int, ...], dilation: tuple[int, ...]
+    layer: AnyLayer, strides: tuple[int, ...], dilation: tuple[int, ...]
 ) -> None:
     """Keras refuses `strides > 1` together with `dilation_rate > 1` (in any axes)."""
     if max(strides) > 1 and max(dilation) > 1:
@@ -41,7 +49,7 @@ def refuse_strided_dilation(
         )
 
 
-def check_output_positive(layer: Layer, inputs: Shape, output: Shape, fmt: str) -> None:
+def check_output_positive(inputs: Shape, output: Shape, fmt: str) -> None:
     """Keras: 'Computed output size would be zero or negative'."""
     for axis in spatial_axes(output, fmt):
         size = output[axis]
@@ -74,23 +82,83 @@ def conv_padding(*, causal: bool) -> Parser:
     return parse
 
 
-class Conv(Layer):
-    """N-D convolution: output `floor((n - k_eff) / s) + 1` (valid) or `ceil(n / s)` (same)."""
+class ConvConfig(Config):
+    filters: int = arg(positive_int, required=True, doc="number of output channels")
+    kernel_size: tuple[int, ...] = arg(int_tuple, required=True, doc=KERNEL_DOC)
+    strides: tuple[int, ...] = arg(int_tuple, 1)
+    padding: str = arg(conv_padding(causal=False), "valid")
+    data_format: str = arg(data_format, None)
+    dilation_rate: tuple[int, ...] = arg(int_tuple, 1)
+    groups: int = arg(positive_int, 1)
+    use_bias: bool = arg(boolean, True)
+    kernel = KERNEL_ARGS
 
-    ARGS = (
-        Arg("filters", positive_int, required=True, doc="number of output channels"),
-        Arg("kernel_size", int_tuple, required=True, doc="an int or one int per spatial axis"),
-        Arg("strides", int_tuple, 1),
-        Arg("padding", conv_padding(causal=False), "valid"),
-        Arg("data_format", data_format, None),
-        Arg("dilation_rate", int_tuple, 1),
-        Arg("groups", positive_int, 1),
-        Arg("use_bias", boolean, True),
-        *KERNEL_ARGS,
+
+class Conv1DConfig(ConvConfig):
+    # Only 1-D convolution takes padding='causal' (same output length as 'same').
+    padding: str = arg(conv_padding(causal=True), "valid")
+
+
+class Windowed(Protocol):
+    """The arguments every convolution's window is made of."""
+
+    kernel_size: tuple[int, ...]
+    strides: tuple[int, ...]
+    dilation_rate: tuple[int, ...]
+    padding: str
+    data_format: str
+
+
+def conv_windows(config: Windowed) -> tuple[Window, ...]:
+    return tuple(
+        Window(k, s, d, config.padding)
+        for k, s, d in zip(config.kernel_size, config.strides, config.dilation_rate, strict=True)
     )
 
+
+def spatial_positions(shape: Shape, fmt: str) -> int:
+    return product([shape[a] or 0 for a in spatial_axes(shape, fmt)])
+
+
+def input_channels(shape: Shape, fmt: str) -> int:
+    return shape[channel_axis(shape, fmt)] or 0
+
+
+def explain_window(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: str) -> list[str]:
+    """The output size of a convolution's or a pooling's window, per axis, with the numbers."""
+    lines: list[str] = []
+    for w, axis in zip(windows, spatial_axes(inputs, fmt), strict=True):
+        n, m = inputs[axis], output[axis]
+        if w.dilation > 1:
+            lines.append(f"effective kernel ({w.kernel} − 1)·{w.dilation} + 1 = {w.effective}")
+        if n is None:
+            lines.append("unknown size stays unknown")
+        elif w.padding == "valid":
+            lines.append(f"output ⌊({n} − {w.effective}) / {w.stride}⌋ + 1 = {m}")
+        else:
+            lines.append(f"output ⌈{n} / {w.stride}⌉ = {m} (padding '{w.padding}')")
+    return list(dict.fromkeys(lines))
+
+
+def explain_conv(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: str) -> list[str]:
+    words = "a 'valid' window cannot hang over the edge, so the size shrinks by kernel − 1"
+    padding = windows[0].padding
+    if padding != "valid":
+        words = f"padding '{padding}' keeps ⌈n / stride⌉ positions"
+    stride = max(w.stride for w in windows)
+    if stride > 1:
+        words += f"; stride {stride} keeps every {stride}th position"
+    return [*explain_window(windows, inputs, output, fmt), words]
+
+
+class Conv(Layer[ConvConfig]):
+    """N-D convolution: output `floor((n - k_eff) / s) + 1` (valid) or `ceil(n / s)` (same)."""
+
+    CONFIG = ConvConfig
+    ROLE = Role.DOWNSAMPLING
+
     def validate(self) -> None:
-        filters, groups = self.cfg["filters"], self.cfg["groups"]
+        filters, groups = self.config.filters, self.config.groups
         if filters % groups:
             raise Refusal(
                 "DC103",
@@ -98,17 +166,17 @@ class Conv(Layer):
                 f"received filters={filters}, groups={groups}",
                 arg="groups",
             )
-        refuse_strided_dilation(self, self.cfg["strides"], self.cfg["dilation_rate"])
+        refuse_strided_dilation(self, self.config.strides, self.config.dilation_rate)
 
     def _channels(self, shape: Shape) -> int:
-        fmt = self.cfg["data_format"]
+        fmt = self.config.data_format
         require_rank(self, shape, self.RANK + 2)
         channels = known_channels(self, shape, fmt)
-        if channels % self.cfg["groups"]:
+        if channels % self.config.groups:
             raise Refusal(
                 "DC204",
                 f"the number of input channels must be evenly divisible by the number of "
-                f"groups; received groups={self.cfg['groups']}, but the input has "
+                f"groups; received groups={self.config.groups}, but the input has "
                 f"{channels} channels (shape {format_shape(shape)})",
                 arg="groups",
             )
@@ -117,38 +185,49 @@ class Conv(Layer):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         self._channels(shape)
-        fmt = self.cfg["data_format"]
-        spatial = [
-            arith.conv_output_length(shape[axis], k, s, self.cfg["padding"], d)
-            for axis, k, s, d in zip(
-                spatial_axes(shape, fmt),
-                self.cfg["kernel_size"],
-                self.cfg["strides"],
-                self.cfg["dilation_rate"],
-                strict=True,
-            )
-        ]
-        output = with_spatial(shape, fmt, spatial, self.cfg["filters"])
-        if self.cfg["padding"] == "valid":
-            check_output_positive(self, shape, output, fmt)
-        return output
+        return conv_output_shape(self.config, shape, self.config.filters)
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         (shape,) = inputs
         channels = self._channels(shape)
-        filters = self.cfg["filters"]
-        kernel = product(self.cfg["kernel_size"]) * (channels // self.cfg["groups"]) * filters
-        return Params(kernel + (filters if self.cfg["use_bias"] else 0))
+        filters = self.config.filters
+        kernel = product(self.config.kernel_size) * (channels // self.config.groups) * filters
+        return Params(kernel + (filters if self.config.use_bias else 0))
+
+    def windows(self) -> tuple[Window, ...]:
+        return conv_windows(self.config)
+
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Output positions x kernel volume x input channels / groups x filters."""
+        fmt = self.config.data_format
+        per_position = product(self.config.kernel_size) * input_channels(inputs[0], fmt)
+        return (
+            spatial_positions(output, fmt)
+            * (per_position // self.config.groups)
+            * self.config.filters
+        )
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return explain_conv(self.windows(), inputs[0], output, self.config.data_format)
+
+
+def conv_output_shape(config: Windowed, shape: Shape, channels: int) -> Shape:
+    """The output of a convolution's window on every spatial axis, with `channels` channels."""
+    fmt = config.data_format
+    spatial = [
+        arith.conv_output_length(shape[axis], w.kernel, w.stride, w.padding, w.dilation)
+        for axis, w in zip(spatial_axes(shape, fmt), conv_windows(config), strict=True)
+    ]
+    output = with_spatial(shape, fmt, spatial, channels)
+    if config.padding == "valid":
+        check_output_positive(shape, output, fmt)
+    return output
 
 
 class Conv1D(Conv):
     NAMES = ("Conv1D", "Convolution1D")
+    CONFIG = Conv1DConfig
     RANK = 1
-    # Only 1-D convolution takes padding='causal' (same output length as 'same').
-    ARGS = tuple(
-        Arg("padding", conv_padding(causal=True), "valid") if a.name == "padding" else a
-        for a in Conv.ARGS
-    )
 
 
 class Conv2D(Conv):

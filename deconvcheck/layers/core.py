@@ -3,38 +3,51 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
-    Arg,
+    Config,
     Layer,
     Params,
     Refusal,
+    Role,
     Shape,
     activation,
-    anything,
+    arg,
     boolean,
     data_format,
     format_shape,
+    ignored,
     int_list,
     number,
     optional_positive_int,
     positive_int,
+    product,
+    python_literal,
     require_rank,
     shape_list,
 )
 
+if TYPE_CHECKING:
+    from fractions import Fraction
 
-class Input(Layer):
+
+class InputConfig(Config):
+    shape: Shape = arg(
+        shape_list, required=True, doc="sizes without the batch axis, null = unknown"
+    )
+    batch_size: int | None = arg(optional_positive_int, None)
+    sparse = ignored(doc="ignored")
+
+
+class Input(Layer[InputConfig]):
     """A model input. `shape` excludes the batch axis, as in `keras.Input(shape=...)`."""
 
     NAMES = ("Input", "InputLayer")
-    ARGS = (
-        Arg("shape", shape_list, required=True, doc="sizes without the batch axis, null = unknown"),
-        Arg("batch_size", optional_positive_int, None),
-        Arg("sparse", anything, None, doc="ignored"),
-    )
+    CONFIG = InputConfig
+    ROLE = Role.INPUT
     MIN_INPUTS = 0
     MAX_INPUTS = 0
 
@@ -43,18 +56,45 @@ class Input(Layer):
         return "InputLayer"
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
-        return (self.cfg["batch_size"], *self.cfg["shape"])
+        return (self.config.batch_size, *self.config.shape)
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fraction]:
+        return rf, jump
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return ["the shape given, with the batch axis in front"]
+
+    @classmethod
+    def from_keras(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        shape = config.get("batch_shape") or config.get("batch_input_shape") or [None]
+        args: dict[str, Any] = {"shape": list(shape[1:])}
+        if shape[0] is not None:
+            args["batch_size"] = shape[0]
+        return args
+
+    def written(self, name: str, value: Any) -> Any:
+        return list(value) if name == "shape" else super().written(name, value)
+
+    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+        rest = {k: v for k, v in args.items() if k != "shape"}
+        call = ", ".join(
+            [f"shape={python_literal(args['shape'])}"]
+            + [f"{k}={python_literal(v)}" for k, v in rest.items()]
+        )
+        return f"keras.Input({call}, name={name!r})"
 
 
-class Dense(Layer):
+class DenseConfig(Config):
+    units: int = arg(positive_int, required=True, doc="output size")
+    use_bias: bool = arg(boolean, True)
+    kernel = KERNEL_ARGS
+
+
+class Dense(Layer[DenseConfig]):
     """Acts on the last axis only, so it works on N-D input: (..., n) -> (..., units)."""
 
     NAMES = ("Dense",)
-    ARGS = (
-        Arg("units", positive_int, required=True, doc="output size"),
-        Arg("use_bias", boolean, True),
-        *KERNEL_ARGS,
-    )
+    CONFIG = DenseConfig
 
     def _features(self, shape: Shape) -> int:
         require_rank(self, shape, 2, at_least=True)
@@ -69,20 +109,24 @@ class Dense(Layer):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         self._features(shape)
-        return (*shape[:-1], self.cfg["units"])
+        return (*shape[:-1], self.config.units)
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         (shape,) = inputs
-        units = self.cfg["units"]
-        return Params(self._features(shape) * units + (units if self.cfg["use_bias"] else 0))
+        units = self.config.units
+        return Params(self._features(shape) * units + (units if self.config.use_bias else 0))
 
-
-class Identity(Layer):
-    """Layers that keep the shape and own no weights."""
-
-    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Leading positions x inputs x units."""
         (shape,) = inputs
-        return shape
+        positions = product([d or 0 for d in shape[1:-1]])
+        return positions * (shape[-1] or 0) * self.config.units
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> None:
+        return None
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"acts on the last axis only: {inputs[0][-1]} -> {output[-1]} per position"]
 
 
 def non_negative(value: object, name: str, rank: int) -> float:
@@ -103,40 +147,64 @@ def fraction(value: object, name: str, rank: int) -> float:
     return result
 
 
-class Activation(Identity):
+class ActivationConfig(Config):
+    activation: object = arg(activation, required=True, doc="a Keras activation name")
+
+
+class Activation(Layer[ActivationConfig]):
     NAMES = ("Activation",)
-    ARGS = (Arg("activation", activation, required=True, doc="a Keras activation name"),)
+    CONFIG = ActivationConfig
 
 
-class ReLU(Identity):
+class ReLUConfig(Config):
+    max_value: float | None = arg(optional_non_negative, None)
+    negative_slope: float = arg(non_negative, 0.0)
+    threshold: float = arg(non_negative, 0.0)
+
+
+class ReLU(Layer[ReLUConfig]):
     NAMES = ("ReLU",)
-    ARGS = (
-        Arg("max_value", optional_non_negative, None),
-        Arg("negative_slope", non_negative, 0.0),
-        Arg("threshold", non_negative, 0.0),
+    CONFIG = ReLUConfig
+
+
+class LeakyReLUConfig(Config):
+    negative_slope: float = arg(non_negative, 0.3)
+    alpha: float | None = arg(
+        optional_non_negative, None, doc="deprecated Keras 2 name of negative_slope"
     )
 
 
-class LeakyReLU(Identity):
+class LeakyReLU(Layer[LeakyReLUConfig]):
     NAMES = ("LeakyReLU",)
-    ARGS = (
-        Arg("negative_slope", non_negative, 0.3),
-        Arg("alpha", optional_non_negative, None, doc="deprecated Keras 2 name of negative_slope"),
-    )
+    CONFIG = LeakyReLUConfig
+
+    @classmethod
+    def from_keras(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        args = super().from_keras(config)
+        if "alpha" in args:  # Keras 2's name for it
+            args["negative_slope"] = args.pop("alpha")
+        return args
 
 
-class Dropout(Identity):
+class DropoutConfig(Config):
+    rate: float = arg(fraction, required=True, doc="fraction of inputs to drop, 0 to 1")
+    noise_shape = ignored(doc="ignored")
+    seed = ignored(doc="ignored")
+
+
+class Dropout(Layer[DropoutConfig]):
     NAMES = ("Dropout",)
-    ARGS = (
-        Arg("rate", fraction, required=True, doc="fraction of inputs to drop, 0 to 1"),
-        Arg("noise_shape", anything, None, doc="ignored"),
-        Arg("seed", anything, None, doc="ignored"),
-    )
+    CONFIG = DropoutConfig
 
 
-class Flatten(Layer):
+class FlattenConfig(Config):
+    data_format: str = arg(data_format, None)
+
+
+class Flatten(Layer[FlattenConfig]):
     NAMES = ("Flatten",)
-    ARGS = (Arg("data_format", data_format, None),)
+    CONFIG = FlattenConfig
+    ROLE = Role.RESHAPING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
@@ -146,6 +214,10 @@ class Flatten(Layer):
         if any(d is None for d in rest):
             return (shape[0], None)
         return (shape[0], math.prod(d for d in rest if d is not None))
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        dims = [str(d) for d in inputs[0][1:]]
+        return [f"{'·'.join(dims)} = {output[-1]} values per sample"]
 
 
 def target_shape(value: object, name: str, rank: int) -> tuple[int, ...]:
@@ -160,13 +232,21 @@ def target_shape(value: object, name: str, rank: int) -> tuple[int, ...]:
     return dims
 
 
-class Reshape(Layer):
+class ReshapeConfig(Config):
+    target_shape: tuple[int, ...] = arg(target_shape, required=True, doc="sizes without batch axis")
+
+
+class Reshape(Layer[ReshapeConfig]):
     NAMES = ("Reshape",)
-    ARGS = (Arg("target_shape", target_shape, required=True, doc="sizes without batch axis"),)
+    CONFIG = ReshapeConfig
+    ROLE = Role.RESHAPING
+
+    def written(self, name: str, value: Any) -> Any:
+        return list(value)  # a list even of one size: Keras's target_shape is a tuple
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        target = self.cfg["target_shape"]
+        target = self.config.target_shape
         rest = shape[1:]
         if any(d is None for d in rest):
             return (shape[0], *(None if d == -1 else d for d in target))

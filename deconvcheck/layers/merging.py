@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from deconvcheck.layers.base import Arg, Dim, Layer, Refusal, Shape, any_int, format_shape
+from deconvcheck.layers.base import (
+    C,
+    Config,
+    Dim,
+    Layer,
+    NoArgs,
+    Refusal,
+    Role,
+    Shape,
+    any_int,
+    arg,
+    format_shape,
+)
 
 
 def _joined(inputs: Sequence[Shape]) -> str:
     return ", ".join(format_shape(s) for s in inputs)
 
 
-class Concatenate(Layer):
-    """Joins along `axis`; every other axis must agree (unknown sizes agree with anything)."""
+class Merge(Layer[C]):
+    """Layers that join several tensors into one."""
 
-    NAMES = ("Concatenate", "concatenate")
-    ARGS = (Arg("axis", any_int, -1),)
+    ROLE = Role.MERGE
     MIN_INPUTS = 1
     MAX_INPUTS = None
 
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"{' + '.join(format_shape(s) for s in inputs)} -> {format_shape(output)}"]
+
+    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+        return super().keras_code(name, args, f"[{feed}]")
+
+
+class ConcatenateConfig(Config):
+    axis: int = arg(any_int, -1)
+
+
+class Concatenate(Merge[ConcatenateConfig]):
+    """Joins along `axis`; every other axis must agree (unknown sizes agree with anything)."""
+
+    NAMES = ("Concatenate", "concatenate")
+    CONFIG = ConcatenateConfig
+
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
-        axis = self.cfg["axis"]
+        axis = self.config.axis
         rank = len(inputs[0])
         if not -rank <= axis < rank:
             raise Refusal(
@@ -71,13 +100,11 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     return tuple(out)
 
 
-class Add(Layer):
+class Add(Merge[NoArgs]):
     """Element-wise sum; shapes must match (or broadcast, as Keras allows)."""
 
     NAMES = ("Add", "add")
-    ARGS = ()
-    MIN_INPUTS = 1
-    MAX_INPUTS = None
+    CONFIG = NoArgs
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         out = inputs[0][1:]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from deconvcheck.layers.base import (
-    Arg,
+    IGNORED_DOC,
+    Config,
     Layer,
     Params,
     Refusal,
     Shape,
     any_int,
-    anything,
+    arg,
     boolean,
     format_shape,
+    ignored,
     number,
 )
 
@@ -29,38 +32,35 @@ def no_renorm(value: object, name: str, rank: int) -> bool:
     return False
 
 
-class BatchNormalization(Layer):
+class BatchNormalizationConfig(Config):
+    axis: int = arg(any_int, -1)
+    momentum: float = arg(number, 0.99)
+    epsilon: float = arg(number, 1e-3)
+    center: bool = arg(boolean, True, doc="false drops beta")
+    scale: bool = arg(boolean, True, doc="false drops gamma")
+    renorm: bool = arg(no_renorm, False, doc="batch renormalisation: not supported yet")
+    renorm_clipping = ignored(doc="ignored")
+    renorm_momentum = ignored(0.99, doc="ignored")
+    synchronized: bool = arg(boolean, False, doc=IGNORED_DOC)
+    beta_initializer = ignored()
+    gamma_initializer = ignored()
+    moving_mean_initializer = ignored()
+    moving_variance_initializer = ignored()
+    beta_regularizer = ignored()
+    gamma_regularizer = ignored()
+    beta_constraint = ignored()
+    gamma_constraint = ignored()
+
+
+class BatchNormalization(Layer[BatchNormalizationConfig]):
     """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
     4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
 
     NAMES = ("BatchNormalization",)
-    ARGS = (
-        Arg("axis", any_int, -1),
-        Arg("momentum", number, 0.99),
-        Arg("epsilon", number, 1e-3),
-        Arg("center", boolean, True, doc="false drops beta"),
-        Arg("scale", boolean, True, doc="false drops gamma"),
-        Arg("renorm", no_renorm, False, doc="batch renormalisation: not supported yet"),
-        Arg("renorm_clipping", anything, None, doc="ignored"),
-        Arg("renorm_momentum", anything, 0.99, doc="ignored"),
-        Arg("synchronized", boolean, False, doc="ignored: does not change shapes or counts"),
-        *(
-            Arg(name, anything, None, doc="ignored: does not change shapes or counts")
-            for name in (
-                "beta_initializer",
-                "gamma_initializer",
-                "moving_mean_initializer",
-                "moving_variance_initializer",
-                "beta_regularizer",
-                "gamma_regularizer",
-                "beta_constraint",
-                "gamma_constraint",
-            )
-        ),
-    )
+    CONFIG = BatchNormalizationConfig
 
     def _channels(self, shape: Shape) -> int:
-        axis = self.cfg["axis"]
+        axis = self.config.axis
         if not -len(shape) <= axis < len(shape):
             raise Refusal(
                 "DC207",
@@ -83,5 +83,13 @@ class BatchNormalization(Layer):
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         (shape,) = inputs
         channels = self._channels(shape)
-        affine = int(self.cfg["center"]) + int(self.cfg["scale"])
+        affine = int(self.config.center) + int(self.config.scale)
         return Params(trainable=affine * channels, non_trainable=2 * channels)
+
+    @classmethod
+    def from_keras(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        args = super().from_keras(config)
+        axis = args.get("axis")
+        if isinstance(axis, list) and len(axis) == 1:
+            args["axis"] = axis[0]  # Keras 2 writes [3] where Keras 3 takes 3
+        return args

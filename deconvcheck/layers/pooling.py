@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deconvcheck import arith
 from deconvcheck.layers.base import (
-    Arg,
+    AnyLayer,
+    Config,
     Layer,
     Refusal,
+    Role,
     Shape,
+    Window,
+    arg,
     boolean,
+    channel_axis,
     choice,
     data_format,
     int_tuple,
@@ -20,7 +25,10 @@ from deconvcheck.layers.base import (
     spatial_axes,
     with_spatial,
 )
-from deconvcheck.layers.convolution import check_output_positive
+from deconvcheck.layers.convolution import check_output_positive, explain_window
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 def pooling_strides(value: object, name: str, rank: int) -> tuple[int, ...] | None:
@@ -34,32 +42,54 @@ def pooling_strides(value: object, name: str, rank: int) -> tuple[int, ...] | No
     return strides
 
 
-class Pooling(Layer):
+class PoolingConfig(Config):
+    pool_size: tuple[int, ...] = arg(int_tuple, 2)
+    strides: tuple[int, ...] | None = arg(pooling_strides, None, doc="defaults to pool_size")
+    # Keras does not lower-case a pooling layer's padding ('SAME' is refused).
+    padding: str = arg(choice("valid", "same", lower=False), "valid")
+    data_format: str = arg(data_format, None)
+
+
+class Pooling(Layer[PoolingConfig]):
     """Output `floor((n - pool) / s) + 1` (valid) or `floor((n - 1) / s) + 1` (same)."""
 
-    ARGS = (
-        Arg("pool_size", int_tuple, 2),
-        Arg("strides", pooling_strides, None, doc="defaults to pool_size"),
-        # Keras does not lower-case a pooling layer's padding ('SAME' is refused).
-        Arg("padding", choice("valid", "same", lower=False), "valid"),
-        Arg("data_format", data_format, None),
-    )
+    CONFIG = PoolingConfig
+    ROLE = Role.DOWNSAMPLING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        fmt = self.cfg["data_format"]
-        pool = self.cfg["pool_size"]
-        strides = self.cfg["strides"] or pool
+        fmt = self.config.data_format
         spatial = [
-            arith.pool_output_length(shape[axis], p, s, self.cfg["padding"])
-            for axis, p, s in zip(spatial_axes(shape, fmt), pool, strides, strict=True)
+            arith.pool_output_length(shape[axis], w.kernel, w.stride, w.padding)
+            for axis, w in zip(spatial_axes(shape, fmt), self.windows(), strict=True)
         ]
-        channels = shape[-1] if fmt == "channels_last" else shape[1]
+        channels = shape[channel_axis(shape, fmt)]
         output = with_spatial(shape, fmt, spatial, channels)
-        if self.cfg["padding"] == "valid":
-            check_output_positive(self, shape, output, fmt)
+        if self.config.padding == "valid":
+            check_output_positive(shape, output, fmt)
         return output
+
+    def windows(self) -> tuple[Window, ...]:
+        pool = self.config.pool_size
+        strides = self.config.strides or pool
+        return tuple(
+            Window(p, s, 1, self.config.padding) for p, s in zip(pool, strides, strict=True)
+        )
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        fmt = self.config.data_format
+        pairs = zip(self.windows(), spatial_axes(inputs[0], fmt), strict=True)
+        dropped = any(
+            w.padding == "valid" and n is not None and (n - w.kernel) % w.stride != 0
+            for w, n in ((w, inputs[0][axis]) for w, axis in pairs)
+        )
+        words = (
+            "windows that would hang over the edge are dropped"
+            if dropped
+            else "windows tile the input"
+        )
+        return [*explain_window(self.windows(), inputs[0], output, fmt), words]
 
 
 def _aliases(keras_name: str) -> tuple[str, ...]:
@@ -68,7 +98,7 @@ def _aliases(keras_name: str) -> tuple[str, ...]:
     return (keras_name, short)
 
 
-def _ranked(base: type[Layer], name: str, rank: int) -> Any:
+def _ranked(base: type[AnyLayer], name: str, rank: int) -> Any:
     """`MaxPooling2D` and its kin: the family's class with a rank and Keras's names."""
     keras_name = f"{name}{rank}D"
     return type(keras_name, (base,), {"NAMES": _aliases(keras_name), "RANK": rank})
@@ -82,19 +112,28 @@ AveragePooling2D = _ranked(Pooling, "AveragePooling", 2)
 AveragePooling3D = _ranked(Pooling, "AveragePooling", 3)
 
 
-class GlobalPooling(Layer):
+class GlobalPoolingConfig(Config):
+    data_format: str = arg(data_format, None)
+    keepdims: bool = arg(boolean, False)
+
+
+class GlobalPooling(Layer[GlobalPoolingConfig]):
     """Removes the spatial axes (or keeps them as 1 with `keepdims`)."""
 
-    ARGS = (Arg("data_format", data_format, None), Arg("keepdims", boolean, False))
+    CONFIG = GlobalPoolingConfig
+    ROLE = Role.RESHAPING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        fmt = self.cfg["data_format"]
-        channels = shape[-1] if fmt == "channels_last" else shape[1]
-        if self.cfg["keepdims"]:
+        fmt = self.config.data_format
+        channels = shape[channel_axis(shape, fmt)]
+        if self.config.keepdims:
             return with_spatial(shape, fmt, (1,) * self.RANK, channels)
         return (shape[0], channels)
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fraction] | None:
+        return None  # every position sees the whole input
 
 
 GlobalAveragePooling1D = _ranked(GlobalPooling, "GlobalAveragePooling", 1)

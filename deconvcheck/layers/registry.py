@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from deconvcheck.layers import convolution, core, merging, normalization, pooling, resampling
 from deconvcheck.layers import transposed as tr
-from deconvcheck.layers.base import Layer
+from deconvcheck.layers.base import AnyLayer
 
-LAYER_TYPES: tuple[type[Layer], ...] = (
+LAYER_TYPES: tuple[type[AnyLayer], ...] = (
     core.Input,
     convolution.Conv1D, convolution.Conv2D, convolution.Conv3D,
     tr.Conv1DTranspose, tr.Conv2DTranspose, tr.Conv3DTranspose,
@@ -26,9 +26,9 @@ LAYER_TYPES: tuple[type[Layer], ...] = (
     core.Dense, core.Flatten, core.Reshape,
 )  # fmt: skip
 
-REGISTRY: dict[str, type[Layer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}
+REGISTRY: dict[str, type[AnyLayer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}
 
 
-def lookup(name: str) -> type[Layer] | None:
+def lookup(name: str) -> type[AnyLayer] | None:
     """The layer type for a Keras class name or alias (`Deconvolution2D`, `MaxPool2D`, ...)."""
     return REGISTRY.get(name)

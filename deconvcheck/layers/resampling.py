@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from deconvcheck.layers.base import (
-    Arg,
+    Config,
     Layer,
     Refusal,
+    Role,
     Shape,
-    anything,
+    Window,
+    arg,
     data_format,
     format_shape,
+    ignored,
     int_tuple,
     int_tuple_or_zero,
     positive_int,
@@ -65,44 +68,67 @@ def one_pair(value: object, name: str, rank: int) -> Pairs:
     return ((before, after),)
 
 
-class UpSampling(Layer):
-    """Repeats rows/columns: each spatial size is multiplied by `size`."""
+class UpSamplingConfig(Config):
+    size: tuple[int, ...] = arg(int_tuple, 2)
+    data_format: str = arg(data_format, None)
+
+
+class UpSampling2DConfig(UpSamplingConfig):
+    interpolation = ignored("nearest", doc="ignored")
+
+
+class UpSampling1DConfig(Config):
+    # Keras's UpSampling1D takes one positive int and no data_format.
+    size: int = arg(positive_int, 2)
+
+
+class UpSampling(Layer[Config]):
+    """Repeats rows/columns: each spatial size is multiplied by `size`. As a window, nearest-
+    neighbour upsampling by f is a transposed convolution of kernel f and stride f."""
+
+    CONFIG: ClassVar[type[Config]] = UpSamplingConfig
+    ROLE = Role.UPSAMPLING
 
     def factors(self) -> tuple[int, ...]:
         """The factor for each spatial axis."""
-        factors: tuple[int, ...] = self.cfg["size"]
-        return factors
-
-    ARGS: ClassVar[tuple[Arg, ...]] = (
-        Arg("size", int_tuple, 2),
-        Arg("data_format", data_format, None),
-    )
+        size: int | tuple[int, ...] = self.config.__dict__["size"]
+        return (size,) if isinstance(size, int) else size
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        fmt = self.cfg.get("data_format", "channels_last")
+        fmt = self.layout() or "channels_last"
         out = list(shape)
         for axis, factor in zip(spatial_axes(shape, fmt), self.factors(), strict=True):
             size = shape[axis]
             out[axis] = None if size is None else size * factor
         return tuple(out)
 
+    def windows(self) -> tuple[Window, ...]:
+        return tuple(Window(f, f) for f in self.factors())
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        fmt = self.layout() or "channels_last"
+        axes = zip(spatial_axes(inputs[0], fmt), self.factors(), strict=True)
+        lines = [
+            f"output {inputs[0][a]}·{f} = {output[a]}" for a, f in axes if inputs[0][a] is not None
+        ]
+        return [
+            *dict.fromkeys(lines),
+            "each pixel is repeated (nearest neighbour): no weights, no new detail",
+        ]
+
 
 class UpSampling1D(UpSampling):
     NAMES = ("UpSampling1D",)
+    CONFIG = UpSampling1DConfig
     RANK = 1
-    # Keras's UpSampling1D takes one positive int and no data_format.
-    ARGS = (Arg("size", positive_int, 2),)
-
-    def factors(self) -> tuple[int, ...]:
-        return (self.cfg["size"],)
 
 
 class UpSampling2D(UpSampling):
     NAMES = ("UpSampling2D",)
+    CONFIG = UpSampling2DConfig
     RANK = 2
-    ARGS = (*UpSampling.ARGS, Arg("interpolation", anything, "nearest", doc="ignored"))
 
 
 class UpSampling3D(UpSampling):
@@ -110,29 +136,65 @@ class UpSampling3D(UpSampling):
     RANK = 3
 
 
-class ZeroPadding(Layer):
+class PaddingConfig(Config):
+    padding: Pairs = arg(pairs, 1)
+    data_format: str = arg(data_format, None)
+
+
+class Padding1DConfig(PaddingConfig):
+    padding: Pairs = arg(one_pair, 1)
+
+
+class CroppingConfig(Config):
+    cropping: Pairs = arg(crop_pairs, 1)
+    data_format: str = arg(data_format, None)
+
+
+class Cropping2DConfig(CroppingConfig):
+    cropping: Pairs = arg(crop_pairs, 0)
+
+
+class Cropping1DConfig(Config):
+    # Keras's Cropping1D has no data_format: the length axis is always axis 1.
+    cropping: Pairs = arg(one_pair, 1)
+
+
+def explain_edges(inputs: Shape, output: Shape, fmt: str, amounts: Pairs, sign: str) -> list[str]:
+    axes = spatial_axes(inputs, fmt)
+    return [
+        f"{inputs[a]} {sign} {before} {sign} {after} = {output[a]}"
+        for a, (before, after) in zip(axes, amounts, strict=True)
+    ]
+
+
+class ZeroPadding(Layer[PaddingConfig]):
     """Adds `before + after` to each spatial size."""
 
-    ARGS: ClassVar[tuple[Arg, ...]] = (
-        Arg("padding", pairs, 1),
-        Arg("data_format", data_format, None),
-    )
+    CONFIG = PaddingConfig
+    ROLE = Role.RESHAPING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        fmt = self.cfg["data_format"]
-        output = _resize(shape, fmt, self.cfg["padding"], 1)
+        fmt = self.config.data_format
+        output = _resize(shape, fmt, self.config.padding, 1)
         # Keras lets a negative int through the constructor (it then shrinks the input) and
         # fails, or returns 0, once the size is gone.
-        check_output_positive(self, shape, output, fmt)
+        check_output_positive(shape, output, fmt)
         return output
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return explain_edges(inputs[0], output, self.config.data_format, self.config.padding, "+")
+
+    def keras_value(self, name: str, value: Any) -> Any:
+        # held as ((before, after),); Keras's 1-D layer takes (before, after)
+        return value[0] if self.RANK == 1 else value
 
 
 class ZeroPadding1D(ZeroPadding):
     NAMES = ("ZeroPadding1D",)
+    CONFIG = Padding1DConfig
     RANK = 1
-    ARGS = (Arg("padding", one_pair, 1), Arg("data_format", data_format, None))
 
 
 class ZeroPadding2D(ZeroPadding):
@@ -145,43 +207,48 @@ class ZeroPadding3D(ZeroPadding):
     RANK = 3
 
 
-class Cropping(Layer):
+class Cropping(Layer[CroppingConfig]):
     """Removes `before + after` from each spatial size; Keras refuses to crop an axis away."""
 
-    ARGS: ClassVar[tuple[Arg, ...]] = (
-        Arg("cropping", crop_pairs, 1),
-        Arg("data_format", data_format, None),
-    )
+    CONFIG: ClassVar[type[Config]] = CroppingConfig
+    ROLE = Role.RESHAPING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         require_rank(self, shape, self.RANK + 2)
-        fmt = self.cfg.get("data_format", "channels_last")
-        out = _resize(shape, fmt, self.cfg["cropping"], -1)
+        fmt = self.layout() or "channels_last"
+        out = _resize(shape, fmt, self.config.cropping, -1)
         for axis in spatial_axes(out, fmt):
             size = out[axis]
             if size is not None and size <= 0:
                 raise Refusal(
                     "DC206",
-                    f"cropping {self.cfg['cropping']} must be smaller than "
+                    f"cropping {self.config.cropping} must be smaller than "
                     f"the input's spatial size; received shape {format_shape(shape)}",
                     hint="crop less, or crop a larger tensor",
                     arg="cropping",
                 )
         return out
 
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        fmt = self.layout() or "channels_last"
+        return explain_edges(inputs[0], output, fmt, self.config.cropping, "−")
+
+    def keras_value(self, name: str, value: Any) -> Any:
+        # held as ((before, after),); Keras's 1-D layer takes (before, after)
+        return value[0] if self.RANK == 1 else value
+
 
 class Cropping1D(Cropping):
     NAMES = ("Cropping1D",)
+    CONFIG = Cropping1DConfig
     RANK = 1
-    # Keras's Cropping1D has no data_format: the length axis is always axis 1.
-    ARGS = (Arg("cropping", one_pair, 1),)
 
 
 class Cropping2D(Cropping):
     NAMES = ("Cropping2D",)
+    CONFIG = Cropping2DConfig
     RANK = 2
-    ARGS = (Arg("cropping", crop_pairs, 0), Arg("data_format", data_format, None))
 
 
 class Cropping3D(Cropping):

@@ -5,16 +5,20 @@ Keras 3 `BaseConvTranspose`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from deconvcheck import arith
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
-    Arg,
+    Config,
     Layer,
     Params,
     Refusal,
+    Role,
     Shape,
+    Window,
+    arg,
     boolean,
     data_format,
     int_tuple,
@@ -28,38 +32,43 @@ from deconvcheck.layers.base import (
     with_spatial,
 )
 from deconvcheck.layers.convolution import (
+    KERNEL_DOC,
     check_output_positive,
     conv_padding,
+    input_channels,
     refuse_strided_dilation,
+    spatial_positions,
 )
 
 
-class ConvTranspose(Layer):
-    """N-D transposed convolution; see `arith.conv_transpose_output_length` for Keras 3's rule."""
-
-    ARGS = (
-        Arg("filters", positive_int, required=True, doc="number of output channels"),
-        Arg("kernel_size", int_tuple, required=True, doc="an int or one int per spatial axis"),
-        Arg("strides", int_tuple, 1),
-        Arg("padding", conv_padding(causal=False), "valid"),
-        Arg("output_padding", optional_int_tuple_or_zero, None),
-        Arg("data_format", data_format, None),
-        Arg("dilation_rate", int_tuple, 1),
-        Arg("use_bias", boolean, True),
-        *KERNEL_ARGS,
-        # Not a Keras argument: the size you expect, as tf.nn.conv2d_transpose's output_shape
-        # states it. `check` says whether it is reachable (rule DC304); `export` drops it.
-        Arg(
-            "output_shape",
-            optional_int_tuple,
-            None,
-            doc="deconvcheck only: the spatial size you expect (tf.nn.conv2d_transpose's "
-            "output_shape); checked by `check`",
-        ),
+class ConvTransposeConfig(Config):
+    filters: int = arg(positive_int, required=True, doc="number of output channels")
+    kernel_size: tuple[int, ...] = arg(int_tuple, required=True, doc=KERNEL_DOC)
+    strides: tuple[int, ...] = arg(int_tuple, 1)
+    padding: str = arg(conv_padding(causal=False), "valid")
+    output_padding: tuple[int, ...] | None = arg(optional_int_tuple_or_zero, None)
+    data_format: str = arg(data_format, None)
+    dilation_rate: tuple[int, ...] = arg(int_tuple, 1)
+    use_bias: bool = arg(boolean, True)
+    kernel = KERNEL_ARGS
+    # Not a Keras argument: the size you expect, as tf.nn.conv2d_transpose's output_shape
+    # states it. `check` says whether it is reachable (rule DC304); `export` drops it.
+    output_shape: tuple[int, ...] | None = arg(
+        optional_int_tuple,
+        None,
+        doc="deconvcheck only: the spatial size you expect (tf.nn.conv2d_transpose's "
+        "output_shape); checked by `check`",
     )
 
+
+class ConvTranspose(Layer[ConvTransposeConfig]):
+    """N-D transposed convolution; see `arith.conv_transpose_output_length` for Keras 3's rule."""
+
+    CONFIG = ConvTransposeConfig
+    ROLE = Role.UPSAMPLING
+
     def validate(self) -> None:
-        strides, output_padding = self.cfg["strides"], self.cfg["output_padding"]
+        strides, output_padding = self.config.strides, self.config.output_padding
         if output_padding is not None:
             for axis, (pad, stride) in enumerate(zip(output_padding, strides, strict=True)):
                 if pad >= stride:
@@ -71,40 +80,107 @@ class ConvTranspose(Layer):
                         hint=f"use output_padding < {stride}, or a larger stride",
                         arg="output_padding",
                     )
-        refuse_strided_dilation(self, strides, self.cfg["dilation_rate"])
+        refuse_strided_dilation(self, strides, self.config.dilation_rate)
 
     def _channels(self, shape: Shape) -> int:
         require_rank(self, shape, self.RANK + 2)
-        return known_channels(self, shape, self.cfg["data_format"])
+        return known_channels(self, shape, self.config.data_format)
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
         self._channels(shape)
-        fmt = self.cfg["data_format"]
-        output_padding = self.cfg["output_padding"] or (None,) * self.RANK
+        fmt = self.config.data_format
         spatial = [
-            arith.conv_transpose_output_length(shape[axis], k, s, self.cfg["padding"], p, d)
-            for axis, k, s, p, d in zip(
-                spatial_axes(shape, fmt),
-                self.cfg["kernel_size"],
-                self.cfg["strides"],
-                output_padding,
-                self.cfg["dilation_rate"],
-                strict=True,
+            arith.conv_transpose_output_length(
+                shape[axis], w.kernel, w.stride, w.padding, w.output_padding, w.dilation
             )
+            for axis, w in zip(spatial_axes(shape, fmt), self.windows(), strict=True)
         ]
-        output = with_spatial(shape, fmt, spatial, self.cfg["filters"])
+        output = with_spatial(shape, fmt, spatial, self.config.filters)
         # Keras returns a zero size without raising ('same' + output_padding 0 on an even kernel
         # from length 1: (1 - 1)·s + 0 + 0); a model with it cannot run, so it is refused.
-        check_output_positive(self, shape, output, fmt)
+        check_output_positive(shape, output, fmt)
         return output
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         (shape,) = inputs
         channels = self._channels(shape)
-        filters = self.cfg["filters"]
-        kernel = product(self.cfg["kernel_size"]) * channels * filters
-        return Params(kernel + (filters if self.cfg["use_bias"] else 0))
+        filters = self.config.filters
+        kernel = product(self.config.kernel_size) * channels * filters
+        return Params(kernel + (filters if self.config.use_bias else 0))
+
+    def windows(self) -> tuple[Window, ...]:
+        config = self.config
+        output_padding = config.output_padding or (None,) * len(config.strides)
+        return tuple(
+            Window(k, s, d, config.padding, p)
+            for k, s, d, p in zip(
+                config.kernel_size,
+                config.strides,
+                config.dilation_rate,
+                output_padding,
+                strict=True,
+            )
+        )
+
+    def retuned(self, windows: Sequence[Window]) -> dict[str, object] | None:
+        if len({w.padding for w in windows}) != 1:
+            return None  # Keras takes one padding for every axis
+        ops = [w.output_padding for w in windows]
+        return {
+            "kernel_size": [w.kernel for w in windows],
+            "padding": windows[0].padding,
+            "output_padding": None if all(o is None for o in ops) else [o or 0 for o in ops],
+        }
+
+    def stated_output(self) -> tuple[int, ...] | None:
+        return self.config.output_shape
+
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Counted by *input* positions: each input value meets the whole kernel once."""
+        fmt = self.config.data_format
+        kernel = product(self.config.kernel_size)
+        channels = input_channels(inputs[0], fmt)
+        return spatial_positions(inputs[0], fmt) * kernel * channels * self.config.filters
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        fmt = self.config.data_format
+        lines: list[str] = []
+        words = ""
+        for w, axis in zip(self.windows(), spatial_axes(inputs[0], fmt), strict=True):
+            n, m = inputs[0][axis], output[axis]
+            k, s, d, op, k_eff = w.kernel, w.stride, w.dilation, w.output_padding, w.effective
+            if d > 1:
+                lines.append(f"effective kernel ({k} − 1)·{d} + 1 = {k_eff}")
+            if n is None:
+                lines.append("unknown size stays unknown")
+            elif w.padding == "valid" and op is None:
+                lines.append(f"output ({n} − 1)·{s} + max({k_eff}, {s}) = {m}")
+            elif w.padding == "valid":
+                lines.append(f"output ({n} − 1)·{s} + {k_eff} + {op} = {m}")
+            elif op is None:
+                lines.append(f"output {n}·{s} = {m} (padding 'same')")
+            else:
+                rule = "(Keras 3: 'same' with output_padding)"
+                lines.append(f"output ({n} − 1)·{s} + {k_eff} % 2 + {op} = {m} {rule}")
+            if n is not None and m is not None and s == 1 and d > 1:
+                words = (
+                    f"dilation widened the {k}-wide kernel to {k_eff}, so each side grows by "
+                    f"{k_eff - 1}; to double the size use strides=2"
+                )
+            elif n is not None and m is not None and s > 1 and m != n * s:
+                extra = m - n * s
+                words = (
+                    f"stride {s} multiplies by {s}; the kernel's overhang adds {extra} ('valid')"
+                )
+        if not words:
+            stride = max(self.config.strides)
+            words = f"each input pixel paints a kernel-sized patch, {stride} pixel(s) apart"
+        return [*dict.fromkeys(lines), words]
+
+    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+        kept = {k: v for k, v in args.items() if k != "output_shape"}  # not a Keras argument
+        return super().keras_code(name, kept, feed)
 
 
 class Conv1DTranspose(ConvTranspose):

@@ -6,7 +6,7 @@ from typing import Any
 
 from deconvcheck.cost import DTYPE_BYTES, costs, fraction, human
 from deconvcheck.explain import explain
-from deconvcheck.infer import Model
+from deconvcheck.model import Model
 from deconvcheck.report.summary import Extras, readable_memory_size
 
 

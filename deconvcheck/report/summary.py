@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
-from deconvcheck.infer import Model
 from deconvcheck.layers.base import format_shape
+from deconvcheck.model import Model
 from deconvcheck.report.table import Column, column_widths, render
 
 BYTES_PER_PARAM = 4  # float32, Keras's default dtype policy

@@ -13,20 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from deconvcheck.diagnostics import make
+from deconvcheck.layers.base import Role
+from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import lookup
 from deconvcheck.spec.loader import LayerDecl, Pos, Spec
 from deconvcheck.spec.nodes import Node
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
-# Keras config keys that never change a shape or a count.
-IGNORED = {
-    "name", "dtype", "autocast", "build_config", "compile_config", "module", "registered_name",
-    "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-    "activity_regularizer", "kernel_constraint", "bias_constraint", "beta_initializer",
-    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
-    "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
-    "noise_shape", "seed", "input_dim", "batch_input_shape", "batch_shape",
-}  # fmt: skip
 
 
 def is_keras_model(root: Node | None) -> bool:
@@ -69,30 +62,6 @@ def _inbound(layer: dict[str, Any]) -> list[str] | None:
     if isinstance(first, list):  # Keras 2: a list of [layer name, node index, tensor index, kwargs]
         return [entry[0] for entry in first if isinstance(entry, list) and entry]
     return None
-
-
-def _arguments(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
-    cls = lookup(class_name)
-    declared = {a.name for a in cls.all_args()} if cls else set()
-    args = {}
-    for key, value in config.items():
-        if key in declared and key not in IGNORED:
-            args[key] = value
-        elif key in IGNORED or value is None or value is False or (key, value) == ("groups", 1):
-            continue  # cannot change a shape or a count (an option left off, a dtype policy...)
-        else:
-            args[key] = value  # unknown to deconvcheck: reported as DC102, never ignored
-    if class_name == "LeakyReLU" and "alpha" in args:  # Keras 2's name for it
-        args["negative_slope"] = args.pop("alpha")
-    axis = args.get("axis")
-    if class_name == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
-        args["axis"] = axis[0]  # Keras 2 writes [3] where Keras 3 takes 3
-    if class_name == "InputLayer":
-        shape = config.get("batch_shape") or config.get("batch_input_shape") or [None]
-        args = {"shape": list(shape[1:])}
-        if shape[0] is not None:
-            args["batch_size"] = shape[0]
-    return args
 
 
 def _output_names(config: dict[str, Any]) -> list[str]:
@@ -164,18 +133,19 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], pos: Pos, sequential: 
     name = layer_config.get("name") or entry.get("name")
     if name is not None and not isinstance(name, str):
         raise TypeError(f"its name is {name!r}")
-    if sequential and index == 0 and class_name != "InputLayer":
+    cls = lookup(class_name)
+    is_input = cls is not None and cls.ROLE is Role.INPUT
+    if sequential and index == 0 and not is_input:
         shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
         if shape:  # Keras 2 Sequential: the first layer carries the input shape
-            args = {"shape": list(shape[1:])}
-            spec.layers.append(_decl(-1, "InputLayer", "input_layer", None, args, pos))
-    inputs = None if sequential or class_name == "InputLayer" else _inbound(entry)
+            args = Input.from_keras(layer_config)
+            spec.layers.append(_decl(-1, Input.keras_name(), "input_layer", None, args, pos))
+    inputs = None if sequential or is_input else _inbound(entry)
     if inputs is not None and not all(isinstance(i, str) for i in inputs):
         raise TypeError("its inbound_nodes do not name layers")
-    decl = _decl(index, class_name, name, inputs, _arguments(class_name, layer_config), pos)
-    if lookup(class_name) is None:
-        decl.args = {}  # an unknown class is reported by name; its arguments mean nothing to us
-    spec.layers.append(decl)
+    # An unknown class is reported by name; its arguments mean nothing to us.
+    args = cls.from_keras(layer_config) if cls is not None else {}
+    spec.layers.append(_decl(index, class_name, name, inputs, args, pos))
 
 
 def _decl(
