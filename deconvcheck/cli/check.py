@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from deconvcheck.report.check import REPORTERS
 
 if TYPE_CHECKING:
     from deconvcheck.check.run import FileResult
-
-FORMATS = ("text", "json", "github", "sarif")
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -40,7 +39,7 @@ Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable file."
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+    "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
 @click.option("--select", help="Only these rules (codes or prefixes, comma-separated): DC3,DC201.")
 @click.option("--ignore", help="Skip these rules (codes or prefixes, comma-separated): DC303.")
@@ -66,7 +65,7 @@ def check(
     transposed convolutions."""
     from deconvcheck.check.config import ConfigError, load_config, merge  # noqa: PLC0415
     from deconvcheck.check.run import check_paths  # noqa: PLC0415
-    from deconvcheck.report.check import REPORTERS, tally  # noqa: PLC0415
+    from deconvcheck.report.check import tally  # noqa: PLC0415
 
     if not paths and not pair:
         raise click.UsageError("give spec files or folders to check (or --pair ENCODER DECODER)")

@@ -23,7 +23,7 @@ def _write(text: str, output: str | None, source: str) -> None:
 
 def _infer_or_exit(source: str) -> object:
     from deconvcheck.infer import infer  # noqa: PLC0415
-    from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415
+    from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415
 
     model = infer(load_or_exit(source))
     errors = [d for d in model.diagnostics if d.severity == "error"]

@@ -53,7 +53,7 @@ def _version(ctx: click.Context, value: bool) -> None:
 
 def load_or_exit(path: str, text: str | None = None) -> Spec:
     """Read a spec for a command; a file that cannot be read is a usage error (exit 2)."""
-    from deconvcheck.report.summary import format_diagnostic  # noqa: PLC0415 - keep start-up light
+    from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415 - keep start-up light
     from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
     try:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK
+from deconvcheck.report.solve import REPORTERS
 
 FRAMEWORK_CHOICES = ("all", "keras", "pytorch", "tf")
 
@@ -82,7 +83,7 @@ smallest kernel, then no output_padding. Exit status: 0 answers found, 1 none, 2
 )
 @click.option("--stages", is_flag=True, help="Plan a chain of exact layers for sizes far apart.")
 @click.option(
-    "--format", "-f", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+    "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
 def solve(
     size_in: tuple[int, ...],
@@ -99,7 +100,7 @@ def solve(
     """Find every transposed-convolution setting (or, when --out is smaller than --in, every
     convolution and pooling setting) that maps --in to exactly --out, in Keras, PyTorch and
     tf.nn terms, with the arithmetic, a line of code and a spec snippet for each."""
-    from deconvcheck.solve.report import Problem, render_json, render_text  # noqa: PLC0415
+    from deconvcheck.solve.problem import Problem  # noqa: PLC0415
     from deconvcheck.solve.settings import FRAMEWORKS, Bounds  # noqa: PLC0415
 
     if len(size_in) != len(size_out) and 1 not in (len(size_in), len(size_out)):
@@ -119,5 +120,5 @@ def solve(
         stages=stages,
     )
     result = problem.solve()
-    click.echo(render_json(result) if fmt == "json" else render_text(result), nl=False)
+    click.echo(REPORTERS[fmt](result), nl=False)
     sys.exit(EXIT_OK if result.found else EXIT_FINDINGS)

@@ -8,8 +8,8 @@ import sys
 import click
 
 from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, load_or_exit
+from deconvcheck.report.summary import REPORTERS
 
-FORMATS = ("text", "json")
 EXTRA_COLUMNS = ("macs", "memory", "rf")  # deconvcheck/report/extras.py draws them
 
 
@@ -44,7 +44,7 @@ rule code; the table shows the layers inferred before them), 2 unreadable file."
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(tuple(REPORTERS)),
     default="text",
     show_default=True,
     help="text: the table Keras's model.summary() prints; json: one object for scripts.",
@@ -104,9 +104,7 @@ def summary(
         from deconvcheck.report.extras import build  # noqa: PLC0415
 
         extras, extra_json = build(model, wanted, batch_size, dtype, explain)
-    if fmt == "json":
-        click.echo(report.render_json(model, extra_json), nl=False)
-    else:
-        line_length = width or report.default_line_length(model, terminal_columns())
-        click.echo(report.render_text(model, line_length, extras), nl=False)
+    line_length = width or report.default_line_length(model, terminal_columns())
+    view = report.SummaryView(model, line_length, extras, extra_json)
+    click.echo(report.REPORTERS[fmt](view), nl=False)
     sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deconvcheck import __version__
-from deconvcheck.check.run import FileResult
 from deconvcheck.diagnostics import RULES, Diagnostic, Severity
-from deconvcheck.report.summary import diagnostic_json, format_diagnostic
+from deconvcheck.report.diagnostics import diagnostic_json, format_diagnostic
+
+if TYPE_CHECKING:
+    from deconvcheck.check.run import FileResult
 
 
 def _all(results: Sequence[FileResult]) -> list[Diagnostic]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import format_shape
 from deconvcheck.model import Model
+from deconvcheck.report.diagnostics import diagnostic_json, format_diagnostic
 from deconvcheck.report.table import Column, column_widths, render
 
 BYTES_PER_PARAM = 4  # float32, Keras's default dtype policy
@@ -44,13 +45,6 @@ def default_line_length(model: Model, terminal_columns: int) -> int:
     """Keras: `min(88 or 108, terminal columns - 4)`; a pipe counts as 80 columns."""
     default = (_CHAIN if model.sequential_like else _GRAPH)[0]
     return min(default, terminal_columns - 4)
-
-
-def format_diagnostic(diag: Diagnostic) -> str:
-    text = diag.format_line()
-    for line in (diag.hint or "").splitlines():
-        text += f"\n    fix: {line}"
-    return text
 
 
 class Extras(NamedTuple):
@@ -109,19 +103,6 @@ def _footer(label: str, count: int) -> str:
     return f" {label} params: {count:,} ({readable_memory_size(count * BYTES_PER_PARAM)})"
 
 
-def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:
-    return {
-        "code": diag.code,
-        "severity": diag.severity.value,
-        "message": diag.message,
-        "path": diag.path,
-        "line": diag.line,
-        "column": diag.column,
-        "layer": diag.layer,
-        "hint": diag.hint,
-    }
-
-
 def model_json(model: Model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     totals = model.totals
     per_layer = (extra or {}).get("layers", {})
@@ -165,3 +146,18 @@ def render_json(model: Model, extra: dict[str, Any] | None = None) -> str:
         else:
             lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+class SummaryView(NamedTuple):
+    """What `summary` prints: the model, the table's width and the optional extras."""
+
+    model: Model
+    line_length: int
+    extras: Extras | None = None
+    extra_json: dict[str, Any] | None = None
+
+
+REPORTERS: dict[str, Callable[[SummaryView], str]] = {
+    "text": lambda view: render_text(view.model, view.line_length, view.extras),
+    "json": lambda view: render_json(view.model, view.extra_json),
+}

@@ -1,4 +1,4 @@
-"""`solve` output: each answer in its framework's own words, as text or JSON."""
+"""One `solve` answer in its framework's own words: fields, a line of code, a spec snippet."""
 
 from __future__ import annotations
 

@@ -1,74 +1,16 @@
-"""A `solve` problem, its result, and the two ways of printing it."""
+"""`solve` output, as text or JSON: the settings found, in each framework's own words."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
+from deconvcheck.report.answers import TITLES, answer_json, answer_text, code
 from deconvcheck.solve import plan
 from deconvcheck.solve.answers import arithmetic
 from deconvcheck.solve.plan import Answer
-from deconvcheck.solve.render import TITLES, answer_json, answer_text, code
-from deconvcheck.solve.settings import Bounds, Setting
-
-
-class FrameworkResult(NamedTuple):
-    framework: str
-    answers: list[Answer]
-    why_none: str | None
-    nearest: list[tuple[int | None, int | None]]  # per axis, when there is no answer
-    stages: list[list[Setting]] | None  # per axis, with --stages
-
-
-class Result(NamedTuple):
-    ins: tuple[int, ...]
-    outs: tuple[int, ...]
-    bounds: Bounds
-    limit: int
-    frameworks: list[FrameworkResult]
-
-    @property
-    def upsample(self) -> bool:
-        return all(m >= n for n, m in zip(self.ins, self.outs, strict=True))
-
-    @property
-    def found(self) -> bool:
-        return any(f.answers or f.stages for f in self.frameworks)
-
-
-class Problem(NamedTuple):
-    ins: tuple[int, ...]
-    outs: tuple[int, ...]
-    frameworks: tuple[str, ...]
-    bounds: Bounds
-    limit: int = 3
-    stages: bool = False
-
-    def solve(self) -> Result:
-        results = []
-        for framework in self.frameworks:
-            answers = plan.solve(framework, self.ins, self.outs, self.bounds)
-            chains = None
-            if self.stages:
-                planned = [
-                    plan.stages(framework, n, m, self.bounds)
-                    for n, m in zip(self.ins, self.outs, strict=True)
-                ]
-                chains = (
-                    None
-                    if any(c is None for c in planned)
-                    else [c for c in planned if c is not None]
-                )
-            why = None if answers else plan.why_not(max(self.ins), max(self.outs), self.bounds)
-            near = (
-                []
-                if answers
-                else [
-                    plan.nearest(framework, n, m, self.bounds)
-                    for n, m in zip(self.ins, self.outs, strict=True)
-                ]
-            )
-            results.append(FrameworkResult(framework, answers, why, near, chains))
-        return Result(self.ins, self.outs, self.bounds, self.limit, results)
+from deconvcheck.solve.problem import Result
+from deconvcheck.solve.settings import Setting
 
 
 def _shown(result: Result, answers: list[Answer]) -> list[Answer]:
@@ -171,3 +113,6 @@ def render_json(result: Result) -> str:
                 for a in stage_answers
             ]
     return json.dumps(doc, indent=2) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Result], str]] = {"text": render_text, "json": render_json}
