@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from collections.abc import Callable
 from typing import Any
 
 from deconvcheck import __version__
@@ -112,3 +113,7 @@ def to_keras(model: Model, source: str) -> str:
         "    build_model().summary()",
     ]
     return "\n".join(lines) + "\n"
+
+
+# `export --to NAME`: one writer per target.
+EXPORTERS: dict[str, Callable[[Model, str], str]] = {"keras": to_keras}

@@ -18,7 +18,6 @@ CODE_PATTERN = re.compile(r"^DC\d{3}$")
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
-    INFO = "info"
 
 
 class Rule(NamedTuple):

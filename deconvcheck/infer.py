@@ -17,7 +17,7 @@ from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Refusal, Role, Shape
 from deconvcheck.layers.registry import REGISTRY, lookup
 from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
-from deconvcheck.spec.loader import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
+from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
 DEFAULT_MODEL_NAME = "functional"  # what Keras 3 names an unnamed functional model
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import AnyLayer, Params, Role, Shape
-from deconvcheck.spec.loader import LayerDecl
+from deconvcheck.read.spec import LayerDecl
 
 
 def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:

@@ -11,7 +11,7 @@ from typing import Any
 from deconvcheck.layers import base, core, normalization, pooling, resampling
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import LAYER_TYPES
-from deconvcheck.spec.loader import RESTORE_MODES, SPEC_VERSION
+from deconvcheck.read.spec import RESTORE_MODES, SPEC_VERSION
 
 Schema = dict[str, Any]
 

@@ -16,8 +16,8 @@ from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_p
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import CODE_PATTERN, RULES, make
 from deconvcheck.infer import infer
+from deconvcheck.read.loader import load
 from deconvcheck.report.check import render_github, sarif
-from deconvcheck.spec.loader import load
 from tests.conftest import SAMPLES
 
 RULE_DIR = Path(__file__).parent / "rules"

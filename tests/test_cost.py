@@ -16,8 +16,8 @@ from deconvcheck.cost import costs
 from deconvcheck.explain import explain
 from deconvcheck.infer import Model, infer
 from deconvcheck.layers.registry import lookup
+from deconvcheck.read.loader import load
 from deconvcheck.sizes import describe, scan
-from deconvcheck.spec.loader import load
 from tests.conftest import GOLDENS, SAMPLES
 
 

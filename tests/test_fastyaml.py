@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deconvcheck.spec.fastyaml import parse_fast
-from deconvcheck.spec.nodes import Node, parse_yaml_full
+from deconvcheck.read.fastyaml import parse_fast
+from deconvcheck.read.tree import Node
+from deconvcheck.read.yamlreader import parse_yaml_full
 from tests.conftest import ROOT
 
 

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from deconvcheck.cli.main import cli
 from deconvcheck.convert import to_keras, to_yaml
 from deconvcheck.infer import Model, infer
+from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, render_text
-from deconvcheck.spec.loader import load
 from tests.conftest import SAMPLES
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -12,8 +12,8 @@ import pytest
 from deconvcheck.infer import Model, infer
 from deconvcheck.layers.base import Refusal
 from deconvcheck.layers.registry import LAYER_TYPES, lookup
+from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, render_text
-from deconvcheck.spec.loader import load
 from tests.conftest import GOLDENS, SAMPLES
 
 LAYERS = json.loads((GOLDENS / "keras_layers.json").read_text())

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from deconvcheck.infer import infer
-from deconvcheck.spec.loader import ReadFailure, load
+from deconvcheck.read.loader import load
+from deconvcheck.read.spec import ReadFailure
 
 HEAD = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [8, 8, 3]}\n"
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import RULES
 from deconvcheck.infer import infer
+from deconvcheck.read.loader import load
 from deconvcheck.report.summary import render_text
-from deconvcheck.spec.loader import load
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from deconvcheck.infer import Model, infer
+from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, render_text
-from deconvcheck.spec.loader import load
 from tests.conftest import GOLDENS, SAMPLES
 
 # file -> (total, trainable, non-trainable, input shape, output shape, per-layer params or None)

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from deconvcheck.layers.registry import LAYER_TYPES, REGISTRY
+from deconvcheck.read.spec import RESERVED_LAYER_KEYS, TOP_KEYS
 from deconvcheck.schema import spec_schema
-from deconvcheck.spec.loader import RESERVED_LAYER_KEYS, TOP_KEYS
 from tests.conftest import ROOT, SAMPLES
 
 SCHEMA = spec_schema()

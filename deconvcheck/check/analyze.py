@@ -10,7 +10,7 @@ from deconvcheck.check.trace import ancestors, first_lossy, path_sizes, restored
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import Role, format_shape
 from deconvcheck.model import Model, steps
-from deconvcheck.spec.loader import Pos, Spec
+from deconvcheck.read.spec import Pos, Spec
 
 
 def _at(model: Model, name: str) -> Pos:

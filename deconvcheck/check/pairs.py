@@ -10,7 +10,8 @@ from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import infer
 from deconvcheck.layers.base import format_shape
 from deconvcheck.model import Model
-from deconvcheck.spec.loader import Pos, ReadFailure, Spec, load
+from deconvcheck.read.loader import load
+from deconvcheck.read.spec import Pos, ReadFailure, Spec
 
 
 def _ends(model: Model) -> tuple[tuple[int | None, ...], tuple[int | None, ...]] | None:

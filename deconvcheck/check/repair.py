@@ -15,9 +15,9 @@ from deconvcheck.check.trace import works
 from deconvcheck.infer import infer, layer_names, propagate
 from deconvcheck.layers.base import Role, Shape, Window
 from deconvcheck.model import Model, steps
+from deconvcheck.read.spec import LayerDecl, Pos, Spec, declare
 from deconvcheck.solve.answers import ranked
 from deconvcheck.solve.settings import KERAS, Bounds, exact
-from deconvcheck.spec.loader import LayerDecl, Pos, Spec
 
 MAX_EDITS = 12
 SCAN = 64  # input sizes tried on each side of the current one
@@ -53,16 +53,12 @@ class Editor:
     def insert_before(
         self, name: str, type_name: str, new_name: str, inputs: list[str] | None, **args: object
     ) -> None:
-        decl = LayerDecl(-1, type_name, Pos())
-        decl.name = new_name
-        decl.inputs = None if inputs is None else [(i, Pos()) for i in inputs]
-        decl.args = dict(args)
+        refs = None if inputs is None else [(i, Pos()) for i in inputs]
+        decl = declare(type_name, new_name, dict(args), inputs=refs)
         self.spec.layers.insert(self.index(name), decl)
 
     def append(self, type_name: str, new_name: str, **args: object) -> None:
-        decl = LayerDecl(-1, type_name, Pos())
-        decl.name = new_name
-        decl.args = dict(args)
+        decl = declare(type_name, new_name, dict(args))
         if self.spec.outputs is not None:  # the new last layer becomes the output it follows
             (out, pos), *rest = self.spec.outputs
             decl.inputs = [(out, Pos())]
@@ -169,7 +165,7 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
     return None
 
 
-def pad_or_crop_output(edit: Editor, model: Model, mode: str | None) -> str | None:
+def pad_or_crop_output(edit: Editor, model: Model) -> str | None:
     """Append a Cropping or ZeroPadding layer that brings the output to the input's size."""
     ends = model.ends()
     if ends is None:
@@ -251,7 +247,7 @@ def repair(spec: Spec, strategy: Strategy, mode: str | None) -> Fix | None:
                 change = strategy.on_merge(edit, model, errors[0].layer)
                 merged = True
         elif strategy.on_output and mode is not None:
-            change = pad_or_crop_output(edit, model, mode)
+            change = pad_or_crop_output(edit, model)
         if change is None:
             return None
         edits.append(change)

@@ -21,8 +21,9 @@ from deconvcheck.check.pairs import check_pair
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import infer
 from deconvcheck.layers.registry import lookup
-from deconvcheck.spec.loader import VERSION_KEY, ReadFailure, load, read_text
-from deconvcheck.spec.nodes import LoadError
+from deconvcheck.read.loader import load, read_text
+from deconvcheck.read.spec import VERSION_KEY, ReadFailure
+from deconvcheck.read.tree import LoadError
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}

@@ -91,7 +91,8 @@ def _check_pair(encoder: str, decoder: str) -> FileResult:
     from deconvcheck.check.pairs import pair_diagnostics  # noqa: PLC0415
     from deconvcheck.check.run import FileResult  # noqa: PLC0415
     from deconvcheck.infer import infer  # noqa: PLC0415
-    from deconvcheck.spec.loader import Pos, ReadFailure, load  # noqa: PLC0415
+    from deconvcheck.read.loader import load  # noqa: PLC0415
+    from deconvcheck.read.spec import Pos, ReadFailure  # noqa: PLC0415
 
     try:
         model = infer(load(decoder))

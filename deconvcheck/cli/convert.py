@@ -66,7 +66,7 @@ Examples:
 )
 def export(spec: str, target: str, output: str | None) -> None:
     """Write SPEC as a Python module that builds the model with Keras's functional API."""
-    from deconvcheck.convert import to_keras  # noqa: PLC0415
+    from deconvcheck.convert import EXPORTERS  # noqa: PLC0415
 
     model = _infer_or_exit(spec)
-    _write(to_keras(model, spec), output, spec)  # type: ignore[arg-type]
+    _write(EXPORTERS[target](model, spec), output, spec)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from deconvcheck.cli.main import EXIT_USAGE
 def layers(type_name: str | None) -> None:
     """List the supported layer types, or one TYPE's arguments with their Keras defaults."""
     from deconvcheck.layers.registry import LAYER_TYPES, lookup  # noqa: PLC0415
-    from deconvcheck.spec.loader import suggest  # noqa: PLC0415
+    from deconvcheck.read.spec import suggest  # noqa: PLC0415
 
     if type_name is None:
         for cls in LAYER_TYPES:

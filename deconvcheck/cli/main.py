@@ -13,7 +13,7 @@ import click
 from deconvcheck import __version__
 
 if TYPE_CHECKING:
-    from deconvcheck.spec.loader import Spec
+    from deconvcheck.read.spec import Spec
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
 # from importing any subcommand.
@@ -53,8 +53,9 @@ def _version(ctx: click.Context, value: bool) -> None:
 
 def load_or_exit(path: str, text: str | None = None) -> Spec:
     """Read a spec for a command; a file that cannot be read is a usage error (exit 2)."""
+    from deconvcheck.read.loader import load  # noqa: PLC0415
+    from deconvcheck.read.spec import ReadFailure  # noqa: PLC0415
     from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415 - keep start-up light
-    from deconvcheck.spec.loader import ReadFailure, load  # noqa: PLC0415
 
     try:
         return load(path, text)

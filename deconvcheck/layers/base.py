@@ -599,7 +599,7 @@ def format_shape(shape: Shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
-def require_rank(layer: AnyLayer, shape: Shape, ndim: int, *, at_least: bool = False) -> None:
+def require_rank(shape: Shape, ndim: int, *, at_least: bool = False) -> None:
     """Keras's InputSpec check (`ndim` or `min_ndim`, counting the batch axis)."""
     if len(shape) == ndim or (at_least and len(shape) > ndim):
         return
@@ -620,7 +620,7 @@ def channel_axis(shape: Shape, fmt: str) -> int:
     return len(shape) - 1 if fmt == "channels_last" else 1
 
 
-def known_channels(layer: AnyLayer, shape: Shape, fmt: str) -> int:
+def known_channels(shape: Shape, fmt: str) -> int:
     channels = shape[channel_axis(shape, fmt)]
     if channels is None:
         raise Refusal(

@@ -8,7 +8,6 @@ from typing import Protocol
 from deconvcheck import arith
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
-    AnyLayer,
     Config,
     Layer,
     Params,
@@ -35,9 +34,7 @@ from deconvcheck.layers.base import (
 KERNEL_DOC = "an int or one int per spatial axis"
 
 
-def refuse_strided_dilation(
-    layer: AnyLayer, strides: tuple[int, ...], dilation: tuple[int, ...]
-) -> None:
+def refuse_strided_dilation(strides: tuple[int, ...], dilation: tuple[int, ...]) -> None:
     """Keras refuses `strides > 1` together with `dilation_rate > 1` (in any axes)."""
     if max(strides) > 1 and max(dilation) > 1:
         raise Refusal(
@@ -166,12 +163,12 @@ class Conv(Layer[ConvConfig]):
                 f"received filters={filters}, groups={groups}",
                 arg="groups",
             )
-        refuse_strided_dilation(self, self.config.strides, self.config.dilation_rate)
+        refuse_strided_dilation(self.config.strides, self.config.dilation_rate)
 
     def _channels(self, shape: Shape) -> int:
         fmt = self.config.data_format
-        require_rank(self, shape, self.RANK + 2)
-        channels = known_channels(self, shape, fmt)
+        require_rank(shape, self.RANK + 2)
+        channels = known_channels(shape, fmt)
         if channels % self.config.groups:
             raise Refusal(
                 "DC204",

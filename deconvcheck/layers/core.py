@@ -97,7 +97,7 @@ class Dense(Layer[DenseConfig]):
     CONFIG = DenseConfig
 
     def _features(self, shape: Shape) -> int:
-        require_rank(self, shape, 2, at_least=True)
+        require_rank(shape, 2, at_least=True)
         features = shape[-1]
         if features is None:
             raise Refusal(

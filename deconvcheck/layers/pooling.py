@@ -58,7 +58,7 @@ class Pooling(Layer[PoolingConfig]):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        require_rank(self, shape, self.RANK + 2)
+        require_rank(shape, self.RANK + 2)
         fmt = self.config.data_format
         spatial = [
             arith.pool_output_length(shape[axis], w.kernel, w.stride, w.padding)
@@ -125,7 +125,7 @@ class GlobalPooling(Layer[GlobalPoolingConfig]):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        require_rank(self, shape, self.RANK + 2)
+        require_rank(shape, self.RANK + 2)
         fmt = self.config.data_format
         channels = shape[channel_axis(shape, fmt)]
         if self.config.keepdims:

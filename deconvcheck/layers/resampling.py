@@ -96,7 +96,7 @@ class UpSampling(Layer[Config]):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        require_rank(self, shape, self.RANK + 2)
+        require_rank(shape, self.RANK + 2)
         fmt = self.layout() or "channels_last"
         out = list(shape)
         for axis, factor in zip(spatial_axes(shape, fmt), self.factors(), strict=True):
@@ -175,7 +175,7 @@ class ZeroPadding(Layer[PaddingConfig]):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        require_rank(self, shape, self.RANK + 2)
+        require_rank(shape, self.RANK + 2)
         fmt = self.config.data_format
         output = _resize(shape, fmt, self.config.padding, 1)
         # Keras lets a negative int through the constructor (it then shrinks the input) and
@@ -215,7 +215,7 @@ class Cropping(Layer[CroppingConfig]):
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs
-        require_rank(self, shape, self.RANK + 2)
+        require_rank(shape, self.RANK + 2)
         fmt = self.layout() or "channels_last"
         out = _resize(shape, fmt, self.config.cropping, -1)
         for axis in spatial_axes(out, fmt):

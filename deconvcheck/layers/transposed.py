@@ -80,11 +80,11 @@ class ConvTranspose(Layer[ConvTransposeConfig]):
                         hint=f"use output_padding < {stride}, or a larger stride",
                         arg="output_padding",
                     )
-        refuse_strided_dilation(self, strides, self.config.dilation_rate)
+        refuse_strided_dilation(strides, self.config.dilation_rate)
 
     def _channels(self, shape: Shape) -> int:
-        require_rank(self, shape, self.RANK + 2)
-        return known_channels(self, shape, self.config.data_format)
+        require_rank(shape, self.RANK + 2)
+        return known_channels(shape, self.config.data_format)
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs

@@ -69,7 +69,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def render_github(results: Sequence[FileResult]) -> str:
@@ -84,7 +84,7 @@ def render_github(results: Sequence[FileResult]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def sarif(results: Sequence[FileResult]) -> dict[str, Any]:

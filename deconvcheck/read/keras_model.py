@@ -16,8 +16,8 @@ from deconvcheck.diagnostics import make
 from deconvcheck.layers.base import Role
 from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import lookup
-from deconvcheck.spec.loader import LayerDecl, Pos, Spec
-from deconvcheck.spec.nodes import Node
+from deconvcheck.read.spec import Pos, Spec, declare
+from deconvcheck.read.tree import Node
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 
@@ -139,27 +139,11 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], pos: Pos, sequential: 
         shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
         if shape:  # Keras 2 Sequential: the first layer carries the input shape
             args = Input.from_keras(layer_config)
-            spec.layers.append(_decl(-1, Input.keras_name(), "input_layer", None, args, pos))
+            spec.layers.append(declare(Input.keras_name(), "input_layer", args, pos=pos))
     inputs = None if sequential or is_input else _inbound(entry)
     if inputs is not None and not all(isinstance(i, str) for i in inputs):
         raise TypeError("its inbound_nodes do not name layers")
     # An unknown class is reported by name; its arguments mean nothing to us.
     args = cls.from_keras(layer_config) if cls is not None else {}
-    spec.layers.append(_decl(index, class_name, name, inputs, args, pos))
-
-
-def _decl(
-    index: int,
-    type_name: str,
-    name: str | None,
-    inputs: list[str] | None,
-    args: dict[str, Any],
-    pos: Pos,
-) -> LayerDecl:
-    decl = LayerDecl(index, type_name, pos)
-    decl.name = name
-    decl.inputs = None if inputs is None else [(i, pos) for i in inputs]
-    decl.args = args
-    decl.arg_pos = dict.fromkeys(args, pos)
-    decl.value_pos = dict.fromkeys(args, pos)
-    return decl
+    refs = None if inputs is None else [(i, pos) for i in inputs]
+    spec.layers.append(declare(class_name, name, args, inputs=refs, pos=pos, index=index))

@@ -13,7 +13,7 @@ import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
 from deconvcheck.diagnostics import make
-from deconvcheck.spec.nodes import MAX_DEPTH, MAX_NODES, LoadError, Node
+from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
 
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _WS = re.compile(r"[ \t\n\r]*")
@@ -126,3 +126,7 @@ class JsonReader:
             if char != ",":
                 raise self.fail(offset, "expected ',' or '}' in an object")
             offset += 1
+
+
+def parse_json(text: str) -> Node:
+    return JsonReader(text).document()

@@ -16,68 +16,25 @@ Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFai
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
 
-from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.spec.nodes import LoadError, Node, looks_like_json, parse_json, parse_yaml
+from deconvcheck.diagnostics import make
+from deconvcheck.read.spec import (
+    RESERVED_LAYER_KEYS,
+    RESTORE_MODES,
+    SPEC_VERSION,
+    TOP_KEYS,
+    VERSION_KEY,
+    LayerDecl,
+    Pos,
+    ReadFailure,
+    Spec,
+    declare,
+    suggest,
+)
+from deconvcheck.read.tree import LoadError, Node, looks_like_json
+from deconvcheck.read.yamlreader import parse_yaml
 
-SPEC_VERSION = 1
-VERSION_KEY = "deconvcheck"
-TOP_KEYS = (
-    VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder", "sequential"
-)  # fmt: skip
-RESTORE_MODES = ("spatial", "shape", "none")
-RESERVED_LAYER_KEYS = ("type", "name", "inputs")
 MAX_BYTES = 16 * 1024 * 1024
-
-
-class ReadFailure(Exception):
-    """The file cannot be read at all (missing, a directory, no permission): a usage error."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
-class Pos(NamedTuple):
-    line: int = 0
-    column: int = 0
-
-
-class LayerDecl:
-    """One entry of `layers:` as written, before any checking of its arguments."""
-
-    def __init__(self, index: int, type_name: str, pos: Pos) -> None:
-        self.index = index
-        self.type_name = type_name
-        self.pos = pos
-        self.name: str | None = None
-        self.inputs: list[tuple[str, Pos]] | None = None
-        self.args: dict[str, Any] = {}
-        self.arg_pos: dict[str, Pos] = {}  # where each argument's key is
-        self.value_pos: dict[str, Pos] = {}  # where each argument's value is
-
-
-class Spec:
-    """A spec file as declared: its layers in file order and what loading it found wrong."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.name: str | None = None
-        self.layers: list[LayerDecl] = []
-        self.outputs: list[tuple[str, Pos]] | None = None
-        self.restore: str | None = None  # what the output must give back: see `check`
-        self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
-        self.sequential = False  # a Keras Sequential model: its summary shows no InputLayer
-        self.diagnostics: list[Diagnostic] = []
-
-
-def suggest(word: str, options: Any) -> str:
-    """`; did you mean 'x'?` or nothing."""
-    import difflib  # noqa: PLC0415 - only needed when something is wrong
-
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _keras_archive(data: bytes) -> bytes:
@@ -151,6 +108,8 @@ def parse_text(text: str, path: str = "") -> Node | None:
     JSON; any other that fails as JSON is tried as YAML ('{a: 1}' is YAML flow style)."""
     if looks_like_json(text):
         try:
+            from deconvcheck.read.jsonreader import parse_json  # noqa: PLC0415 - JSON only
+
             return parse_json(text)
         except LoadError as json_error:
             if path.lower().endswith(".json"):
@@ -172,7 +131,7 @@ def load(path: str, text: str | None = None) -> Spec:
         return spec
     keras_model = False
     if root is not None and _has_key(root, "class_name"):  # only then load the Keras reader
-        from deconvcheck.spec.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
+        from deconvcheck.read.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
 
         keras_model = is_keras_model(root)
         if keras_model:
@@ -346,15 +305,14 @@ class _Builder:
         type_name = self.string(keys["type"][1], "`type`")
         if type_name is None:
             return None
-        decl = LayerDecl(index=index, type_name=type_name, pos=Pos(node.line, node.column))
-        if "name" in keys:
-            decl.name = self.string(keys["name"][1], "`name`")
-        if "inputs" in keys:
-            decl.inputs = self.names(keys["inputs"][1], "inputs")
-        for key, (key_node, val_node) in keys.items():
-            if key in RESERVED_LAYER_KEYS:
-                continue
-            decl.args[key] = val_node.plain()
-            decl.arg_pos[key] = Pos(key_node.line, key_node.column)
-            decl.value_pos[key] = Pos(val_node.line, val_node.column)
-        return decl
+        arguments = {k: v for k, v in keys.items() if k not in RESERVED_LAYER_KEYS}
+        return declare(
+            type_name,
+            self.string(keys["name"][1], "`name`") if "name" in keys else None,
+            {key: value.plain() for key, (_, value) in arguments.items()},
+            inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
+            pos=Pos(node.line, node.column),
+            index=index,
+            arg_pos={k: Pos(key.line, key.column) for k, (key, _) in arguments.items()},
+            value_pos={k: Pos(value.line, value.column) for k, (_, value) in arguments.items()},
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from deconvcheck.spec.nodes import MAX_DEPTH, MAX_NODES, Node, resolve_plain
+from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, Node, resolve_plain
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)

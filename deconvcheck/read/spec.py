@@ -1,0 +1,92 @@
+"""A spec as declared: its layers in file order with their positions, before any checking.
+
+Every reader (YAML, JSON, Keras model files) fills a `Spec`; `declare` is the one builder of a
+layer declaration, for the readers and for `check`'s fixes alike."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from deconvcheck.diagnostics import Diagnostic
+
+SPEC_VERSION = 1
+VERSION_KEY = "deconvcheck"
+TOP_KEYS = (
+    VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder", "sequential"
+)  # fmt: skip
+RESTORE_MODES = ("spatial", "shape", "none")
+RESERVED_LAYER_KEYS = ("type", "name", "inputs")
+
+
+class ReadFailure(Exception):
+    """The file cannot be read at all (missing, a directory, no permission): a usage error."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class Pos(NamedTuple):
+    line: int = 0
+    column: int = 0
+
+
+class LayerDecl:
+    """One entry of `layers:` as written, before any checking of its arguments."""
+
+    def __init__(self, index: int, type_name: str, pos: Pos) -> None:
+        self.index = index
+        self.type_name = type_name
+        self.pos = pos
+        self.name: str | None = None
+        self.inputs: list[tuple[str, Pos]] | None = None
+        self.args: dict[str, Any] = {}
+        self.arg_pos: dict[str, Pos] = {}  # where each argument's key is
+        self.value_pos: dict[str, Pos] = {}  # where each argument's value is
+
+
+class Spec:
+    """A spec file as declared: its layers in file order and what loading it found wrong."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.name: str | None = None
+        self.layers: list[LayerDecl] = []
+        self.outputs: list[tuple[str, Pos]] | None = None
+        self.restore: str | None = None  # what the output must give back: see `check`
+        self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
+        self.sequential = False  # a Keras Sequential model: its summary shows no InputLayer
+        self.diagnostics: list[Diagnostic] = []
+
+
+def suggest(word: str, options: Any) -> str:
+    """`; did you mean 'x'?` or nothing."""
+    import difflib  # noqa: PLC0415 - only needed when something is wrong
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+# Where a layer made by the tool itself (a verified fix) is: nowhere in the file.
+NOWHERE = Pos()
+
+
+def declare(
+    type_name: str,
+    name: str | None,
+    args: dict[str, Any],
+    *,
+    inputs: list[tuple[str, Pos]] | None = None,
+    pos: Pos = NOWHERE,
+    index: int = -1,
+    arg_pos: dict[str, Pos] | None = None,
+    value_pos: dict[str, Pos] | None = None,
+) -> LayerDecl:
+    """A layer declaration; arguments without positions of their own take the layer's."""
+    decl = LayerDecl(index, type_name, pos)
+    decl.name = name
+    decl.inputs = inputs
+    decl.args = args
+    decl.arg_pos = arg_pos if arg_pos is not None else dict.fromkeys(args, pos)
+    decl.value_pos = value_pos if value_pos is not None else dict.fromkeys(args, pos)
+    return decl
