@@ -374,6 +374,19 @@ KERAS_IGNORED = frozenset(
 # that have no groups).
 NEUTRAL: dict[str, object] = {"groups": 1}
 
+
+class Example(NamedTuple):
+    """A small, valid use of a layer type: its arguments and its input shapes (with batch)."""
+
+    args: dict[str, object]
+    inputs: tuple[Shape, ...]
+
+
+def image(rank: int, size: int = 9, channels: int = 3) -> Shape:
+    """A channels-last input of `rank` spatial axes: (None, 9, 9, 3) for rank 2."""
+    return (None, *(size,) * rank, channels)
+
+
 C = TypeVar("C", bound=Config)
 
 
@@ -394,6 +407,9 @@ class Layer(Generic[C]):
     RANK: ClassVar[int] = 0
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
+    # A layer with weights that does no multiply-accumulate of its own by the README's
+    # convention (normalisation): says so, rather than silently inheriting `macs` = 0.
+    MACS_FREE: ClassVar[bool] = False
 
     config: C
     trainable: bool
@@ -408,6 +424,12 @@ class Layer(Generic[C]):
         self.trainable = parsed["trainable"]
         self.config = cast(C, self.CONFIG({a.name: parsed[a.name] for a in self.ARGS}))
         self.validate()
+
+    @classmethod
+    def example(cls) -> Example:
+        """A small valid use of this type, for the contract test that walks every registered
+        type through every hook (tests/test_layer_contract.py)."""
+        raise NotImplementedError(f"{cls.__name__} gives no example")
 
     # ------------------------------------------------------------ names and arguments
 
@@ -550,6 +572,13 @@ class Layer(Generic[C]):
         if not self.trainable:
             result["trainable"] = False
         return result
+
+    def keras_config(self) -> dict[str, Any]:
+        """The layer's `config` as Keras's `get_config()` writes it into a model file (every
+        argument that matters, defaults included); `from_keras` reads it back."""
+        values = self.config.values()
+        args = {a.name: self.keras_value(a.name, values[a.name]) for a in self.ARGS}
+        return {"trainable": self.trainable, "dtype": "float32", **args}
 
     def keras_value(self, name: str, value: Any) -> Any:
         """A parsed argument in the form Keras's constructor takes."""

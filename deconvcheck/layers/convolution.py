@@ -9,6 +9,7 @@ from deconvcheck import arith
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
+    Example,
     Layer,
     Params,
     Parser,
@@ -22,6 +23,7 @@ from deconvcheck.layers.base import (
     choice,
     data_format,
     format_shape,
+    image,
     int_tuple,
     known_channels,
     positive_int,
@@ -190,6 +192,10 @@ class Conv(Layer[ConvConfig]):
         filters = self.config.filters
         kernel = product(self.config.kernel_size) * (channels // self.config.groups) * filters
         return Params(kernel + (filters if self.config.use_bias else 0))
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"filters": 4, "kernel_size": 3, "strides": 2}, (image(cls.RANK),))
 
     def windows(self) -> tuple[Window, ...]:
         return conv_windows(self.config)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
+    Example,
     Layer,
     Params,
     Refusal,
@@ -20,6 +21,7 @@ from deconvcheck.layers.base import (
     data_format,
     format_shape,
     ignored,
+    image,
     int_list,
     number,
     optional_positive_int,
@@ -55,6 +57,10 @@ class Input(Layer[InputConfig]):
     def keras_name(cls) -> str:
         return "InputLayer"
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"shape": [9, 9, 3]}, ())
+
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         return (self.config.batch_size, *self.config.shape)
 
@@ -71,6 +77,9 @@ class Input(Layer[InputConfig]):
         if shape[0] is not None:
             args["batch_size"] = shape[0]
         return args
+
+    def keras_config(self) -> dict[str, Any]:
+        return {"batch_shape": [self.config.batch_size, *self.config.shape], "sparse": False}
 
     def written(self, name: str, value: Any) -> Any:
         return list(value) if name == "shape" else super().written(name, value)
@@ -95,6 +104,10 @@ class Dense(Layer[DenseConfig]):
 
     NAMES = ("Dense",)
     CONFIG = DenseConfig
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"units": 4}, (image(2),))
 
     def _features(self, shape: Shape) -> int:
         require_rank(shape, 2, at_least=True)
@@ -155,6 +168,10 @@ class Activation(Layer[ActivationConfig]):
     NAMES = ("Activation",)
     CONFIG = ActivationConfig
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"activation": "relu"}, (image(2),))
+
 
 class ReLUConfig(Config):
     max_value: float | None = arg(optional_non_negative, None)
@@ -165,6 +182,10 @@ class ReLUConfig(Config):
 class ReLU(Layer[ReLUConfig]):
     NAMES = ("ReLU",)
     CONFIG = ReLUConfig
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2),))
 
 
 class LeakyReLUConfig(Config):
@@ -179,9 +200,13 @@ class LeakyReLU(Layer[LeakyReLUConfig]):
     CONFIG = LeakyReLUConfig
 
     @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2),))
+
+    @classmethod
     def from_keras(cls, config: Mapping[str, Any]) -> dict[str, Any]:
         args = super().from_keras(config)
-        if "alpha" in args:  # Keras 2's name for it
+        if args.get("alpha") is not None:  # Keras 2's name for it
             args["negative_slope"] = args.pop("alpha")
         return args
 
@@ -196,6 +221,10 @@ class Dropout(Layer[DropoutConfig]):
     NAMES = ("Dropout",)
     CONFIG = DropoutConfig
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"rate": 0.5}, (image(2),))
+
 
 class FlattenConfig(Config):
     data_format: str = arg(data_format, None)
@@ -204,6 +233,11 @@ class FlattenConfig(Config):
 class Flatten(Layer[FlattenConfig]):
     NAMES = ("Flatten",)
     CONFIG = FlattenConfig
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2),))
+
     ROLE = Role.RESHAPING
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
@@ -239,10 +273,19 @@ class ReshapeConfig(Config):
 class Reshape(Layer[ReshapeConfig]):
     NAMES = ("Reshape",)
     CONFIG = ReshapeConfig
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"target_shape": [81, 3]}, (image(2),))
+
     ROLE = Role.RESHAPING
 
     def written(self, name: str, value: Any) -> Any:
         return list(value)  # a list even of one size: Keras's target_shape is a tuple
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        values = "·".join(str(d) for d in inputs[0][1:])
+        return [f"the {values} values of each sample rearranged as {format_shape(output)}"]
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         (shape,) = inputs

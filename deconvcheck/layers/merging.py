@@ -9,6 +9,7 @@ from deconvcheck.layers.base import (
     C,
     Config,
     Dim,
+    Example,
     Layer,
     NoArgs,
     Refusal,
@@ -17,6 +18,7 @@ from deconvcheck.layers.base import (
     any_int,
     arg,
     format_shape,
+    image,
 )
 
 
@@ -30,6 +32,10 @@ class Merge(Layer[C]):
     ROLE = Role.MERGE
     MIN_INPUTS = 1
     MAX_INPUTS = None
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2), image(2)))
 
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"{' + '.join(format_shape(s) for s in inputs)} -> {format_shape(output)}"]

@@ -8,6 +8,7 @@ from typing import Any
 from deconvcheck.layers.base import (
     IGNORED_DOC,
     Config,
+    Example,
     Layer,
     Params,
     Refusal,
@@ -17,6 +18,7 @@ from deconvcheck.layers.base import (
     boolean,
     format_shape,
     ignored,
+    image,
     number,
 )
 
@@ -58,6 +60,11 @@ class BatchNormalization(Layer[BatchNormalizationConfig]):
 
     NAMES = ("BatchNormalization",)
     CONFIG = BatchNormalizationConfig
+    MACS_FREE = True
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2),))
 
     def _channels(self, shape: Shape) -> int:
         axis = self.config.axis

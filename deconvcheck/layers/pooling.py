@@ -9,6 +9,7 @@ from deconvcheck import arith
 from deconvcheck.layers.base import (
     AnyLayer,
     Config,
+    Example,
     Layer,
     Refusal,
     Role,
@@ -19,6 +20,8 @@ from deconvcheck.layers.base import (
     channel_axis,
     choice,
     data_format,
+    format_shape,
+    image,
     int_tuple,
     int_tuple_or_zero,
     require_rank,
@@ -69,6 +72,10 @@ class Pooling(Layer[PoolingConfig]):
         if self.config.padding == "valid":
             check_output_positive(shape, output, fmt)
         return output
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"pool_size": 2}, (image(cls.RANK),))
 
     def windows(self) -> tuple[Window, ...]:
         pool = self.config.pool_size
@@ -132,8 +139,15 @@ class GlobalPooling(Layer[GlobalPoolingConfig]):
             return with_spatial(shape, fmt, (1,) * self.RANK, channels)
         return (shape[0], channels)
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(cls.RANK),))
+
     def receptive_field(self, rf: Fraction, jump: Fraction) -> tuple[Fraction, Fraction] | None:
         return None  # every position sees the whole input
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"one value per channel over all spatial positions: {format_shape(output)}"]
 
 
 GlobalAveragePooling1D = _ranked(GlobalPooling, "GlobalAveragePooling", 1)

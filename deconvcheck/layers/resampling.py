@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from deconvcheck.layers.base import (
     Config,
+    Example,
     Layer,
     Refusal,
     Role,
@@ -16,6 +17,7 @@ from deconvcheck.layers.base import (
     data_format,
     format_shape,
     ignored,
+    image,
     int_tuple,
     int_tuple_or_zero,
     positive_int,
@@ -104,6 +106,10 @@ class UpSampling(Layer[Config]):
             out[axis] = None if size is None else size * factor
         return tuple(out)
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"size": 2}, (image(cls.RANK),))
+
     def windows(self) -> tuple[Window, ...]:
         return tuple(Window(f, f) for f in self.factors())
 
@@ -183,12 +189,16 @@ class ZeroPadding(Layer[PaddingConfig]):
         check_output_positive(shape, output, fmt)
         return output
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"padding": 1}, (image(cls.RANK),))
+
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return explain_edges(inputs[0], output, self.config.data_format, self.config.padding, "+")
 
     def keras_value(self, name: str, value: Any) -> Any:
         # held as ((before, after),); Keras's 1-D layer takes (before, after)
-        return value[0] if self.RANK == 1 else value
+        return value[0] if self.RANK == 1 and name in ("padding", "cropping") else value
 
 
 class ZeroPadding1D(ZeroPadding):
@@ -230,13 +240,17 @@ class Cropping(Layer[CroppingConfig]):
                 )
         return out
 
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"cropping": 1}, (image(cls.RANK),))
+
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         fmt = self.layout() or "channels_last"
         return explain_edges(inputs[0], output, fmt, self.config.cropping, "−")
 
     def keras_value(self, name: str, value: Any) -> Any:
         # held as ((before, after),); Keras's 1-D layer takes (before, after)
-        return value[0] if self.RANK == 1 else value
+        return value[0] if self.RANK == 1 and name in ("padding", "cropping") else value
 
 
 class Cropping1D(Cropping):

@@ -12,6 +12,7 @@ from deconvcheck import arith
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
+    Example,
     Layer,
     Params,
     Refusal,
@@ -21,6 +22,7 @@ from deconvcheck.layers.base import (
     arg,
     boolean,
     data_format,
+    image,
     int_tuple,
     known_channels,
     optional_int_tuple,
@@ -108,6 +110,10 @@ class ConvTranspose(Layer[ConvTransposeConfig]):
         filters = self.config.filters
         kernel = product(self.config.kernel_size) * channels * filters
         return Params(kernel + (filters if self.config.use_bias else 0))
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"filters": 4, "kernel_size": 3, "strides": 2}, (image(cls.RANK),))
 
     def windows(self) -> tuple[Window, ...]:
         config = self.config

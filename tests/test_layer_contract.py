@@ -1,0 +1,165 @@
+"""The layer contract: every registered layer type answers every question the tool asks of a
+layer, consistently, on a small input it gives for itself (`Layer.example`). A new layer type
+that forgets a hook (no windows for a downsampling layer, MACs 0 for a weighted one, no
+`explain` line where the shape changes, a Keras config it cannot read back) fails here."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from deconvcheck import arith
+from deconvcheck.layers.base import AnyLayer, Layer, Params, Role, Window, spatial_axes
+from deconvcheck.layers.registry import LAYER_TYPES, REGISTRY
+
+TYPES = [pytest.param(cls, id=cls.NAMES[0]) for cls in LAYER_TYPES]
+
+
+def built(cls: type[AnyLayer]) -> tuple[AnyLayer, tuple[tuple[int | None, ...], ...]]:
+    example = cls.example()
+    return cls(example.args), example.inputs
+
+
+def test_every_name_is_registered_once() -> None:
+    names = [name for cls in LAYER_TYPES for name in cls.NAMES]
+    assert len(names) == len(set(names)) == len(REGISTRY)
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_declares_names_config_and_role(cls: type[AnyLayer]) -> None:
+    assert cls.NAMES and cls.NAMES[0][0].isupper()
+    assert cls.ARGS == cls.CONFIG.FIELDS
+    assert all(a.name for a in cls.ARGS)
+    assert isinstance(cls.ROLE, Role)
+    assert (cls.ROLE is Role.INPUT) == (cls.MAX_INPUTS == 0)
+    assert (cls.ROLE is Role.MERGE) == (cls.MAX_INPUTS is None)
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_shape_and_parameters(cls: type[AnyLayer]) -> None:
+    layer, inputs = built(cls)
+    output = layer.output_shape(inputs)
+    assert isinstance(output, tuple) and output[0] is None
+    params = layer.param_count(inputs)
+    assert isinstance(params, Params) and params.trainable >= 0 and params.non_trainable >= 0
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_config_is_typed_and_frozen(cls: type[AnyLayer]) -> None:
+    layer, _ = built(cls)
+    assert set(layer.config.values()) == {a.name for a in cls.ARGS}
+    for name in layer.config.values():
+        with pytest.raises(AttributeError):
+            setattr(layer.config, name, None)
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_windows_give_the_output_size(cls: type[AnyLayer]) -> None:
+    """A downsampling or upsampling layer has a window on each spatial axis, and the window
+    alone, through `arith`, gives the size the layer computes."""
+    layer, inputs = built(cls)
+    windows = layer.windows()
+    if cls.ROLE not in (Role.DOWNSAMPLING, Role.UPSAMPLING):
+        assert windows is None
+        return
+    assert windows is not None and all(isinstance(w, Window) for w in windows)
+    output = layer.output_shape(inputs)
+    fmt = layer.layout() or "channels_last"
+    axes = list(spatial_axes(inputs[0], fmt))
+    assert len(windows) == len(axes) == cls.RANK
+    for w, axis in zip(windows, axes, strict=True):
+        n = inputs[0][axis]
+        if cls.ROLE is Role.DOWNSAMPLING:
+            expected = arith.conv_output_length(n, w.kernel, w.stride, w.padding, w.dilation)
+        else:
+            expected = arith.conv_transpose_output_length(
+                n, w.kernel, w.stride, w.padding, w.output_padding, w.dilation
+            )
+        assert output[axis] == expected
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_macs(cls: type[AnyLayer]) -> None:
+    layer, inputs = built(cls)
+    macs = layer.macs(inputs, layer.output_shape(inputs))
+    assert isinstance(macs, int) and macs >= 0
+    weighted = layer.weight_count(inputs).trainable > 0
+    if weighted and not cls.MACS_FREE:
+        assert type(layer).macs is not Layer.macs and macs > 0
+    if not weighted:
+        assert macs == 0
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_receptive_field(cls: type[AnyLayer]) -> None:
+    layer, _ = built(cls)
+    step = layer.receptive_field(Fraction(3), Fraction(2))
+    if step is None:
+        assert cls.ROLE in (Role.RESHAPING, Role.PRESERVING)
+        return
+    rf, jump = step
+    assert isinstance(rf, Fraction) and isinstance(jump, Fraction)
+    assert rf >= 3 and jump > 0
+    windows = layer.windows()
+    if windows and cls.ROLE is Role.DOWNSAMPLING:
+        assert jump == 2 * windows[0].stride
+    if windows and cls.ROLE is Role.UPSAMPLING:
+        assert jump == Fraction(2, windows[0].stride)
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_explain(cls: type[AnyLayer]) -> None:
+    layer, inputs = built(cls)
+    lines = layer.explain(inputs, layer.output_shape(inputs))
+    assert lines and all(isinstance(line, str) and line for line in lines)
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_arguments_round_trip(cls: type[AnyLayer]) -> None:
+    """What `convert` writes (spec form) and `export` writes (Keras form) builds the same."""
+    layer, _ = built(cls)
+    keras_form = layer.arguments()
+    assert cls(keras_form).config == layer.config
+    spec_form = {k: layer.written(k, v) for k, v in keras_form.items()}
+    assert cls(spec_form).config == layer.config
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_keras_config_round_trip(cls: type[AnyLayer]) -> None:
+    """A layer as a Keras file holds it reads back as the same layer."""
+    layer, _ = built(cls)
+    config = {"name": "some_layer", **layer.keras_config()}
+    again = cls(cls.from_keras(config))
+    assert again.config == layer.config and again.trainable == layer.trainable
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_keras_code(cls: type[AnyLayer]) -> None:
+    layer, _ = built(cls)
+    code = layer.keras_code("x", layer.arguments(), "previous")
+    assert "name='x'" in code
+    assert (
+        code.startswith("keras.Input(")
+        if cls.ROLE is Role.INPUT
+        else code.startswith(f"layers.{cls.keras_name()}(")
+    )
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_retuned_windows_are_taken(cls: type[AnyLayer]) -> None:
+    layer, _ = built(cls)
+    windows = layer.windows()
+    changes = layer.retuned(windows) if windows else None
+    if changes is None:
+        return
+    assert cls.ROLE is Role.UPSAMPLING
+    again = cls({**cls.example().args, **changes})
+    assert again.windows() == windows
+
+
+@pytest.mark.parametrize("cls", TYPES)
+def test_layout_and_stated_output(cls: type[AnyLayer]) -> None:
+    layer, _ = built(cls)
+    assert layer.layout() in (None, "channels_last", "channels_first")
+    assert layer.stated_output() is None  # only given when the spec states one
