@@ -207,7 +207,7 @@ def _connect(
     if decl.inputs is None:
         if cls.MAX_INPUTS == 0:
             return []
-        if cls.MAX_INPUTS is None:
+        if cls.ROLE is Role.MERGE:
             diags.append(
                 _diag(
                     "DC109",
@@ -231,11 +231,14 @@ def _connect(
         return [previous]
     count = len(decl.inputs)
     if count < cls.MIN_INPUTS or (cls.MAX_INPUTS is not None and count > cls.MAX_INPUTS):
-        expected = (
-            "no inputs"
-            if cls.MAX_INPUTS == 0
-            else ("one input" if cls.MAX_INPUTS == 1 else f"at least {cls.MIN_INPUTS} input")
-        )
+        if cls.MAX_INPUTS == 0:
+            expected = "no inputs"
+        elif cls.MAX_INPUTS == 1:
+            expected = "one input"
+        elif cls.MAX_INPUTS == cls.MIN_INPUTS:
+            expected = f"exactly {cls.MIN_INPUTS} inputs"
+        else:
+            expected = f"at least {cls.MIN_INPUTS} input"
         diags.append(_diag("DC109", f"{kind} takes {expected}; received {count}", decl.pos, name))
         return None
     missing = [(ref, pos) for ref, pos in decl.inputs if ref not in known]

@@ -8,7 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from deconvcheck.layers import base, core, normalization, pooling, resampling
+from deconvcheck.layers import (
+    activations,
+    base,
+    core,
+    normalization,
+    pooling,
+    preprocessing,
+    regularization,
+    resampling,
+)
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import LAYER_TYPES
 from deconvcheck.read.spec import RESTORE_MODES, SPEC_VERSION
@@ -33,6 +42,15 @@ def _pairs(rank: int) -> Schema:
     }
     cell = {"oneOf": [{"type": "integer", "minimum": 0}, pair]}
     return {"oneOf": [INT, {"type": "array", "items": cell, "minItems": rank, "maxItems": rank}]}
+
+
+def _int_or_ints() -> Schema:
+    return {"oneOf": [INT, {"type": "array", "items": INT}]}
+
+
+def _numbers() -> Schema:
+    """A number or a (nested) list of numbers."""
+    return {"oneOf": [{"type": "number"}, {"type": "array"}]}
 
 
 def _nullable(schema: Schema) -> Schema:
@@ -70,6 +88,16 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     resampling.pairs: _pairs,
     resampling.crop_pairs: _pairs,
     resampling.one_pair: lambda r: _ints(2, 0),
+    normalization.axes: lambda r: _int_or_ints(),
+    normalization.group_count: lambda r: {
+        "oneOf": [{"const": -1}, {"type": "integer", "minimum": 1}]
+    },
+    preprocessing.optional_axes: lambda r: _nullable(_int_or_ints()),
+    preprocessing.numbers: lambda r: _numbers(),
+    preprocessing.optional_numbers: lambda r: _nullable(_numbers()),
+    regularization.penalty: lambda r: _nullable({"type": "number", "minimum": 0}),
+    activations.shared_axes: lambda r: _nullable(_int_or_ints()),
+    core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 
 

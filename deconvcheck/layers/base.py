@@ -59,7 +59,7 @@ def _refuse(name: str, value: object, expected: str) -> Refusal:
     return Refusal("DC103", f"`{name}` must be {expected}; received {value!r}", arg=name)
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     # YAML's `true` is a bool, and a bool is an int in Python: never take it for a number.
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -80,13 +80,13 @@ def _int_tuple(value: object, name: str, rank: int, *, allow_zero: bool) -> tupl
     """Keras's `standardize_tuple`: an int is repeated `rank` times, a list needs `rank` ints."""
     bound = "non-negative" if allow_zero else "positive"
     expected = f"a {bound} integer or a list of {rank} {bound} integers"
-    if _is_int(value):
+    if is_int(value):
         items: tuple[object, ...] = (value,) * rank
     elif isinstance(value, list | tuple) and len(value) == rank:
         items = tuple(value)
     else:
         raise _refuse(name, value, expected)
-    if not all(_is_int(v) for v in items):
+    if not all(is_int(v) for v in items):
         raise _refuse(name, value, expected)
     ints = tuple(int(v) for v in items)  # type: ignore[call-overload]
     if any(v < 0 or (v == 0 and not allow_zero) for v in ints):
@@ -156,13 +156,13 @@ def shape_list(value: object, name: str, rank: int) -> Shape:
     if not isinstance(value, list | tuple) or not value:
         raise _refuse(name, value, expected)
     for v in value:
-        if v is not None and (not _is_int(v) or v <= 0):
+        if v is not None and (not is_int(v) or v <= 0):
             raise _refuse(name, value, expected)
     return tuple(value)
 
 
 def int_list(value: object, name: str, rank: int) -> tuple[int, ...]:
-    if not isinstance(value, list | tuple) or not all(_is_int(v) for v in value):
+    if not isinstance(value, list | tuple) or not all(is_int(v) for v in value):
         raise _refuse(name, value, "a list of integers")
     return tuple(int(v) for v in value)
 
@@ -250,6 +250,11 @@ class Group(tuple[Arg, ...]):
     """Arguments shared by several layer types, spliced into a `Config` where it is named."""
 
     __slots__ = ()
+
+
+def ignored_group(*names: str) -> Group:
+    """Several Keras arguments that cannot change a shape or a count (initializers, ...)."""
+    return Group(Arg(name, anything, None, False, IGNORED_DOC) for name in names)
 
 
 class Config:

@@ -11,6 +11,7 @@ from deconvcheck.layers.base import (
     Config,
     Example,
     Layer,
+    NoArgs,
     Params,
     Refusal,
     Role,
@@ -306,3 +307,73 @@ class Reshape(Layer[ReshapeConfig]):
             hint="make the product of target_shape equal the input's, or use -1 for one axis",
             arg="target_shape",
         )
+
+
+class Identity(Layer[NoArgs]):
+    """Keras's `Identity`: the input, unchanged."""
+
+    NAMES = ("Identity",)
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({}, (image(2),))
+
+
+def permutation(value: object, name: str, rank: int) -> tuple[int, ...]:
+    """Keras's Permute `dims`: 1..n in some order (the batch axis is not counted)."""
+    dims = int_list(value, name, rank)
+    if sorted(dims) != list(range(1, len(dims) + 1)):
+        raise Refusal(
+            "DC103",
+            f"`{name}` must be a permutation of 1..{len(dims)}; received {list(dims)}",
+            arg=name,
+        )
+    return dims
+
+
+class PermuteConfig(Config):
+    dims: tuple[int, ...] = arg(permutation, required=True, doc="new order of the axes, from 1")
+
+
+class Permute(Layer[PermuteConfig]):
+    NAMES = ("Permute",)
+    CONFIG = PermuteConfig
+    ROLE = Role.RESHAPING
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"dims": [2, 1, 3]}, (image(2, size=5),))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        (shape,) = inputs
+        require_rank(shape, len(self.config.dims) + 1)
+        return (shape[0], *(shape[d] for d in self.config.dims))
+
+    def written(self, name: str, value: Any) -> Any:
+        return list(value)
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        order = ", ".join(str(d) for d in self.config.dims)
+        return [f"axes reordered as ({order}): {format_shape(output)}"]
+
+
+class RepeatVectorConfig(Config):
+    n: int = arg(positive_int, required=True, doc="how many times to repeat the input")
+
+
+class RepeatVector(Layer[RepeatVectorConfig]):
+    NAMES = ("RepeatVector",)
+    CONFIG = RepeatVectorConfig
+    ROLE = Role.RESHAPING
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"n": 3}, ((None, 4),))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        (shape,) = inputs
+        require_rank(shape, 2)
+        return (shape[0], self.config.n, shape[1])
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"the vector repeated {self.config.n} times: {format_shape(output)}"]

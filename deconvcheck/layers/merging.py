@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from deconvcheck.layers.base import (
     C,
@@ -31,7 +31,7 @@ class Merge(Layer[C]):
 
     ROLE = Role.MERGE
     MIN_INPUTS = 1
-    MAX_INPUTS = None
+    MAX_INPUTS: ClassVar[int | None] = None
 
     @classmethod
     def example(cls) -> Example:
@@ -106,10 +106,9 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     return tuple(out)
 
 
-class Add(Merge[NoArgs]):
-    """Element-wise sum; shapes must match (or broadcast, as Keras allows)."""
+class Elementwise(Merge[NoArgs]):
+    """Element-wise merges (Keras's `Merge`): shapes must match or broadcast."""
 
-    NAMES = ("Add", "add")
     CONFIG = NoArgs
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
@@ -125,3 +124,40 @@ class Add(Merge[NoArgs]):
         batches = {s[0] for s in inputs} - {None}
         batch = batches.pop() if len(batches) == 1 else None
         return (batch, *out)
+
+
+class Add(Elementwise):
+    """Element-wise sum."""
+
+    NAMES = ("Add", "add")
+
+
+class Multiply(Elementwise):
+    NAMES = ("Multiply", "multiply")
+
+
+class Average(Elementwise):
+    NAMES = ("Average", "average")
+
+
+class Maximum(Elementwise):
+    NAMES = ("Maximum", "maximum")
+
+
+class Minimum(Elementwise):
+    NAMES = ("Minimum", "minimum")
+
+
+class Subtract(Elementwise):
+    """The first input minus the second: exactly two inputs."""
+
+    NAMES = ("Subtract", "subtract")
+    MIN_INPUTS = 2
+    MAX_INPUTS = 2
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        if len(inputs) != 2:
+            raise Refusal(
+                "DC109", f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}"
+            )
+        return super().output_shape(inputs)

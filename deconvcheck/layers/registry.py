@@ -5,7 +5,18 @@ Adding a layer: one class in its family's module, one line here.
 
 from __future__ import annotations
 
-from deconvcheck.layers import convolution, core, merging, normalization, pooling, resampling
+from deconvcheck.layers import (
+    activations,
+    convolution,
+    core,
+    depthwise,
+    merging,
+    normalization,
+    pooling,
+    preprocessing,
+    regularization,
+    resampling,
+)
 from deconvcheck.layers import transposed as tr
 from deconvcheck.layers.base import AnyLayer
 
@@ -24,6 +35,18 @@ LAYER_TYPES: tuple[type[AnyLayer], ...] = (
     normalization.BatchNormalization,
     core.Activation, core.ReLU, core.LeakyReLU, core.Dropout,
     core.Dense, core.Flatten, core.Reshape,
+    depthwise.DepthwiseConv1D, depthwise.DepthwiseConv2D,
+    depthwise.SeparableConv1D, depthwise.SeparableConv2D,
+    preprocessing.Rescaling, preprocessing.Normalization,
+    merging.Multiply, merging.Subtract, merging.Average, merging.Maximum, merging.Minimum,
+    normalization.LayerNormalization, normalization.GroupNormalization,
+    normalization.UnitNormalization,
+    regularization.SpatialDropout1D, regularization.SpatialDropout2D,
+    regularization.SpatialDropout3D, regularization.GaussianNoise,
+    regularization.GaussianDropout, regularization.AlphaDropout,
+    regularization.ActivityRegularization,
+    activations.Softmax, activations.ELU, activations.PReLU,
+    core.Identity, core.Permute, core.RepeatVector,
 )  # fmt: skip
 
 REGISTRY: dict[str, type[AnyLayer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}
