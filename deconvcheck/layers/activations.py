@@ -27,7 +27,9 @@ class SoftmaxConfig(Config):
     axis: tuple[int, ...] = arg(axes, -1, doc="an axis or a list of axes")
 
 
-class Softmax(Layer[SoftmaxConfig]):
+class Softmax(Layer):
+    config: SoftmaxConfig
+
     NAMES = ("Softmax",)
     CONFIG = SoftmaxConfig
 
@@ -40,7 +42,9 @@ class ELUConfig(Config):
     alpha: float = arg(number, 1.0)
 
 
-class ELU(Layer[ELUConfig]):
+class ELU(Layer):
+    config: ELUConfig
+
     NAMES = ("ELU",)
     CONFIG = ELUConfig
 
@@ -66,9 +70,11 @@ class PReLUConfig(Config):
     weights = ignored_group("alpha_initializer", "alpha_regularizer", "alpha_constraint")
 
 
-class PReLU(Layer[PReLUConfig]):
+class PReLU(Layer):
     """A learned slope per value of the input (batch axis excluded), shared along
     `shared_axes`."""
+
+    config: PReLUConfig
 
     NAMES = ("PReLU",)
     CONFIG = PReLUConfig

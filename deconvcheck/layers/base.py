@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -392,10 +392,7 @@ def image(rank: int, size: int = 9, channels: int = 3) -> Shape:
     return (None, *(size,) * rank, channels)
 
 
-C = TypeVar("C", bound=Config)
-
-
-class Layer(Generic[C]):
+class Layer:
     """Base of every layer type: the one place that knows the layer.
 
     A subclass sets `NAMES` (Keras's class name first, then aliases), `CONFIG` (its arguments)
@@ -416,7 +413,7 @@ class Layer(Generic[C]):
     # convention (normalisation): says so, rather than silently inheriting `macs` = 0.
     MACS_FREE: ClassVar[bool] = False
 
-    config: C
+    config: Config  # each layer type narrows it to its own CONFIG's class, for mypy
     trainable: bool
 
     def __init_subclass__(cls) -> None:
@@ -427,7 +424,7 @@ class Layer(Generic[C]):
         """Parse the arguments as Keras's constructor would; raise Refusal where it would."""
         parsed = self.parse_args(raw)
         self.trainable = parsed["trainable"]
-        self.config = cast(C, self.CONFIG({a.name: parsed[a.name] for a in self.ARGS}))
+        self.config = self.CONFIG({a.name: parsed[a.name] for a in self.ARGS})
         self.validate()
 
     @classmethod
@@ -600,7 +597,7 @@ class Layer(Generic[C]):
         return f"layers.{self.keras_name()}({call})({feed})"
 
 
-AnyLayer = Layer[Any]
+AnyLayer = Layer  # kept as a name: the registry's and the engine's type for any layer
 
 
 def shortest(value: Any) -> Any:

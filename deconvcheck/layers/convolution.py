@@ -150,8 +150,10 @@ def explain_conv(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: s
     return [*explain_window(windows, inputs, output, fmt), words]
 
 
-class Conv(Layer[ConvConfig]):
+class Conv(Layer):
     """N-D convolution: output `floor((n - k_eff) / s) + 1` (valid) or `ceil(n / s)` (same)."""
+
+    config: ConvConfig
 
     CONFIG = ConvConfig
     ROLE = Role.DOWNSAMPLING

@@ -45,8 +45,10 @@ class InputConfig(Config):
     sparse = ignored(doc="ignored")
 
 
-class Input(Layer[InputConfig]):
+class Input(Layer):
     """A model input. `shape` excludes the batch axis, as in `keras.Input(shape=...)`."""
+
+    config: InputConfig
 
     NAMES = ("Input", "InputLayer")
     CONFIG = InputConfig
@@ -100,8 +102,10 @@ class DenseConfig(Config):
     kernel = KERNEL_ARGS
 
 
-class Dense(Layer[DenseConfig]):
+class Dense(Layer):
     """Acts on the last axis only, so it works on N-D input: (..., n) -> (..., units)."""
+
+    config: DenseConfig
 
     NAMES = ("Dense",)
     CONFIG = DenseConfig
@@ -165,7 +169,9 @@ class ActivationConfig(Config):
     activation: object = arg(activation, required=True, doc="a Keras activation name")
 
 
-class Activation(Layer[ActivationConfig]):
+class Activation(Layer):
+    config: ActivationConfig
+
     NAMES = ("Activation",)
     CONFIG = ActivationConfig
 
@@ -180,7 +186,9 @@ class ReLUConfig(Config):
     threshold: float = arg(non_negative, 0.0)
 
 
-class ReLU(Layer[ReLUConfig]):
+class ReLU(Layer):
+    config: ReLUConfig
+
     NAMES = ("ReLU",)
     CONFIG = ReLUConfig
 
@@ -196,7 +204,9 @@ class LeakyReLUConfig(Config):
     )
 
 
-class LeakyReLU(Layer[LeakyReLUConfig]):
+class LeakyReLU(Layer):
+    config: LeakyReLUConfig
+
     NAMES = ("LeakyReLU",)
     CONFIG = LeakyReLUConfig
 
@@ -218,7 +228,9 @@ class DropoutConfig(Config):
     seed = ignored(doc="ignored")
 
 
-class Dropout(Layer[DropoutConfig]):
+class Dropout(Layer):
+    config: DropoutConfig
+
     NAMES = ("Dropout",)
     CONFIG = DropoutConfig
 
@@ -231,7 +243,9 @@ class FlattenConfig(Config):
     data_format: str = arg(data_format, None)
 
 
-class Flatten(Layer[FlattenConfig]):
+class Flatten(Layer):
+    config: FlattenConfig
+
     NAMES = ("Flatten",)
     CONFIG = FlattenConfig
 
@@ -271,7 +285,9 @@ class ReshapeConfig(Config):
     target_shape: tuple[int, ...] = arg(target_shape, required=True, doc="sizes without batch axis")
 
 
-class Reshape(Layer[ReshapeConfig]):
+class Reshape(Layer):
+    config: ReshapeConfig
+
     NAMES = ("Reshape",)
     CONFIG = ReshapeConfig
 
@@ -309,8 +325,10 @@ class Reshape(Layer[ReshapeConfig]):
         )
 
 
-class Identity(Layer[NoArgs]):
+class Identity(Layer):
     """Keras's `Identity`: the input, unchanged."""
+
+    config: NoArgs
 
     NAMES = ("Identity",)
 
@@ -335,7 +353,9 @@ class PermuteConfig(Config):
     dims: tuple[int, ...] = arg(permutation, required=True, doc="new order of the axes, from 1")
 
 
-class Permute(Layer[PermuteConfig]):
+class Permute(Layer):
+    config: PermuteConfig
+
     NAMES = ("Permute",)
     CONFIG = PermuteConfig
     ROLE = Role.RESHAPING
@@ -361,7 +381,9 @@ class RepeatVectorConfig(Config):
     n: int = arg(positive_int, required=True, doc="how many times to repeat the input")
 
 
-class RepeatVector(Layer[RepeatVectorConfig]):
+class RepeatVector(Layer):
+    config: RepeatVectorConfig
+
     NAMES = ("RepeatVector",)
     CONFIG = RepeatVectorConfig
     ROLE = Role.RESHAPING

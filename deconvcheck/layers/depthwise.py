@@ -59,8 +59,10 @@ class DepthwiseConfig(Config):
     )
 
 
-class DepthwiseConv(Layer[DepthwiseConfig]):
+class DepthwiseConv(Layer):
     """Output size by the convolution rule; channels x depth_multiplier out."""
+
+    config: DepthwiseConfig
 
     CONFIG = DepthwiseConfig
     ROLE = Role.DOWNSAMPLING
@@ -132,8 +134,10 @@ class SeparableConfig(Config):
     )
 
 
-class SeparableConv(Layer[SeparableConfig]):
+class SeparableConv(Layer):
     """A depthwise convolution, then a 1x1 convolution to `filters` channels."""
+
+    config: SeparableConfig
 
     CONFIG = SeparableConfig
     ROLE = Role.DOWNSAMPLING

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from deconvcheck.layers.base import (
-    C,
     Config,
     Dim,
     Example,
@@ -26,7 +25,7 @@ def _joined(inputs: Sequence[Shape]) -> str:
     return ", ".join(format_shape(s) for s in inputs)
 
 
-class Merge(Layer[C]):
+class Merge(Layer):
     """Layers that join several tensors into one."""
 
     ROLE = Role.MERGE
@@ -48,8 +47,10 @@ class ConcatenateConfig(Config):
     axis: int = arg(any_int, -1)
 
 
-class Concatenate(Merge[ConcatenateConfig]):
+class Concatenate(Merge):
     """Joins along `axis`; every other axis must agree (unknown sizes agree with anything)."""
+
+    config: ConcatenateConfig
 
     NAMES = ("Concatenate", "concatenate")
     CONFIG = ConcatenateConfig
@@ -106,8 +107,10 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     return tuple(out)
 
 
-class Elementwise(Merge[NoArgs]):
+class Elementwise(Merge):
     """Element-wise merges (Keras's `Merge`): shapes must match or broadcast."""
+
+    config: NoArgs
 
     CONFIG = NoArgs
 

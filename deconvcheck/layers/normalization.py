@@ -58,9 +58,11 @@ class BatchNormalizationConfig(Config):
     gamma_constraint = ignored()
 
 
-class BatchNormalization(Layer[BatchNormalizationConfig]):
+class BatchNormalization(Layer):
     """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
     4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
+
+    config: BatchNormalizationConfig
 
     NAMES = ("BatchNormalization",)
     CONFIG = BatchNormalizationConfig
@@ -158,8 +160,10 @@ class LayerNormalizationConfig(Config):
     )
 
 
-class LayerNormalization(Layer[LayerNormalizationConfig]):
+class LayerNormalization(Layer):
     """gamma and beta over the normalised axes: (scale + center) x their sizes' product."""
+
+    config: LayerNormalizationConfig
 
     NAMES = ("LayerNormalization",)
     CONFIG = LayerNormalizationConfig
@@ -207,8 +211,10 @@ class GroupNormalizationConfig(Config):
     )
 
 
-class GroupNormalization(Layer[GroupNormalizationConfig]):
+class GroupNormalization(Layer):
     """gamma and beta per channel; the groups must divide the channels."""
+
+    config: GroupNormalizationConfig
 
     NAMES = ("GroupNormalization",)
     CONFIG = GroupNormalizationConfig
@@ -245,7 +251,9 @@ class UnitNormalizationConfig(Config):
     axis: tuple[int, ...] = arg(axes, -1, doc="an axis or a list of axes (the batch axis is 0)")
 
 
-class UnitNormalization(Layer[UnitNormalizationConfig]):
+class UnitNormalization(Layer):
+    config: UnitNormalizationConfig
+
     NAMES = ("UnitNormalization",)
     CONFIG = UnitNormalizationConfig
 

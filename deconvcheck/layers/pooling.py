@@ -53,8 +53,10 @@ class PoolingConfig(Config):
     data_format: str = arg(data_format, None)
 
 
-class Pooling(Layer[PoolingConfig]):
+class Pooling(Layer):
     """Output `floor((n - pool) / s) + 1` (valid) or `floor((n - 1) / s) + 1` (same)."""
+
+    config: PoolingConfig
 
     CONFIG = PoolingConfig
     ROLE = Role.DOWNSAMPLING
@@ -124,8 +126,10 @@ class GlobalPoolingConfig(Config):
     keepdims: bool = arg(boolean, False)
 
 
-class GlobalPooling(Layer[GlobalPoolingConfig]):
+class GlobalPooling(Layer):
     """Removes the spatial axes (or keeps them as 1 with `keepdims`)."""
+
+    config: GlobalPoolingConfig
 
     CONFIG = GlobalPoolingConfig
     ROLE = Role.RESHAPING

@@ -54,8 +54,10 @@ class RescalingConfig(Config):
     offset: object = arg(numbers, 0.0)
 
 
-class Rescaling(Layer[RescalingConfig]):
+class Rescaling(Layer):
     """x * scale + offset: keeps the shape, owns no weights."""
+
+    config: RescalingConfig
 
     NAMES = ("Rescaling",)
     CONFIG = RescalingConfig
@@ -72,9 +74,11 @@ class NormalizationConfig(Config):
     invert: bool = arg(boolean, False)
 
 
-class Normalization(Layer[NormalizationConfig]):
+class Normalization(Layer):
     """(x - mean) / sqrt(variance). Without given statistics it holds, non-trainable, a mean
     and a variance over the kept axes and a count: 2 x (their sizes' product) + 1."""
+
+    config: NormalizationConfig
 
     NAMES = ("Normalization",)
     CONFIG = NormalizationConfig

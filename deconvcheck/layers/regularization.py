@@ -31,8 +31,10 @@ class SpatialDropoutConfig(SpatialDropout1DConfig):
     data_format: str = arg(data_format, None)
 
 
-class SpatialDropout(Layer[Config]):
+class SpatialDropout(Layer):
     """Drops whole channels; Keras takes inputs of exactly RANK spatial axes."""
+
+    config: Config
 
     @classmethod
     def example(cls) -> Example:
@@ -66,7 +68,9 @@ class GaussianNoiseConfig(Config):
     seed = ignored(doc="ignored")
 
 
-class GaussianNoise(Layer[GaussianNoiseConfig]):
+class GaussianNoise(Layer):
+    config: GaussianNoiseConfig
+
     NAMES = ("GaussianNoise",)
     CONFIG = GaussianNoiseConfig
 
@@ -80,7 +84,9 @@ class GaussianDropoutConfig(Config):
     seed = ignored(doc="ignored")
 
 
-class GaussianDropout(Layer[GaussianDropoutConfig]):
+class GaussianDropout(Layer):
+    config: GaussianDropoutConfig
+
     NAMES = ("GaussianDropout",)
     CONFIG = GaussianDropoutConfig
 
@@ -95,7 +101,9 @@ class AlphaDropoutConfig(Config):
     seed = ignored(doc="ignored")
 
 
-class AlphaDropout(Layer[AlphaDropoutConfig]):
+class AlphaDropout(Layer):
+    config: AlphaDropoutConfig
+
     NAMES = ("AlphaDropout",)
     CONFIG = AlphaDropoutConfig
 
@@ -121,7 +129,9 @@ class ActivityRegularizationConfig(Config):
     l2: float = arg(penalty, 0.0)
 
 
-class ActivityRegularization(Layer[ActivityRegularizationConfig]):
+class ActivityRegularization(Layer):
+    config: ActivityRegularizationConfig
+
     NAMES = ("ActivityRegularization",)
     CONFIG = ActivityRegularizationConfig
 

@@ -84,9 +84,11 @@ class UpSampling1DConfig(Config):
     size: int = arg(positive_int, 2)
 
 
-class UpSampling(Layer[Config]):
+class UpSampling(Layer):
     """Repeats rows/columns: each spatial size is multiplied by `size`. As a window, nearest-
     neighbour upsampling by f is a transposed convolution of kernel f and stride f."""
+
+    config: Config
 
     CONFIG: ClassVar[type[Config]] = UpSamplingConfig
     ROLE = Role.UPSAMPLING
@@ -173,8 +175,10 @@ def explain_edges(inputs: Shape, output: Shape, fmt: str, amounts: Pairs, sign: 
     ]
 
 
-class ZeroPadding(Layer[PaddingConfig]):
+class ZeroPadding(Layer):
     """Adds `before + after` to each spatial size."""
+
+    config: PaddingConfig
 
     CONFIG = PaddingConfig
     ROLE = Role.RESHAPING
@@ -217,8 +221,10 @@ class ZeroPadding3D(ZeroPadding):
     RANK = 3
 
 
-class Cropping(Layer[CroppingConfig]):
+class Cropping(Layer):
     """Removes `before + after` from each spatial size; Keras refuses to crop an axis away."""
+
+    config: CroppingConfig
 
     CONFIG: ClassVar[type[Config]] = CroppingConfig
     ROLE = Role.RESHAPING

@@ -63,8 +63,10 @@ class ConvTransposeConfig(Config):
     )
 
 
-class ConvTranspose(Layer[ConvTransposeConfig]):
+class ConvTranspose(Layer):
     """N-D transposed convolution; see `arith.conv_transpose_output_length` for Keras 3's rule."""
+
+    config: ConvTransposeConfig
 
     CONFIG = ConvTransposeConfig
     ROLE = Role.UPSAMPLING
