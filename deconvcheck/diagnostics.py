@@ -86,6 +86,13 @@ RULES: dict[str, Rule] = {
             "- {type: Conv2D, filters: 8, kernel_size: 3, padding: causal}",
             "padding: same (the same size), or a Conv1D",
         ),
+        Rule(
+            "DC113",
+            "Lambda layer without output_shape",
+            _E,
+            "- {type: Lambda, function: ...}",
+            "give output_shape (Keras takes it), or use a Keras layer for the operation",
+        ),
         # DC2xx: shape inference (what Keras refuses when the layer is called)
         Rule(
             "DC201",

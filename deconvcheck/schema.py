@@ -97,6 +97,9 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     preprocessing.optional_numbers: lambda r: _nullable(_numbers()),
     regularization.penalty: lambda r: _nullable({"type": "number", "minimum": 0}),
     activations.shared_axes: lambda r: _nullable(_int_or_ints()),
+    core.lambda_output_shape: lambda r: _nullable(
+        {"type": "array", "items": {"oneOf": [NULL, {"type": "integer", "minimum": 1}]}}
+    ),
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

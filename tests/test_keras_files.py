@@ -88,14 +88,49 @@ def test_models_keras_refuses_to_build(expected: Path) -> None:
 
 def test_unknown_layer_class_is_named(tmp_path: Path) -> None:
     document = json.loads((FIXTURES / "keras3" / "conv_autoencoder.json").read_text())
-    document["config"]["layers"][2]["class_name"] = "Lambda"
+    document["config"]["layers"][2]["class_name"] = "DepthToSpace"  # a user's own layer
     path = tmp_path / "model.json"
     path.write_text(json.dumps(document))
     model = infer(load(str(path)))
     (diag,) = model.diagnostics
     assert diag.code == "DC101"
-    assert "'Lambda'" in diag.message
+    assert "'DepthToSpace'" in diag.message
     assert [layer.name for layer in model.layers] == ["image", "conv2d"]  # nothing after it
+
+
+def _with_lambda(tmp_path: Path, output_shape: list[int] | None) -> Path:
+    """conv_autoencoder.json with its third layer replaced by a Lambda as Keras 3 saves one
+    (the function as serialized bytecode, `output_shape` only when it was given)."""
+    document = json.loads((FIXTURES / "keras3" / "conv_autoencoder.json").read_text())
+    entry = document["config"]["layers"][2]
+    config = {
+        "name": entry["config"]["name"],
+        "trainable": True,
+        "dtype": entry["config"]["dtype"],
+        "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAA", "defaults": None}},
+        "arguments": {},
+    }
+    if output_shape is not None:
+        config["output_shape"] = output_shape
+    entry.update(class_name="Lambda", config=config)
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_lambda_without_output_shape_is_refused_by_name(tmp_path: Path) -> None:
+    model = infer(load(str(_with_lambda(tmp_path, None))))
+    (diag,) = model.diagnostics
+    assert diag.code == "DC113" and diag.layer is not None
+    assert diag.message.startswith(f"Lambda {diag.layer!r}: ")
+    assert "output_shape" in (diag.hint or "")
+
+
+def test_lambda_with_output_shape_takes_it(tmp_path: Path) -> None:
+    """Keras's Lambda.compute_output_shape: (batch,) + output_shape, no weights."""
+    model = infer(load(str(_with_lambda(tmp_path, [14, 14, 32]))))
+    lam = model.layers[2]
+    assert (lam.type, lam.output_shape, lam.params.total) == ("Lambda", (None, 14, 14, 32), 0)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -53,6 +53,7 @@ class Params(NamedTuple):
 # ---------------------------------------------------------------- argument kinds
 # A kind turns a raw spec value into the value Keras would hold, or raises Refusal (DC103).
 Parser = Callable[[object, str, int], Any]
+F = TypeVar("F", bound=Parser)
 
 
 def _refuse(name: str, value: object, expected: str) -> Refusal:
@@ -94,18 +95,33 @@ def _int_tuple(value: object, name: str, rank: int, *, allow_zero: bool) -> tupl
     return ints
 
 
+# Parsers of values that take one int for every axis (Keras's `standardize_tuple`): a spec may
+# write `3` for `(3, 3)`. Any other list (a shape, a target_shape, dims) stays a list.
+PER_AXIS: set[Parser] = set()
+
+
+def per_axis(parse: F) -> F:
+    """Mark a parser whose value may be written as one int for every axis."""
+    PER_AXIS.add(parse)
+    return parse
+
+
+@per_axis
 def int_tuple(value: object, name: str, rank: int) -> tuple[int, ...]:
     return _int_tuple(value, name, rank, allow_zero=False)
 
 
+@per_axis
 def int_tuple_or_zero(value: object, name: str, rank: int) -> tuple[int, ...]:
     return _int_tuple(value, name, rank, allow_zero=True)
 
 
+@per_axis
 def optional_int_tuple(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     return None if value is None else _int_tuple(value, name, rank, allow_zero=False)
 
 
+@per_axis
 def optional_int_tuple_or_zero(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     return None if value is None else _int_tuple(value, name, rank, allow_zero=True)
 
@@ -588,8 +604,9 @@ class Layer:
 
     def written(self, name: str, value: Any) -> Any:
         """An argument as a spec file writes it: (3, 3) becomes 3 where one int means every
-        axis."""
-        return shortest(value)
+        axis; other tuples become lists."""
+        parse = next(a.parse for a in self.all_args() if a.name == name)
+        return shortest(value) if parse in PER_AXIS else as_lists(value)
 
     def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
         """The Python expression that builds this layer with Keras's functional API."""
@@ -611,6 +628,13 @@ def shortest(value: Any) -> Any:
         ):
             return items[0]
         return items
+    return value
+
+
+def as_lists(value: Any) -> Any:
+    """Tuples (at any depth) as lists, the form YAML and JSON write."""
+    if isinstance(value, tuple | list):
+        return [as_lists(v) for v in value]
     return value
 
 

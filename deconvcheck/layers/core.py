@@ -84,9 +84,6 @@ class Input(Layer):
     def keras_config(self) -> dict[str, Any]:
         return {"batch_shape": [self.config.batch_size, *self.config.shape], "sparse": False}
 
-    def written(self, name: str, value: Any) -> Any:
-        return list(value) if name == "shape" else super().written(name, value)
-
     def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
         rest = {k: v for k, v in args.items() if k != "shape"}
         call = ", ".join(
@@ -297,9 +294,6 @@ class Reshape(Layer):
 
     ROLE = Role.RESHAPING
 
-    def written(self, name: str, value: Any) -> Any:
-        return list(value)  # a list even of one size: Keras's target_shape is a tuple
-
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         values = "·".join(str(d) for d in inputs[0][1:])
         return [f"the {values} values of each sample rearranged as {format_shape(output)}"]
@@ -369,9 +363,6 @@ class Permute(Layer):
         require_rank(shape, len(self.config.dims) + 1)
         return (shape[0], *(shape[d] for d in self.config.dims))
 
-    def written(self, name: str, value: Any) -> Any:
-        return list(value)
-
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         order = ", ".join(str(d) for d in self.config.dims)
         return [f"axes reordered as ({order}): {format_shape(output)}"]
@@ -399,3 +390,51 @@ class RepeatVector(Layer):
 
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"the vector repeated {self.config.n} times: {format_shape(output)}"]
+
+
+def lambda_output_shape(value: object, name: str, rank: int) -> Shape | None:
+    """Keras's Lambda `output_shape`: the output's shape without the batch axis. A function
+    (saved as a config) cannot be run here: refused like a Lambda without one."""
+    if value is None or isinstance(value, dict):
+        return None
+    return shape_list(value, name, rank)
+
+
+class LambdaConfig(Config):
+    function = ignored(doc="the Python function: deconvcheck cannot run it")
+    output_shape: Shape | None = arg(
+        lambda_output_shape, None, doc="the output's shape without the batch axis"
+    )
+    mask = ignored(doc="ignored")
+    arguments = ignored(doc="ignored")
+
+
+class Lambda(Layer):
+    """A Python function as a layer. Its shape is only known when `output_shape` says it
+    (Keras prepends the batch axis); without it, Keras runs the function, which deconvcheck
+    cannot do."""
+
+    config: LambdaConfig
+
+    NAMES = ("Lambda",)
+    CONFIG = LambdaConfig
+    MIN_INPUTS = 1
+    ROLE = Role.RESHAPING
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"output_shape": [243]}, (image(2),))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        if self.config.output_shape is None:
+            raise Refusal(
+                "DC113",
+                "a Lambda's output shape is only known by running its Python function, which "
+                "deconvcheck does not do",
+                hint="give the Lambda an `output_shape` (Keras takes it too), or use a Keras "
+                "layer for the operation",
+            )
+        return (inputs[0][0], *self.config.output_shape)
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"the shape its output_shape states: {format_shape(output)}"]

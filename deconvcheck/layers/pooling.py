@@ -24,6 +24,7 @@ from deconvcheck.layers.base import (
     image,
     int_tuple,
     int_tuple_or_zero,
+    per_axis,
     require_rank,
     spatial_axes,
     with_spatial,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 
+@per_axis
 def pooling_strides(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     """`None` means "same as pool_size". Keras lets 0 through the constructor and then fails
     when the layer is called (a division by zero); it is refused here at once."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from deconvcheck.layers import (
     activations,
+    applications,
     convolution,
     core,
     depthwise,
@@ -46,7 +47,8 @@ LAYER_TYPES: tuple[type[AnyLayer], ...] = (
     regularization.GaussianDropout, regularization.AlphaDropout,
     regularization.ActivityRegularization,
     activations.Softmax, activations.ELU, activations.PReLU,
-    core.Identity, core.Permute, core.RepeatVector,
+    core.Identity, core.Permute, core.RepeatVector, core.Lambda,
+    applications.LayerScale,
 )  # fmt: skip
 
 REGISTRY: dict[str, type[AnyLayer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}

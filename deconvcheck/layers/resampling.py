@@ -20,6 +20,7 @@ from deconvcheck.layers.base import (
     image,
     int_tuple,
     int_tuple_or_zero,
+    per_axis,
     positive_int,
     require_rank,
     spatial_axes,
@@ -39,6 +40,7 @@ def _resize(shape: Shape, fmt: str, change: Sequence[tuple[int, int]], sign: int
     return tuple(out)
 
 
+@per_axis
 def pairs(value: object, name: str, rank: int) -> Pairs:
     """Keras's ZeroPadding2D/3D and Cropping2D/3D forms: an int, `rank` ints (symmetric), or
     `rank` pairs (before, after). An int is taken as it is (Keras does not check its sign for
@@ -58,12 +60,14 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
     return tuple(result)
 
 
+@per_axis
 def crop_pairs(value: object, name: str, rank: int) -> Pairs:
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         raise Refusal("DC103", f"`{name}` cannot be negative; received {value}", arg=name)
     return pairs(value, name, rank)
 
 
+@per_axis
 def one_pair(value: object, name: str, rank: int) -> Pairs:
     """ZeroPadding1D / Cropping1D: an int or a pair (before, after)."""
     before, after = int_tuple_or_zero(value, name, 2)
