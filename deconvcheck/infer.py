@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.layers.base import AnyLayer, Refusal, Role, Shape
+from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
 from deconvcheck.layers.registry import REGISTRY, lookup
 from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
@@ -64,12 +64,44 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
     if unknown:
         return None
     try:
-        return cls(decl.args)
+        return cls({k: _resolved(v) for k, v in decl.args.items()})
     except Refusal as refusal:
         pos = decl.value_pos.get(refusal.arg or "", decl.pos)
         message = f"{cls.keras_name()} {label!r}: {refusal.message}"
         out.append(_diag(refusal.code, message, pos, label, refusal.hint))
         return None
+
+
+class Submodel:
+    """A nested model's declarations, built once and run on the shapes it is called with (the
+    `model` of a nested-model layer)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.graph = build(spec)
+        self.name = self.graph.name
+
+    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+        graph = self.graph
+        sources = [n for n in graph.order if graph.nodes[n].layer.ROLE is Role.INPUT]
+        if len(sources) != len(inputs) or len(graph.outputs) != 1:
+            raise Refusal(
+                "DC109",
+                f"model {self.name!r} has {len(sources)} input(s) and {len(graph.outputs)} "
+                f"output(s); deconvcheck reads nested models of one input and one output",
+            )
+        model = propagate(graph, dict(zip(sources, inputs, strict=True)))
+        errors = [d for d in model.diagnostics if d.severity == "error"]
+        if errors:
+            first = errors[0]
+            raise Refusal(
+                first.code, f"inside model {self.name!r}: {first.message}", hint=first.hint
+            )
+        return model.shapes[graph.outputs[0]], model.totals
+
+
+def _resolved(value: object) -> object:
+    """A nested model's declarations become a model that can be run."""
+    return Submodel(value) if isinstance(value, Spec) else value
 
 
 def layer_names(decls: list[LayerDecl]) -> list[str]:

@@ -31,6 +31,11 @@ def _infer_or_exit(source: str) -> object:
         click.echo("".join(format_diagnostic(d) + "\n" for d in errors), nl=False, err=True)
         click.echo("deconvcheck: fix these first; nothing was written", err=True)
         sys.exit(EXIT_FINDINGS)
+    unwritable = [n for n in model.graph.order if not model.graph.nodes[n].layer.writable()]
+    if unwritable:
+        names = ", ".join(f"{n!r} ({model.graph.nodes[n].layer.keras_name()})" for n in unwritable)
+        click.echo(f"deconvcheck: nested models cannot be written out yet: {names}", err=True)
+        sys.exit(EXIT_FINDINGS)
     return model
 
 

@@ -591,6 +591,10 @@ class Layer:
             result["trainable"] = False
         return result
 
+    def writable(self) -> bool:
+        """Whether `convert` and `export` can write this layer out (`arguments`, `keras_code`)."""
+        return True
+
     def keras_config(self) -> dict[str, Any]:
         """The layer's `config` as Keras's `get_config()` writes it into a model file (every
         argument that matters, defaults included); `from_keras` reads it back."""

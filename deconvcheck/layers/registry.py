@@ -12,6 +12,7 @@ from deconvcheck.layers import (
     core,
     depthwise,
     merging,
+    nested,
     normalization,
     pooling,
     preprocessing,
@@ -49,6 +50,7 @@ LAYER_TYPES: tuple[type[AnyLayer], ...] = (
     activations.Softmax, activations.ELU, activations.PReLU,
     core.Identity, core.Permute, core.RepeatVector, core.Lambda,
     applications.LayerScale,
+    nested.Functional, nested.Sequential,
 )  # fmt: skip
 
 REGISTRY: dict[str, type[AnyLayer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}

@@ -77,7 +77,11 @@ _MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 def build_keras_spec(spec: Spec, root: Node) -> None:
     """Fill `spec` from a Keras model document; a malformed part becomes a DC006."""
-    document = root.plain()
+    _fill(spec, root.plain(), root)
+
+
+def _fill(spec: Spec, document: dict[str, Any], root: Node) -> None:
+    """`spec` from a model's entry: the file's root, or a model nested in a model."""
     config = document.get("config")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         spec.diagnostics.append(
@@ -102,7 +106,7 @@ def build_keras_spec(spec: Spec, root: Node) -> None:
     for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
         pos = Pos(node.line, node.column)
         try:
-            _layer(spec, index, entry, pos, sequential)
+            _layer(spec, index, entry, node, sequential)
         except _MALFORMED as exc:
             spec.diagnostics.append(
                 make(
@@ -123,7 +127,8 @@ def build_keras_spec(spec: Spec, root: Node) -> None:
             spec.outputs = [(name, Pos()) for name in outputs]
 
 
-def _layer(spec: Spec, index: int, entry: dict[str, Any], pos: Pos, sequential: bool) -> None:
+def _layer(spec: Spec, index: int, entry: dict[str, Any], node: Node, sequential: bool) -> None:
+    pos = Pos(node.line, node.column)
     class_name = entry["class_name"]
     if not isinstance(class_name, str):
         raise TypeError(f"class_name is {class_name!r}, not a name")
@@ -143,7 +148,23 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], pos: Pos, sequential: 
     inputs = None if sequential or is_input else _inbound(entry)
     if inputs is not None and not all(isinstance(i, str) for i in inputs):
         raise TypeError("its inbound_nodes do not name layers")
-    # An unknown class is reported by name; its arguments mean nothing to us.
-    args = cls.from_keras(layer_config) if cls is not None else {}
+    if class_name in MODEL_CLASSES:  # a model used as a layer (transfer learning)
+        args = _nested(spec, entry, node, layer_config)
+    else:  # an unknown class is reported by name; its arguments mean nothing to us
+        args = cls.from_keras(layer_config) if cls is not None else {}
     refs = None if inputs is None else [(i, pos) for i in inputs]
     spec.layers.append(declare(class_name, name, args, inputs=refs, pos=pos, index=index))
+
+
+def _nested(
+    spec: Spec, entry: dict[str, Any], node: Node, config: dict[str, Any]
+) -> dict[str, Any]:
+    """A nested model's own layers, read as a spec of their own: the `model` argument."""
+    inner = Spec(spec.path)
+    _fill(inner, entry, node)
+    spec.diagnostics += inner.diagnostics
+    inner.diagnostics = []
+    args: dict[str, Any] = {"model": inner}
+    if config.get("trainable") is False:
+        args["trainable"] = False
+    return args

@@ -1,0 +1,89 @@
+"""A model used as a layer (transfer learning: `base = MobileNetV2(...)`, then `base(x)` in
+another model). Keras's summary shows it as one row, its class ('Functional' or
+'Sequential'), the output shape and all its parameters.
+
+The nested model is given as a `Submodel`: something that runs its own layers on the shapes it
+is called with. The inference engine makes one from the nested model's declarations (so this
+module needs nothing of the engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from deconvcheck.layers.base import (
+    Config,
+    Example,
+    Layer,
+    Params,
+    Refusal,
+    Role,
+    Shape,
+    arg,
+    format_shape,
+    image,
+)
+
+
+class Submodel(Protocol):
+    """A model's layers, run on the shapes the model is called with."""
+
+    name: str
+
+    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+        """The output shape and the parameters; raises `Refusal` where Keras would."""
+        ...
+
+
+def submodel(value: object, name: str, rank: int) -> Submodel:
+    if callable(getattr(value, "run", None)):
+        return value  # type: ignore[return-value]
+    raise Refusal("DC103", f"`{name}` must be a model; received {value!r}", arg=name)
+
+
+class NestedConfig(Config):
+    model: Submodel = arg(submodel, required=True, doc="the model used as a layer")
+
+
+class _Unchanged:
+    """The smallest model: gives back its input, owns one weight (for `example`)."""
+
+    name = "unchanged"
+
+    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+        return inputs[0], Params(1)
+
+
+class Nested(Layer):
+    config: NestedConfig
+
+    CONFIG = NestedConfig
+    ROLE = Role.RESHAPING
+    MACS_FREE = True  # its own layers' MACs are not counted in the outer model yet
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"model": _Unchanged()}, (image(2),))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        return self.config.model.run(inputs)[0]
+
+    def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        return self.config.model.run(inputs)[1]
+
+    def writable(self) -> bool:
+        return False  # `convert` and `export` do not write nested models yet
+
+    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+        raise NotImplementedError("nested models are not exported yet")
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"the model {self.config.model.name!r}, run on {format_shape(inputs[0])}"]
+
+
+class Functional(Nested):
+    NAMES = ("Functional", "Model")
+
+
+class Sequential(Nested):
+    NAMES = ("Sequential",)
