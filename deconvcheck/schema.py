@@ -12,6 +12,7 @@ from deconvcheck.layers import (
     activations,
     base,
     core,
+    nested,
     normalization,
     pooling,
     preprocessing,
@@ -100,6 +101,10 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     core.lambda_output_shape: lambda r: _nullable(
         {"type": "array", "items": {"oneOf": [NULL, {"type": "integer", "minimum": 1}]}}
     ),
+    nested.submodel: lambda r: {
+        "type": "string",
+        "description": "a spec or Keras model file, relative to this spec",
+    },
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

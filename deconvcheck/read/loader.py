@@ -121,8 +121,20 @@ def parse_text(text: str, path: str = "") -> Node | None:
     return parse_yaml(text)
 
 
+MAX_NESTING = 8  # models used as layers inside models used as layers ...
+_loading: list[str] = []  # the files being read, outermost first (a model may not contain itself)
+
+
 def load(path: str, text: str | None = None) -> Spec:
     """Read and structure a spec. Raises ReadFailure only when the file cannot be read."""
+    _loading.append(str(Path(path).resolve()) if path != "<stdin>" else path)
+    try:
+        return _load(path, text)
+    finally:
+        _loading.pop()
+
+
+def _load(path: str, text: str | None) -> Spec:
     spec = Spec(path=path)
     try:
         root = parse_text(read_text(path) if text is None else text, path)
@@ -157,6 +169,24 @@ def _describe(node: Node) -> str:
 class _Builder:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
+
+    def submodel(self, reference: str, node: Node) -> Spec | str:
+        """The spec or Keras model file a layer's `model:` names, relative to this spec's
+        folder; its problems are reported here, at the reference."""
+        path = Path(self.spec.path).parent / reference
+        if str(path.resolve()) in _loading or len(_loading) > MAX_NESTING:
+            self.error("DC107", f"model {reference!r} contains itself", node)
+            return reference
+        try:
+            inner = load(str(path))
+        except ReadFailure as failure:
+            self.error("DC106", f"model {reference!r}: {failure.diagnostic.message}", node)
+            return reference
+        for diag in inner.diagnostics:
+            where = f"{diag.path}:{diag.line}:{diag.column}" if diag.line else diag.path
+            self.error(diag.code, f"in model {reference!r} ({where}): {diag.message}", node)
+        inner.diagnostics = []
+        return inner
 
     def error(self, code: str, message: str, node: Node | Pos, hint: str | None = None) -> None:
         self.spec.diagnostics.append(
@@ -306,10 +336,13 @@ class _Builder:
         if type_name is None:
             return None
         arguments = {k: v for k, v in keys.items() if k not in RESERVED_LAYER_KEYS}
+        args = {key: value.plain() for key, (_, value) in arguments.items()}
+        if isinstance(args.get("model"), str):  # a model used as a layer, by file reference
+            args["model"] = self.submodel(args["model"], arguments["model"][1])
         return declare(
             type_name,
             self.string(keys["name"][1], "`name`") if "name" in keys else None,
-            {key: value.plain() for key, (_, value) in arguments.items()},
+            args,
             inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
             pos=Pos(node.line, node.column),
             index=index,

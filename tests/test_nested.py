@@ -1,0 +1,73 @@
+"""A model used as a layer, in the spec format: `model: other.yaml` names a spec (or a Keras
+model file) relative to the spec. Keras shows it as one row of its class with all its
+parameters; `trainable: false` makes them all non-trainable, as `base_model.trainable = False`
+does. (Models nested in Keras files are compared with Keras in tests/test_applications.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deconvcheck.infer import infer
+from deconvcheck.read.loader import load
+
+BLOCK = """\
+deconvcheck: 1
+name: block
+layers:
+  - {type: Input, shape: [32, 32, 3]}
+  - {type: Conv2D, filters: 4, kernel_size: 3, padding: same}
+  - {type: MaxPooling2D}
+"""
+
+OUTER = """\
+deconvcheck: 1
+name: outer
+layers:
+  - {type: Input, shape: [64, 48, 3]}
+  - {type: Functional, name: block, model: parts/block.yaml, trainable: %s}
+  - {type: Flatten}
+  - {type: Dense, units: 3}
+"""
+
+
+def write(tmp_path: Path, trainable: str = "true") -> Path:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "block.yaml").write_text(BLOCK)
+    outer = tmp_path / "outer.yaml"
+    outer.write_text(OUTER % trainable)
+    return outer
+
+
+def test_nested_model_is_one_row_run_on_the_outer_input(tmp_path: Path) -> None:
+    model = infer(load(str(write(tmp_path))))
+    assert model.diagnostics == []
+    rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in model.layers]
+    # block: Conv2D 3x3 on 3 channels to 4: 3*3*3*4 + 4 = 112; 'same' keeps 64x48, the pool
+    # halves it: 32x24. Called on 64x48 (not the 32x32 it was declared with), as Keras does.
+    # Flatten: 32*24*4 = 3072; Dense: 3072*3 + 3 = 9219.
+    assert rows == [
+        ("input_layer", "InputLayer", (None, 64, 48, 3), (0, 0)),
+        ("block", "Functional", (None, 32, 24, 4), (112, 0)),
+        ("flatten", "Flatten", (None, 3072), (0, 0)),
+        ("dense", "Dense", (None, 3), (9219, 0)),
+    ]
+
+
+def test_frozen_nested_model_counts_as_non_trainable(tmp_path: Path) -> None:
+    model = infer(load(str(write(tmp_path, "false"))))
+    assert model.layers[1].params == (0, 112)
+    assert model.totals == (9219, 112)
+
+
+def test_missing_and_self_referencing_models_are_reported(tmp_path: Path) -> None:
+    outer = tmp_path / "outer.yaml"
+    outer.write_text(OUTER.replace("parts/block.yaml", "nope.yaml") % "true")
+    codes = {d.code for d in infer(load(str(outer))).diagnostics}
+    assert "DC106" in codes
+    selfish = tmp_path / "self.yaml"
+    selfish.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [8, 3]}\n"
+        "  - {type: Functional, model: self.yaml}\n"
+    )
+    diags = infer(load(str(selfish))).diagnostics
+    assert any(d.code == "DC107" and "contains itself" in d.message for d in diags)
