@@ -26,6 +26,7 @@ class Rule(NamedTuple):
     severity: Severity
     example: str = ""  # a spec line that triggers it
     fix: str = ""  # what to do about it
+    default: bool = True  # in `check`'s default rule set; advice is opt-in (`--extend-select`)
 
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -152,6 +153,7 @@ RULES: dict[str, Rule] = {
             _W,
             "- {type: MaxPooling2D, pool_size: 2}   # on 25x25: 12, the last row dropped",
             "padding: same, or input sizes divisible by every stride",
+            default=False,
         ),
         Rule(
             "DC303",
@@ -159,6 +161,7 @@ RULES: dict[str, Rule] = {
             _W,
             "- {type: Conv2DTranspose, filters: 8, kernel_size: 3, strides: 2}",
             "kernel_size 4 with strides 2, or UpSampling then a convolution",
+            default=False,
         ),
         Rule(
             "DC304",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
-from deconvcheck.layers.base import AnyLayer, Params, Role, Shape
+from deconvcheck.layers.base import AnyLayer, Params, Role, Shape, Window
 from deconvcheck.read.spec import LayerDecl
 
 
@@ -125,6 +125,15 @@ def sizes_text(values: tuple[int | None, ...]) -> str:
     return "x".join(str(v) for v in values) if len(set(values)) > 1 else str(values[0])
 
 
+def _lost(counts: tuple[int, ...], one: str, several: str) -> str:
+    """`one row and column`, `2 rows and columns`, or per axis: `1, 0`."""
+    if len(set(counts)) == 1 and len(counts) == 2:
+        return f"one {one}" if counts[0] == 1 else f"{counts[0]} {several}"
+    if len(counts) == 1:
+        return "one position" if counts[0] == 1 else f"{counts[0]} positions"
+    return f"{', '.join(str(c) for c in counts)} per axis"
+
+
 class Step(NamedTuple):
     """A layer that changed the spatial size, and how."""
 
@@ -135,41 +144,79 @@ class Step(NamedTuple):
     stride: tuple[int, ...]
     lossy: bool  # the size is not the input's exactly divided or multiplied by the stride
     role: Role
+    windows: tuple[Window, ...] | None = None
+
+    def _downsampling(self) -> list[tuple[int, Window]]:
+        if not self.windows or self.role is Role.UPSAMPLING:
+            return []
+        return [(n, w) for n, w in zip(self.before, self.windows, strict=False) if n is not None]
+
+    def dropped(self) -> tuple[int, ...]:
+        """Per axis, the last input rows a 'valid' strided window never reaches:
+        (n − effective kernel) mod stride; none for 'same' (it pads instead)."""
+        return tuple(
+            (n - w.effective) % w.stride if w.padding == "valid" and n >= w.effective else 0
+            for n, w in self._downsampling()
+        )
+
+    def skipped(self) -> tuple[int, ...]:
+        """Per axis, the rows between two windows that no window reads (a window narrower than
+        its stride)."""
+        return tuple(max(0, w.stride - w.effective) for _, w in self._downsampling())
 
     def describe(self) -> str:
         """One sentence: what the layer did to the size, in the user's words."""
         before, after = sizes_text(self.before), sizes_text(self.after)
-        known = [
-            (b, a, st)
-            for a, b, st in zip(self.after, self.before, self.stride, strict=True)
-            if a is not None and b is not None
-        ]
-        if not self.lossy:
-            return f"{self.type} '{self.layer}' takes {before} to {after}"
-        if all(a > b for b, a, _ in known):
-            exact = sizes_text(tuple(b * st for b, _, st in known))
-            return f"{self.type} '{self.layer}' takes {before} to {after}, not {exact}"
-        if all(st == 1 for _, _, st in known):
-            return f"{self.type} '{self.layer}' trims {before} to {after} (padding 'valid')"
-        dropped = max(b - a * st for b, a, st in known)
-        if dropped > 0:
-            what = "one row and column" if dropped == 1 else f"{dropped} rows and columns"
-            return f"{self.type} '{self.layer}' floored {before} to {after} ({what} dropped)"
-        return f"{self.type} '{self.layer}' rounded {before} up to {after} (padding 'same')"
+        name = f"{self.type} '{self.layer}'"
+        if self.role is Role.UPSAMPLING:
+            known = [
+                (b, st)
+                for b, a, st in zip(self.before, self.after, self.stride, strict=True)
+                if a is not None and b is not None
+            ]
+            if not self.lossy or not known:
+                return f"{name} takes {before} to {after}"
+            exact = sizes_text(tuple(b * st for b, st in known))
+            return f"{name} takes {before} to {after}, not {exact}"
+        dropped, skipped = self.dropped(), self.skipped()
+        reading = ""
+        if any(skipped):
+            w = next(w for w in self.windows or () if w.stride > w.effective)
+            reading = (
+                f"reading {w.effective} of every {w.stride} positions "
+                f"(window {w.effective} < stride {w.stride})"
+            )
+        if any(dropped):
+            lost = _lost(dropped, "row and column", "rows and columns")
+            floored = f"{name} floored {before} to {after} ({lost} dropped)"
+            return f"{floored}, {reading}" if reading else floored
+        if reading:
+            return f"{name} takes {before} to {after}, {reading}"
+        downsampling = self._downsampling()
+        if not self.lossy or not downsampling:
+            return f"{name} takes {before} to {after}"
+        if all(w.stride == 1 for _, w in downsampling):
+            return f"{name} trims {before} to {after} (padding 'valid')"
+        if any(w.padding != "valid" and n % w.stride for n, w in downsampling):
+            return f"{name} rounded {before} up to {after} (padding '{downsampling[0][1].padding}')"
+        return f"{name} takes {before} to {after} (stride {max(self.stride)}, nothing dropped)"
 
 
 def steps(model: Model) -> dict[str, Step]:
-    """Every layer whose output spatial size differs from its (first) input's."""
+    """Every layer whose output spatial size differs from its (first) input's, each read in the
+    layer's own data format."""
     graph, shapes = model.graph, model.shapes
     result = {}
     for layer in model.layers:
         if not layer.inputs or layer.inputs[0] not in shapes:
             continue
-        before = model.spatial(shapes[layer.inputs[0]])
-        after = model.spatial(layer.output_shape)
+        kind = graph.nodes[layer.name].layer
+        fmt = kind.layout() or graph.layout
+        before = spatial(shapes[layer.inputs[0]], fmt)
+        after = spatial(layer.output_shape, fmt)
         if before == after or len(before) != len(after):
             continue
-        windows = graph.nodes[layer.name].layer.windows()
+        windows = kind.windows()
         stride = tuple(w.stride for w in windows) if windows else (1,)
         if len(stride) != len(before):
             stride = (stride[0],) * len(before)
@@ -177,7 +224,9 @@ def steps(model: Model) -> dict[str, Step]:
             b is None or a is None or a * s == b or b * s == a
             for a, b, s in zip(after, before, stride, strict=True)
         )
+        if windows is not None and len(windows) != len(before):
+            windows = None
         result[layer.name] = Step(
-            layer.name, layer.type, before, after, stride, not exact, layer.role
+            layer.name, layer.type, before, after, stride, not exact, layer.role, windows
         )
     return result

@@ -9,13 +9,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
+from deconvcheck import arith
 from deconvcheck.check.config import Config, ConfigError, load_config, merge
 from deconvcheck.check.repair import fixes
 from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import CODE_PATTERN, RULES, make
 from deconvcheck.infer import infer
+from deconvcheck.layers.base import Role, Window
+from deconvcheck.model import Step
 from deconvcheck.read.loader import load
 from deconvcheck.report.check import render_github, sarif
 from tests.conftest import SAMPLES
@@ -34,7 +39,8 @@ def test_every_check_rule_has_both_examples() -> None:
 @pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
 def test_rule_example(path: Path) -> None:
     code = path.parent.name
-    codes = [d.code for d in check_file(str(path), Config()).diagnostics]
+    # Opt-in rules (advice) are selected for their own examples.
+    codes = [d.code for d in check_file(str(path), Config(extend_select=(code,))).diagnostics]
     if path.name.startswith("bad_"):
         assert code in codes
     else:
@@ -192,7 +198,11 @@ def test_github_format_escapes() -> None:
 
 
 def test_sarif_required_fields(tmp_path: Path) -> None:
-    results = [check_file(str(RULE_DIR / "DC303" / "bad_kernel_3_stride_2.yaml"), Config())]
+    results = [
+        check_file(
+            str(RULE_DIR / "DC303" / "bad_kernel_3_stride_2.yaml"), Config(extend_select=("DC303",))
+        )
+    ]
     doc = sarif(results)
     assert doc["version"] == "2.1.0"
     (sarif_run,) = doc["runs"]
@@ -235,8 +245,9 @@ def test_many_files_in_parallel_give_the_sequential_results(tmp_path: Path) -> N
             source.read_text().replace("encoder.yaml", str(source.parent / "encoder.yaml"))
         )
     files = sorted(str(p) for p in tmp_path.iterdir())
-    parallel = check_paths(files, Config())
-    sequential = [check_file(f, Config()) for f in files]
+    every_rule = Config(select=("DC",))
+    parallel = check_paths(files, every_rule)
+    sequential = [check_file(f, every_rule) for f in files]
     assert parallel == sequential
     assert sum(len(r.diagnostics) for r in parallel) > PARALLEL_FROM // 2
 
@@ -252,3 +263,126 @@ def test_rules_command_documents_every_check_rule() -> None:
 
 def test_rule_codes_have_the_documented_form() -> None:
     assert all(CODE_PATTERN.match(code) and rule.code == code for code, rule in RULES.items())
+
+
+# ---------------------------------------------------------------- quiet by default
+
+
+@pytest.mark.parametrize("code", ["DC302", "DC303"])
+def test_advice_is_opt_in(code: str) -> None:
+    """The design advice does not fail a commit unless selected (ruff's way)."""
+    bad = next((RULE_DIR / code).glob("bad_*.yaml"))
+    assert code not in [d.code for d in check_file(str(bad), Config()).diagnostics]
+    assert run(str(bad))[0] == 0
+    status, out, _ = run("--extend-select", code, str(bad))
+    assert status == 1 and f" {code} " in out
+    assert run("--select", "DC3", str(bad))[0] == 1
+
+
+def test_exit_zero_and_fail_on(tmp_path: Path) -> None:
+    warning_only = next((RULE_DIR / "DC303").glob("bad_*.yaml"))
+    assert run("--extend-select", "DC303", "--exit-zero", str(warning_only))[0] == 0
+    assert run("--extend-select", "DC303", "--fail-on", "error", str(warning_only))[0] == 0
+    assert run("--extend-select", "DC303", "--fail-on", "warning", str(warning_only))[0] == 1
+    error = next((RULE_DIR / "DC301").glob("bad_*.yaml"))
+    assert run("--fail-on", "error", str(error))[0] == 1
+    assert run("--exit-zero", str(error))[0] == 0
+
+
+def test_per_file_ignores_and_extend_select_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "legacy").mkdir()
+    error = next((RULE_DIR / "DC301").glob("bad_*.yaml"))
+    (tmp_path / "legacy" / "old.yaml").write_text(error.read_text())
+    (tmp_path / "new.yaml").write_text(error.read_text())
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.deconvcheck]\nextend-select = ["DC302"]\n'
+        'per-file-ignores = {"legacy/*.yaml" = ["DC301"]}\n'
+    )
+    config = load_config(tmp_path)
+    assert config.extend_select == ("DC302",)
+    assert not config.selects("DC301", str(tmp_path / "legacy" / "old.yaml"))
+    assert config.selects("DC301", str(tmp_path / "new.yaml"))
+    assert config.selects("DC302") and not config.selects("DC303")
+    status, out, _ = run("legacy", "new.yaml", cwd=tmp_path)
+    assert status == 1
+    assert "new.yaml:6:5: DC301" in out
+    assert [line for line in out.splitlines() if line.startswith("legacy")] == [
+        line for line in out.splitlines() if line.startswith("legacy") and " DC302 " in line
+    ]
+
+
+def test_unknown_config_key_names_the_known_ones(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.deconvcheck]\nextend_select = ["DC302"]\n')
+    with pytest.raises(ConfigError, match="extend-select"):
+        load_config(tmp_path)
+
+
+# ---------------------------------------------------------------- what a window drops
+
+
+def _step(n: int, kernel: int, stride: int, padding: str = "valid", dilation: int = 1) -> Step:
+    window = Window(kernel, stride, dilation, padding)
+    out = arith.conv_output_length(n, kernel, stride, padding, dilation)
+    assert out is not None
+    return Step("x", "Conv2D", (n, n), (out, out), (stride, stride), True, Role.DOWNSAMPLING,
+                (window, window))  # fmt: skip
+
+
+def _brute_force_dropped(n: int, kernel: int, stride: int, dilation: int) -> int:
+    """Count, by listing every valid window's taps, the trailing rows no window reads."""
+    reach = (kernel - 1) * dilation + 1
+    last = max(
+        start + tap * dilation for start in range(0, n - reach + 1, stride) for tap in range(kernel)
+    )
+    return n - 1 - last
+
+
+@given(
+    n=st.integers(1, 80),
+    kernel=st.integers(1, 7),
+    stride=st.integers(1, 5),
+    dilation=st.integers(1, 3),
+)
+def test_dropped_rows_equal_a_brute_force_window_count(
+    n: int, kernel: int, stride: int, dilation: int
+) -> None:
+    reach = (kernel - 1) * dilation + 1
+    if reach > n:
+        return  # Keras refuses: no window fits
+    step = _step(n, kernel, stride, "valid", dilation)
+    assert step.dropped() == (_brute_force_dropped(n, kernel, stride, dilation),) * 2
+    assert _step(n, kernel, stride, "same", dilation).dropped() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("n", "kernel", "stride", "described"),
+    [
+        # (13 - 3) mod 2 = 0: the 6 windows end exactly at the last row
+        (13, 3, 2, "Conv2D 'x' takes 13 to 6 (stride 2, nothing dropped)"),
+        # InceptionV3's stem: (299 - 3) mod 2 = 0
+        (299, 3, 2, "Conv2D 'x' takes 299 to 149 (stride 2, nothing dropped)"),
+        # ResNet50's stem after ZeroPadding2D(3): (230 - 7) mod 2 = 1
+        (230, 7, 2, "Conv2D 'x' floored 230 to 112 (one row and column dropped)"),
+        # seed 003's pool3 at 100x100: (25 - 2) mod 2 = 1
+        (25, 2, 2, "Conv2D 'x' floored 25 to 12 (one row and column dropped)"),
+        # a window narrower than its stride skips rows; it does not round up
+        (
+            29,
+            2,
+            3,
+            "Conv2D 'x' takes 29 to 10, reading 2 of every 3 positions (window 2 < stride 3)",
+        ),
+        # both: (31 - 2) mod 3 = 2 rows dropped at the end, and 1 of every 3 never read
+        (
+            31,
+            2,
+            3,
+            "Conv2D 'x' floored 31 to 10 (2 rows and columns dropped), reading 2 of every 3 "
+            "positions (window 2 < stride 3)",
+        ),
+    ],
+)
+def test_steps_are_described_by_what_the_window_did(
+    n: int, kernel: int, stride: int, described: str
+) -> None:
+    assert _step(n, kernel, stride).describe() == described

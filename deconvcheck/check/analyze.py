@@ -88,15 +88,7 @@ def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
 def lossy_downsampling(model: Model) -> Iterator[Diagnostic]:
     """DC302: a strided window that does not tile its input drops the last rows and columns."""
     for step in steps(model).values():
-        if step.role is Role.UPSAMPLING or not step.lossy:
-            continue
-        if all(st == 1 for st in step.stride):
-            continue
-        if any(
-            a * st < b
-            for a, b, st in zip(step.after, step.before, step.stride, strict=True)
-            if a and b
-        ):
+        if any(step.dropped()):
             yield _diag(
                 "DC302",
                 step.describe(),

@@ -1,37 +1,70 @@
-"""Which rules run: `[tool.deconvcheck]` in pyproject.toml, then `--select` / `--ignore`.
+"""Which rules run, as ruff decides it: `[tool.deconvcheck]` in pyproject.toml, then the
+command line.
 
-[tool.deconvcheck]
-select = ["DC2", "DC3"]   # prefixes or codes; empty or absent: every rule
-ignore = ["DC303"]
+    [tool.deconvcheck]
+    select = ["DC2", "DC3"]          # replaces the default rule set (codes or prefixes)
+    extend-select = ["DC302"]        # adds to it: the opt-in advice rules
+    ignore = ["DC208"]
+    per-file-ignores = {"legacy/*.yaml" = ["DC301"]}   # patterns relative to pyproject.toml
+
+Without `select`, the default rule set runs: what is wrong (Keras would refuse, the decoder
+does not restore, a merge cannot join, a layer is disconnected). Advice (DC302 floors, DC303
+checkerboard) runs only when selected.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import RULES
 
 _PREFIX = re.compile(r"^DC\d{0,3}$")
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores")
 
 
 class ConfigError(Exception):
     """A configuration value that cannot be used: a usage error (exit 2)."""
 
 
+def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
+    return any(code.startswith(p) for p in prefixes)
+
+
 class Config(NamedTuple):
-    select: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()  # empty: the default rule set
     ignore: tuple[str, ...] = ()
     source: str | None = None  # the pyproject.toml read, if any
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
-    def selects(self, code: str) -> bool:
-        if self.select and not any(code.startswith(p) for p in self.select):
+    def selects(self, code: str, path: str | None = None) -> bool:
+        rule = RULES.get(code)
+        chosen = _matches(code, self.select) if self.select else rule is None or rule.default
+        if not chosen and not _matches(code, self.extend_select):
             return False
-        return not any(code.startswith(p) for p in self.ignore)
+        if _matches(code, self.ignore):
+            return False
+        return path is None or not any(
+            _matches(code, codes)
+            for pattern, codes in self.per_file_ignores
+            if self._matches_path(pattern, path)
+        )
+
+    def _matches_path(self, pattern: str, path: str) -> bool:
+        target = Path(path).resolve()
+        if self.source is not None:
+            with contextlib.suppress(ValueError):  # a file outside the project: its name only
+                target = target.relative_to(Path(self.source).parent.resolve())
+        return fnmatch(target.as_posix(), pattern) or fnmatch(Path(path).name, pattern)
 
 
-def validate(codes: list[str] | tuple[str, ...], where: str) -> tuple[str, ...]:
+def validate(codes: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(codes, list | tuple):
+        raise ConfigError(f"{where} must be a list of rule codes")
     for code in codes:
         if not isinstance(code, str) or not _PREFIX.match(code):
             raise ConfigError(f"{where}: {code!r} is not a rule code or prefix (DC303, DC3, ...)")
@@ -64,23 +97,38 @@ def load_config(start: Path) -> Config:
         table = tomllib.loads(text).get("tool", {}).get("deconvcheck", {})
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read [tool.deconvcheck]: {exc}") from None
-    unknown = set(table) - {"select", "ignore"}
+    unknown = set(table) - set(KEYS)
     if unknown:
-        raise ConfigError(f"{path}: unknown [tool.deconvcheck] keys: {', '.join(sorted(unknown))}")
-    for key in ("select", "ignore"):
-        if not isinstance(table.get(key, []), list):
-            raise ConfigError(f"{path}: [tool.deconvcheck] {key} must be a list of rule codes")
+        raise ConfigError(
+            f"{path}: unknown [tool.deconvcheck] keys: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(KEYS)})"
+        )
+    where = f"{path}: [tool.deconvcheck]"
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where} per-file-ignores must be a table of pattern = [codes]")
     return Config(
-        validate(table.get("select", []), str(path)),
-        validate(table.get("ignore", []), str(path)),
+        validate(table.get("select", []), f"{where} select"),
+        validate(table.get("ignore", []), f"{where} ignore"),
         str(path),
+        validate(table.get("extend-select", []), f"{where} extend-select"),
+        tuple(
+            (pattern, validate(codes, f"{where} per-file-ignores {pattern!r}"))
+            for pattern, codes in per_file.items()
+        ),
     )
 
 
-def merge(config: Config, select: tuple[str, ...], ignore: tuple[str, ...]) -> Config:
-    """Command-line options: --select replaces the file's selection, --ignore adds to it."""
-    return Config(
-        validate(select, "--select") if select else config.select,
-        config.ignore + validate(ignore, "--ignore"),
-        config.source,
+def merge(
+    config: Config,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...] = (),
+) -> Config:
+    """Command-line options: --select replaces the file's selection; --extend-select and
+    --ignore add to it."""
+    return config._replace(
+        select=validate(select, "--select") if select else config.select,
+        ignore=config.ignore + validate(ignore, "--ignore"),
+        extend_select=config.extend_select + validate(extend_select, "--extend-select"),
     )

@@ -190,13 +190,7 @@ def pad_or_crop_output(edit: Editor, model: Model) -> str | None:
 
 def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
     """Set padding 'same' on every downsampling layer that floors its input."""
-    names = [
-        s.layer
-        for s in steps(model).values()
-        if s.lossy
-        and any(a * st < b for a, b, st in zip(s.after, s.before, s.stride, strict=True) if a and b)
-        and s.role is not Role.UPSAMPLING
-    ]
+    names = [s.layer for s in steps(model).values() if any(s.dropped())]
     for name in names:
         edit.set_args(name, padding="same")
     return f"set padding 'same' on {', '.join(repr(n) for n in names)}" if names else None

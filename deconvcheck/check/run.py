@@ -123,7 +123,7 @@ def check_file(path: str, config: Config) -> FileResult:
     spec = load(path, text)
     model = infer(spec)
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
-    kept = [d for d in found if config.selects(d.code) and not suppressed(text, d)]
+    kept = [d for d in found if config.selects(d.code, path) and not suppressed(text, d)]
     return FileResult(path, kept, True)
 
 

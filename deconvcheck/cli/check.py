@@ -24,25 +24,36 @@ def _codes(value: str | None) -> tuple[str, ...]:
 Examples:
   deconvcheck check sample_specs/*.yaml
   deconvcheck check --format github specs/          # annotations in a GitHub Actions log
-  deconvcheck check --ignore DC303 models/
+  deconvcheck check --extend-select DC302,DC303 models/   # and the design advice
   deconvcheck check --pair enc.yaml dec.yaml        # an encoder and its decoder together
 
 \b
 Files without the `deconvcheck:` key (CI workflows, docker-compose, package.json) are skipped;
 a misspelt key is reported. Silence one finding with a comment on its line:
   - {type: Conv2DTranspose, ...}   # deconvcheck: ignore[DC303]
-Configure rules in pyproject.toml, [tool.deconvcheck] select = [...], ignore = [...].
-`deconvcheck rules` lists every rule. Files are only read, never modified.
+The default rules report what is wrong (Keras would refuse, the decoder does not restore, a
+merge cannot join); advice (DC302 floors, DC303 checkerboard) is opt-in. Configure in
+pyproject.toml: [tool.deconvcheck] select, extend-select, ignore, per-file-ignores.
+`deconvcheck rules` lists every rule and whether it runs by default. Files are only read,
+never modified.
 
 \b
-Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable file."""
+Exit status: 0 no problems, 1 problems found (see --fail-on, --exit-zero), 2 usage error or
+unreadable file."""
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
-@click.option("--select", help="Only these rules (codes or prefixes, comma-separated): DC3,DC201.")
-@click.option("--ignore", help="Skip these rules (codes or prefixes, comma-separated): DC303.")
+@click.option(
+    "--select",
+    help="Only these rules (codes or prefixes, comma-separated), instead of the default set.",
+)
+@click.option(
+    "--extend-select",
+    help="Add these rules to the default set: the opt-in advice, e.g. DC302,DC303.",
+)
+@click.option("--ignore", help="Skip these rules (codes or prefixes, comma-separated): DC208.")
 @click.option(
     "--pair",
     nargs=2,
@@ -50,13 +61,24 @@ Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable file."
     metavar="ENCODER DECODER",
     help="Also check that DECODER starts where ENCODER ends and ends where it starts.",
 )
+@click.option(
+    "--fail-on",
+    type=click.Choice(("error", "warning")),
+    default="warning",
+    show_default=True,
+    help="Exit 1 for findings of this severity or worse.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
 def check(
     paths: tuple[str, ...],
     fmt: str,
     select: str | None,
+    extend_select: str | None,
     ignore: str | None,
     pair: tuple[str, str] | None,
+    fail_on: str,
+    exit_zero: bool,
     quiet: bool,
 ) -> None:
     """Check spec files (and folders of them): Keras refusals, decoders that do not restore the
@@ -70,7 +92,9 @@ def check(
     if not paths and not pair:
         raise click.UsageError("give spec files or folders to check (or --pair ENCODER DECODER)")
     try:
-        config = merge(load_config(Path.cwd()), _codes(select), _codes(ignore))
+        config = merge(
+            load_config(Path.cwd()), _codes(select), _codes(ignore), _codes(extend_select)
+        )
     except ConfigError as error:
         click.echo(f"deconvcheck: {error}", err=True)
         sys.exit(EXIT_USAGE)
@@ -83,8 +107,9 @@ def check(
     unreadable = any(d.code == "DC001" for r in results for d in r.diagnostics)
     if unreadable:
         sys.exit(EXIT_USAGE)
-    found = any(r.diagnostics for r in results)
-    sys.exit(EXIT_FINDINGS if found else EXIT_OK)
+    failing = ("error",) if fail_on == "error" else ("error", "warning")
+    found = any(d.severity in failing for r in results for d in r.diagnostics)
+    sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
 
 def _check_pair(encoder: str, decoder: str) -> FileResult:

@@ -8,14 +8,17 @@ import click
 @click.command()
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """List the rule codes; with a CODE (or a prefix such as DC3), an example and the fix."""
+    """List the rule codes, their severity and whether `check` runs them by default (opt-in
+    rules are advice: `check --extend-select CODE`); with a CODE (or a prefix such as DC3), an
+    example and the fix."""
     from deconvcheck.diagnostics import RULES  # noqa: PLC0415
 
     selected = [r for r in RULES.values() if code is None or r.code.startswith(code.upper())]
     if not selected:
         raise click.BadParameter(f"no rule matches {code!r}", param_hint="CODE")
     for rule in selected:
-        click.echo(f"{rule.code}  {rule.severity.value:7}  {rule.title}")
+        kind = "default" if rule.default else "opt-in"
+        click.echo(f"{rule.code}  {rule.severity.value:7}  {kind:7}  {rule.title}")
         if code is not None and rule.example:  # details when asking about a rule
             click.echo(f"       example: {rule.example}")
             click.echo(f"       fix:     {rule.fix}")
