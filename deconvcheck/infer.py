@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
-from deconvcheck.layers.registry import REGISTRY, lookup
+from deconvcheck.layers.registry import KERAS_NOT_YET, REGISTRY, lookup
 from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
@@ -38,15 +38,7 @@ def _diag(
 def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer | None:
     cls = lookup(decl.type_name)
     if cls is None:
-        out.append(
-            _diag(
-                "DC101",
-                f"unknown layer type {decl.type_name!r}{suggest(decl.type_name, REGISTRY)}",
-                decl.pos,
-                label,
-                hint="`deconvcheck layers` lists the supported types",
-            )
-        )
+        out.append(_unknown_type(decl, label))
         return None
     known = {arg.name for arg in cls.all_args()}
     unknown = [key for key in decl.args if key not in known]
@@ -102,6 +94,20 @@ class Submodel:
 def _resolved(value: object) -> object:
     """A nested model's declarations become a model that can be run."""
     return Submodel(value) if isinstance(value, Spec) else value
+
+
+def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
+    """DC101 naming the layer and its class: a Keras class not supported yet is said to be one;
+    a user's own class, with where the file says it comes from, can be added by a plugin."""
+    name = decl.type_name
+    plugin = "a plugin can teach it to deconvcheck (README, 'Custom layers')"
+    if name in KERAS_NOT_YET:
+        message = f"layer {label!r}: Keras's {name} is not supported by deconvcheck yet"
+        return _diag("DC101", message, decl.pos, label, hint=plugin)
+    origin = f" (registered as {decl.origin!r})" if decl.origin else ""
+    message = f"layer {label!r}: unknown layer type {name!r}{origin}{suggest(name, REGISTRY)}"
+    hint = f"`deconvcheck layers` lists the supported types; {plugin}"
+    return _diag("DC101", message, decl.pos, label, hint=hint)
 
 
 def layer_names(decls: list[LayerDecl]) -> list[str]:
@@ -198,6 +204,10 @@ def build(spec: Spec) -> Graph:
         order=order,
         outputs=outputs,
         sequential_like=_sequential_like(nodes, order, outputs),
+        layout=next(
+            (f for n in nodes.values() if (f := n.layer.layout()) == "channels_first"),
+            "channels_last",
+        ),
         diagnostics=[d.at(spec.path) for d in diags],
     )
 

@@ -31,14 +31,7 @@ class Graph(NamedTuple):
     outputs: list[str]
     sequential_like: bool
     diagnostics: list[Diagnostic]
-
-    @property
-    def layout(self) -> str:
-        """The model's data format: channels_first as soon as one layer says so."""
-        for node in self.nodes.values():
-            if node.layer.layout() == "channels_first":
-                return "channels_first"
-        return "channels_last"
+    layout: str  # the model's data format: channels_first as soon as one layer says so
 
 
 class InferredLayer(NamedTuple):
@@ -93,14 +86,14 @@ class Model(NamedTuple):
         return (inputs[0], outputs[0]) if len(inputs) == 1 and len(outputs) == 1 else None
 
     def is_encoder_decoder(self) -> bool:
-        """Something downsamples, and later something upsamples again. A model that failed to
-        infer is judged by the layers that exist: a size lost, and an upsampling layer."""
+        """Something downsamples, and later an upsampling layer (transposed convolution,
+        upsampling) makes it larger again. A model that failed to infer is judged by the
+        layers that exist: a size lost, and an upsampling layer."""
+        upsamples = any(layer.role is Role.UPSAMPLING for layer in self.layers)
         if not self.ok:
-            return any(s.lossy or s.after < s.before for s in steps(self).values()) and any(
-                layer.role is Role.UPSAMPLING for layer in self.layers
-            )
+            return upsamples and any(s.lossy or s.after < s.before for s in steps(self).values())
         ends = self.ends()
-        if ends is None:
+        if ends is None or not upsamples:  # squeeze-excite's 1x1 broadcast back is no decoder
             return False
         start = self.spatial(ends[0].output_shape)
         sizes = [self.spatial(layer.output_shape) for layer in self.layers]

@@ -10,6 +10,7 @@ from typing import Any
 
 from deconvcheck.layers import (
     activations,
+    augmentation,
     base,
     core,
     nested,
@@ -105,11 +106,17 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
         "type": "string",
         "description": "a spec or Keras model file, relative to this spec",
     },
+    augmentation.zoom_factor: lambda r: _numbers(),
+    augmentation.optional_zoom_factor: lambda r: _nullable(_numbers()),
+    augmentation.value_range: lambda r: {"type": "array", "minItems": 2, "maxItems": 2},
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 
 
 def fragment(arg: Arg, rank: int) -> Schema:
+    own: Schema | None = getattr(arg.parse, "schema", None)  # a parser made by a factory
+    if own is not None:
+        return own
     allowed = getattr(arg.parse, "allowed", None)
     if allowed is not None:  # choice(...) and conv_padding(...): Keras lower-cases conv padding
         cased = getattr(arg.parse, "lower", True)

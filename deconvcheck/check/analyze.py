@@ -201,12 +201,11 @@ def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
 RULES = (lossy_downsampling, checkerboard, unreachable_output_shape, dilation_surprise)
 
 
-def analyze(spec: Spec, model: Model, *, design_rules: bool = True) -> list[Diagnostic]:
+def analyze(spec: Spec, model: Model) -> list[Diagnostic]:
     """Inference's diagnostics (skip-connection errors traced to their cause), the restoration
-    check, and (for `check`) the design rules. `summary` shows all but the design rules."""
+    check and the design rules: everything `check` may report, before its selection."""
     found = [explain_merge(spec, model, d) for d in model.diagnostics]
     found += restoration(spec, model)
-    if design_rules:
-        for rule in RULES:
-            found += rule(model)
+    for rule in RULES:
+        found += rule(model)
     return sorted((d.at(spec.path) for d in found), key=lambda d: (d.line, d.column, d.code))

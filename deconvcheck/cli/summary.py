@@ -36,8 +36,13 @@ Examples:
   deconvcheck summary - < spec.yaml
 
 \b
-Exit status: 0 inferred, 1 the spec has errors (each reported with file:line:column and a
-rule code; the table shows the layers inferred before them), 2 unreadable file."""
+Under the table: what `check` reports with its default rules (a skip connection that cannot
+be joined, traced to its cause; a decoder that does not restore its input).
+
+\b
+Exit status: 0 Keras would build the model (findings under the table do not change it),
+1 Keras would refuse it (each problem with file:line:column and a rule code; the table
+shows the layers inferred before it), 2 unreadable file."""
 )
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
@@ -85,6 +90,7 @@ def summary(
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
     (`-` reads standard input)."""
     from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.check.config import Config  # noqa: PLC0415
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.report import summary as report  # noqa: PLC0415
 
@@ -98,7 +104,12 @@ def summary(
         )
     model = infer(loaded)
     # The restoration check and skip connections traced to their cause, as `check` reports them.
-    model = model._replace(diagnostics=analyze(loaded, model, design_rules=False))
+    # Under the table, what `check` reports with its default rules (skip connections traced
+    # to their cause, restoration); the exit status is Keras's verdict alone.
+    defaults = Config()
+    found = [d for d in analyze(loaded, model) if defaults.selects(d.code)]
+    builds = model.ok
+    model = model._replace(diagnostics=found)
     extras, extra_json = None, None
     if wanted or explain:
         from deconvcheck.report.extras import build  # noqa: PLC0415
@@ -107,4 +118,4 @@ def summary(
     line_length = width or report.default_line_length(model, terminal_columns())
     view = report.SummaryView(model, line_length, extras, extra_json)
     click.echo(report.REPORTERS[fmt](view), nl=False)
-    sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if builds else EXIT_FINDINGS)

@@ -43,7 +43,9 @@ class LayerScale(Layer):
         (shape,) = inputs
         dim = self.config.projection_dim
         last = shape[-1]
-        if last is not None and last not in (1, dim):
+        # Keras traces `x * gamma`, which broadcasts: one must be 1 or both equal. (Keras on
+        # torch traces unknown sizes with a stand-in that does not broadcast: refused too.)
+        if last is None or (last != dim and 1 not in (last, dim)):
             raise Refusal(
                 "DC204",
                 f"scales {dim} channels, but the input has {last} (shape {format_shape(shape)})",

@@ -48,11 +48,15 @@ def refuse_strided_dilation(strides: tuple[int, ...], dilation: tuple[int, ...])
         )
 
 
-def check_output_positive(inputs: Shape, output: Shape, fmt: str) -> None:
-    """Keras: 'Computed output size would be zero or negative'."""
+def check_output_positive(
+    inputs: Shape, output: Shape, fmt: str, *, allow_zero: bool = False
+) -> None:
+    """Keras: 'Computed output size would be zero or negative'. Some layers return a zero-length
+    axis without raising (a transposed convolution from length 1, ZeroPadding with a negative
+    int), and a model with it builds and runs: those pass `allow_zero`."""
     for axis in spatial_axes(output, fmt):
         size = output[axis]
-        if size is not None and size <= 0:
+        if size is not None and (size < 0 or (size == 0 and not allow_zero)):
             raise Refusal(
                 "DC202",
                 f"computed output size would be zero or negative "

@@ -192,9 +192,9 @@ class ZeroPadding(Layer):
         require_rank(shape, self.RANK + 2)
         fmt = self.config.data_format
         output = _resize(shape, fmt, self.config.padding, 1)
-        # Keras lets a negative int through the constructor (it then shrinks the input) and
-        # fails, or returns 0, once the size is gone.
-        check_output_positive(shape, output, fmt)
+        # Keras lets a negative int through the constructor (it then shrinks the input): a size
+        # of 0 is returned as is, a negative one fails.
+        check_output_positive(shape, output, fmt, allow_zero=True)
         return output
 
     @classmethod

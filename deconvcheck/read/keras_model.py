@@ -153,7 +153,10 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], node: Node, sequential
     else:  # an unknown class is reported by name; its arguments mean nothing to us
         args = cls.from_keras(layer_config) if cls is not None else {}
     refs = None if inputs is None else [(i, pos) for i in inputs]
-    spec.layers.append(declare(class_name, name, args, inputs=refs, pos=pos, index=index))
+    decl = declare(class_name, name, args, inputs=refs, pos=pos, index=index)
+    origin = entry.get("registered_name") or entry.get("module")
+    decl.origin = origin if isinstance(origin, str) else None
+    spec.layers.append(decl)
 
 
 def _nested(

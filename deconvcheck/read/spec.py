@@ -43,6 +43,7 @@ class LayerDecl:
         self.args: dict[str, Any] = {}
         self.arg_pos: dict[str, Pos] = {}  # where each argument's key is
         self.value_pos: dict[str, Pos] = {}  # where each argument's value is
+        self.origin: str | None = None  # a Keras file's registered name or module for the class
 
 
 class Spec:
@@ -63,7 +64,7 @@ def suggest(word: str, options: Any) -> str:
     """`; did you mean 'x'?` or nothing."""
     import difflib  # noqa: PLC0415 - only needed when something is wrong
 
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
