@@ -21,7 +21,7 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
 
 
-def _yaml(value: Any) -> str:
+def yaml_value(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -32,7 +32,7 @@ def _yaml(value: Any) -> str:
         plain = _PLAIN.match(value) and value.lower() not in _YAML_WORDS
         return value if plain else json.dumps(value)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -41,7 +41,7 @@ def to_yaml(model: Model, source: str) -> str:
     lines = [
         f"# Converted by deconvcheck {__version__} from {source}",
         "deconvcheck: 1",
-        f"name: {_yaml(model.name)}",
+        f"name: {yaml_value(model.name)}",
         *(
             ["sequential: true"]
             if model.sequential_like and model.layers[0].role is not Role.INPUT
@@ -52,17 +52,17 @@ def to_yaml(model: Model, source: str) -> str:
     order = [layer.name for layer in model.graph.nodes.values()]
     for index, name in enumerate(order):
         node = model.graph.nodes[name]
-        fields = [f"type: {node.layer.spec_name()}", f"name: {_yaml(name)}"]
+        fields = [f"type: {node.layer.spec_name()}", f"name: {yaml_value(name)}"]
         fields += [
-            f"{key}: {_yaml(node.layer.written(key, value))}"
+            f"{key}: {yaml_value(node.layer.written(key, value))}"
             for key, value in node.layer.arguments().items()
         ]
         chain = index > 0 and node.inputs == [order[index - 1]]
         if node.inputs and not chain:
-            fields.append(f"inputs: {_yaml(node.inputs)}")
+            fields.append(f"inputs: {yaml_value(node.inputs)}")
         lines.append("  - {" + ", ".join(fields) + "}")
     if model.outputs != order[-1:]:
-        lines.append(f"outputs: {_yaml(model.outputs)}")
+        lines.append(f"outputs: {yaml_value(model.outputs)}")
     return "\n".join(lines) + "\n"
 
 

@@ -19,8 +19,17 @@ before every case and model). It writes
   axis, as `keras.Input(shape=...)` does. `result` is `{"ok": true, "output_shape",
   "trainable", "non_trainable"}`, or `{"ok": false, "stage", "error", "message"}` where `stage`
   says what failed: "construct" (the layer's constructor raised), "call" (calling it on the
-  inputs raised) or "shape" (Keras returned an output size <= 0 without raising; error
+  inputs raised) or "shape" (Keras returned a negative output size without raising; error
   "NonPositiveShape").
+  A layer with several outputs (RNN `return_state`, Bidirectional `merge_mode=None`, a Lambda
+  returning a list) has `output_shapes` (one shape per output) instead of `output_shape`. A
+  zero-length output axis (Keras builds and runs such a model) is `"ok": true` with the shape
+  Keras returned, `"zero_size": true`, and `model`: whether
+  `keras.Model(Input, layer(Input))` builds, its summary text, parameter count and `predict`
+  shape. A wrapped layer (Bidirectional, TimeDistributed) is written in `args` as
+  `{"layer": {"type": "LSTM", "args": {...}}}`, a Lambda's function by a name in
+  LAMBDA_FUNCTIONS; MultiHeadAttention's input_shapes are query, value(, key), passed as
+  positional tensors; Attention and AdditiveAttention get them as a list.
 - tests/goldens/keras_models.json: the source documents' models (tools/seed_models.py), layer by
   layer in `model.layers` order, or what Keras raised while building one.
 - tests/goldens/keras_summaries/<model>.txt: Keras's own `model.summary()` text, captured through
@@ -55,6 +64,8 @@ os.environ.pop("COLUMNS", None)
 os.environ.pop("LINES", None)
 
 import keras
+import numpy as np
+from keras.src.applications.convnext import LayerScale
 from seed_models import (
     conv3d_roundtrip,
     dilated_decoder,
@@ -70,6 +81,26 @@ GOLDENS = Path(__file__).resolve().parent.parent / "tests" / "goldens"
 SEED = 20261122
 RANDOM_CASES = 250
 MULTI_INPUT = {"Concatenate", "Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum"}
+# how the other multi-input layers are called: on a list [query, value(, key)], or with the
+# tensors as positional arguments, layer(query, value(, key)), as MultiHeadAttention is
+LIST_INPUT = MULTI_INPUT | {"Attention", "AdditiveAttention"}
+POSITIONAL_INPUT = {"MultiHeadAttention"}
+INT_INPUT = {"Embedding"}  # token ids: keras.Input(..., dtype="int32")
+# arguments that hold a wrapped layer, written in a case as {"type": ..., "args": {...}}
+WRAPPED_LAYER_ARGS = ("layer", "backward_layer")
+# Lambda's Python function cannot be written into a case: a case names one of these
+LAMBDA_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "identity": lambda x: x,
+    "double": lambda x: x * 2.0,
+    "sum_last": lambda x: keras.ops.sum(x, axis=-1),
+    "mean_spatial": lambda x: keras.ops.mean(x, axis=[1, 2]),
+    "concat_self": lambda x: keras.ops.concatenate([x, x], axis=-1),
+    "split_first_channel": lambda x: [x[..., :1], x[..., 1:]],  # two outputs
+}
+
+# layer classes that keras.applications defines itself rather than in keras.layers
+EXTRA_LAYERS: dict[str, type] = {"LayerScale": LayerScale}
+
 
 Shape = list[int | None]
 Case = dict[str, Any]
@@ -82,32 +113,105 @@ def weight_count(weights: list[Any]) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
 
 
+def build_layer(type_: str, args: dict[str, Any]) -> Any:
+    """`type_(**args)`, on a copy of `args` (Keras cannot alter the record), with the arguments a
+    case cannot hold as JSON built first: a wrapped layer ({"type", "args"} -> that layer) and a
+    Lambda's function (a name in LAMBDA_FUNCTIONS). A Lambda's `output_shape` list of sizes
+    becomes a tuple, as `Lambda.from_config` does (given to the constructor, a list fails when
+    Keras computes the output shape: `(batch,) + list`)."""
+    cls = EXTRA_LAYERS.get(type_) or getattr(keras.layers, type_)
+    kwargs = copy.deepcopy(args)
+    for key in WRAPPED_LAYER_ARGS:
+        if isinstance(kwargs.get(key), dict) and "type" in kwargs[key]:
+            kwargs[key] = build_layer(kwargs[key]["type"], kwargs[key].get("args", {}))
+    if type_ == "Lambda":
+        if isinstance(kwargs.get("function"), str):
+            kwargs["function"] = LAMBDA_FUNCTIONS[kwargs["function"]]
+        shape = kwargs.get("output_shape")
+        if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
+            kwargs["output_shape"] = tuple(shape)
+    return cls(**kwargs)
+
+
+def keras_inputs(type_: str, input_shapes: list[Shape]) -> list[Any]:
+    dtype = "int32" if type_ in INT_INPUT else None
+    return [keras.Input(shape=tuple(s), dtype=dtype) for s in input_shapes]
+
+
+def call_layer(layer: Any, type_: str, inputs: list[Any]) -> Any:
+    if type_ in LIST_INPUT:
+        return layer(inputs)
+    if type_ in POSITIONAL_INPUT:
+        return layer(*inputs)
+    return layer(inputs[0])
+
+
 def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) -> dict[str, Any]:
-    """Build `type_(**args)` on `keras.Input`s of `input_shapes`; write down what happened."""
+    """Build `type_(**args)` on `keras.Input`s of `input_shapes`; write down what happened.
+
+    A layer with several outputs (a list: RNN `return_state`, Bidirectional `merge_mode=None`)
+    is recorded with `output_shapes`, one shape per output, instead of `output_shape`.
+    A negative size Keras returns without raising is a "shape" refusal ("NonPositiveShape").
+    A zero-length axis is recorded as Keras returned it (a model with it builds and runs):
+    `"ok": true`, `"zero_size": true` and what a one-layer keras.Model made of it does
+    (`model`)."""
     keras.backend.clear_session()
-    inputs = [keras.Input(shape=tuple(s)) for s in input_shapes]
+    inputs = keras_inputs(type_, input_shapes)
     try:
-        layer = getattr(keras.layers, type_)(**copy.deepcopy(args))  # Keras cannot alter the record
+        layer = build_layer(type_, args)
     except Exception as exc:  # the refusal is the record
         return refusal("construct", exc)
     try:
-        out = layer(inputs if type_ in MULTI_INPUT else inputs[0])
+        out = call_layer(layer, type_, inputs)
     except Exception as exc:
         return refusal("call", exc)
-    shape = list(out.shape)
-    if any(d is not None and d <= 0 for d in shape):
+    several = isinstance(out, list | tuple)
+    shapes = [list(o.shape) for o in (out if several else [out])]
+    zero = any(d == 0 for shape in shapes for d in shape)
+    negative = any(d is not None and d < 0 for shape in shapes for d in shape)
+    if negative:
         return {
             "ok": False,
             "stage": "shape",
             "error": "NonPositiveShape",
-            "message": f"Keras returned output shape {tuple(shape)} without raising",
+            "message": f"Keras returned output shape {tuple(shapes[0])} without raising",
         }
-    return {
-        "ok": True,
-        "output_shape": shape,
-        "trainable": weight_count(layer.trainable_weights),
-        "non_trainable": weight_count(layer.non_trainable_weights),
+    result: dict[str, Any] = {"ok": True}
+    if several:
+        result["output_shapes"] = shapes
+    else:
+        result["output_shape"] = shapes[0]
+    result["trainable"] = weight_count(layer.trainable_weights)
+    result["non_trainable"] = weight_count(layer.non_trainable_weights)
+    if zero:
+        result["zero_size"] = True
+        result["model"] = record_zero_size_model(type_, args, input_shapes)
+    return result
+
+
+def record_zero_size_model(
+    type_: str, args: dict[str, Any], input_shapes: list[Shape]
+) -> dict[str, Any]:
+    """Input -> the layer as a keras.Model: does it build, what does its summary say, and what
+    shape does `predict` give on a batch of 2 zeros (unknown sizes taken as 1)?"""
+    keras.backend.clear_session()
+    try:
+        inputs = keras_inputs(type_, input_shapes)
+        model = keras.Model(inputs, call_layer(build_layer(type_, args), type_, inputs))
+    except Exception as exc:
+        return {"built": False, "error": type(exc).__name__, "message": str(exc)[:300]}
+    record: dict[str, Any] = {
+        "built": True,
+        "output_shape": list(model.outputs[0].shape),
+        "total_params": weight_count(model.weights),
+        "summary": summary_text(model),
     }
+    batch = [np.zeros((2, *(1 if d is None else d for d in s)), "float32") for s in input_shapes]
+    try:
+        record["predict_shape"] = list(model.predict(batch, verbose=0).shape)
+    except Exception as exc:
+        record["predict_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return record
 
 
 def refusal(stage: str, exc: Exception) -> dict[str, Any]:
@@ -141,6 +245,12 @@ def token(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, int):
         return str(value).replace("-", "m")  # axis -1 -> "axism1", unlike axis 1
+    if (
+        isinstance(value, dict) and "type" in value
+    ):  # a wrapped layer: "lstm.u8.return_sequencestrue"
+        inner = [str(value["type"]).lower()]
+        inner += [ABBREV.get(k, k) + token(v) for k, v in value.get("args", {}).items()]
+        return ".".join(inner)
     if isinstance(value, list | tuple):
         return "x".join(
             ":".join(token(w) for w in v) if isinstance(v, list | tuple) else token(v)
@@ -934,6 +1044,293 @@ def more_layer_cases(c: Cases) -> None:
     c.add(t, {"n": 3}, [4, 10])  # input of the wrong rank
 
 
+def sequence_and_preprocessing_cases(c: Cases) -> None:
+    """Image preprocessing, embeddings, recurrent layers and their wrappers, attention,
+    ConvNeXt's LayerScale, Lambda, and transposed convolutions with a zero-length output.
+    Appended after more_layer_cases. Here a zero-length output axis is recorded as Keras
+    returns it (see record_layer), and a wrapped layer is written {"type": ..., "args": ...}."""
+    img, img_cf = [9, 9, 3], [3, 9, 9]
+    # Resizing: (height, width) replace the spatial axes, whatever they were
+    t = "Resizing"
+    c.add(t, {"height": 5, "width": 7}, img)
+    c.add(t, {"height": 16, "width": 16, "interpolation": "nearest"}, img)
+    c.add(t, {"height": 5, "width": 7, "interpolation": "bicubic"}, [None, None, 3])
+    c.add(t, {"height": 5, "width": 7, "crop_to_aspect_ratio": True}, [9, 12, 3])
+    c.add(t, {"height": 5, "width": 7, "pad_to_aspect_ratio": True}, [9, 12, 3])
+    c.add(  # both at once: refused only when images are resized
+        t, {"height": 5, "width": 7, "crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, img
+    )
+    c.add(t, {"height": 5, "width": 7, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"height": 5, "width": 7, "interpolation": "cubic"}, img)  # not a mode: unchecked
+    c.add(t, {"height": 5, "width": 7}, [4, 9, 9, 3])  # batch of images: rank 5 with Keras's batch
+    c.add(t, {"height": 5, "width": 7}, [9, 3])  # rank 3: taken as one unbatched image
+    c.add(t, {"height": 0, "width": 7}, img)
+    c.add(t, {"height": 5}, img)  # `width` is required
+    # CenterCrop: as Resizing, but only ranks 3 and 4 (with the batch axis)
+    t = "CenterCrop"
+    c.add(t, {"height": 5, "width": 7}, img)
+    c.add(t, {"height": 12, "width": 12}, img)  # larger than the image
+    c.add(t, {"height": 5, "width": 7, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"height": 5, "width": 7}, [None, None, 3])
+    c.add(t, {"height": 5, "width": 7}, [4, 9, 9, 3])
+    c.add(t, {"height": 5, "width": 7}, [9, 3])
+    c.add(t, {"height": 5, "width": 7}, [10])
+    c.add(t, {"height": 5}, img)
+    # RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast,
+    # RandomBrightness: shape unchanged, arguments checked in the constructor
+    t = "RandomFlip"
+    c.add(t, {}, img)
+    c.add(t, {"mode": "horizontal"}, [None, None, 3])
+    c.add(t, {"mode": "vertical", "seed": 1, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"mode": "diagonal"}, img)  # not a mode: unchecked
+    c.add(t, {}, [4, 9, 9, 3])
+    c.add(t, {}, [10])
+    c.add(t, {"factor": 0.5}, img)  # no such argument
+    t = "RandomRotation"
+    c.add(t, {"factor": 0.2}, img)
+    c.add(t, {"factor": [-0.1, 0.3], "fill_mode": "constant"}, [None, None, 3])
+    c.add(t, {"factor": 0.2, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"factor": 0.2}, [4, 9, 9, 3])
+    c.add(t, {"factor": 0.2}, [10])
+    c.add(t, {"factor": 1.5}, img)
+    c.add(t, {"factor": [0.1, 0.2, 0.3]}, img)
+    c.add(t, {"factor": 0.2, "fill_mode": "mirror"}, img)
+    c.add(t, {"factor": 0.2, "interpolation": "bicubic"}, img)
+    c.add(t, {}, img)  # `factor` is required
+    t = "RandomZoom"
+    c.add(t, {"height_factor": 0.2}, img)
+    c.add(t, {"height_factor": [-0.3, 0.2], "width_factor": 0.1}, [None, None, 3])
+    c.add(t, {"height_factor": 0.2, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"height_factor": 0.2}, [4, 9, 9, 3])
+    c.add(t, {"height_factor": -1.0}, img)  # in [-1, 1] but -1 excluded
+    c.add(t, {"height_factor": 1.5}, img)
+    c.add(t, {"height_factor": 0.2, "fill_mode": "mirror"}, img)
+    c.add(t, {"height_factor": 0.2}, [10])
+    t = "RandomTranslation"
+    c.add(t, {"height_factor": 0.1, "width_factor": 0.2}, img)
+    c.add(t, {"height_factor": [-0.2, 0.1], "width_factor": 0.2}, [None, None, 3])
+    c.add(t, {"height_factor": 0.1, "width_factor": 0.2, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"height_factor": -1.0, "width_factor": 1.0}, img)  # the bounds themselves
+    c.add(t, {"height_factor": 1.5, "width_factor": 0.2}, img)
+    c.add(t, {"height_factor": 0.1, "width_factor": 0.2}, [4, 9, 9, 3])
+    c.add(t, {"height_factor": 0.1}, img)  # `width_factor` is required
+    c.add(t, {"height_factor": 0.1, "width_factor": 0.2}, [10])
+    t = "RandomContrast"
+    c.add(t, {"factor": 0.2}, img)
+    c.add(t, {"factor": [0.1, 0.5], "value_range": [0, 1]}, [None, None, 3])
+    c.add(t, {"factor": 0.2, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"factor": 0.2}, [4, 9, 9, 3])
+    c.add(t, {"factor": 1.5}, img)
+    c.add(t, {"factor": -0.1}, img)  # bounds [0, 1]
+    c.add(t, {"factor": 0.2}, [10])
+    t = "RandomBrightness"
+    c.add(t, {"factor": 0.2}, img)
+    c.add(t, {"factor": [-0.2, 0.3], "value_range": [0, 1]}, [None, None, 3])
+    c.add(t, {"factor": 0.2, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"factor": 0.2}, [4, 9, 9, 3])
+    c.add(t, {"factor": 1.5}, img)
+    c.add(t, {"factor": 0.2, "value_range": [0]}, img)
+    c.add(t, {"factor": 0.2}, [10])
+    # RandomCrop: (height, width) replace the spatial axes, counted from the end
+    t = "RandomCrop"
+    c.add(t, {"height": 5, "width": 7}, img)
+    c.add(t, {"height": 5, "width": 7, "data_format": "channels_first"}, img_cf)
+    c.add(t, {"height": 12, "width": 12}, img)  # larger than the image
+    c.add(t, {"height": 5, "width": 7}, [None, None, 3])
+    c.add(t, {"height": 5, "width": 7}, [4, 9, 9, 3])
+    c.add(t, {"height": 5, "width": 7}, [9, 3])
+    c.add(t, {"height": 5, "width": 7}, [10])
+    c.add(t, {"height": 5}, img)
+    # Embedding: appends output_dim; (input_dim, output_dim) weights
+    t = "Embedding"
+    c.add(t, {"input_dim": 10, "output_dim": 4}, [5])
+    c.add(t, {"input_dim": 1000, "output_dim": 64, "mask_zero": True}, [None])
+    c.add(t, {"input_dim": 10, "output_dim": 4, "input_length": 5}, [5])  # deprecated, popped
+    c.add(t, {"input_dim": 10, "output_dim": 4}, [5, 3])
+    c.add(t, {"input_dim": 10, "output_dim": 4}, [])
+    c.add(t, {"input_dim": 0, "output_dim": 4}, [5])
+    c.add(t, {"input_dim": 10, "output_dim": 0}, [5])
+    c.add(t, {"input_dim": 10.0, "output_dim": 4}, [5])
+    c.add(t, {"input_dim": 10}, [5])  # `output_dim` is required
+    # SimpleRNN, LSTM, GRU: (batch, time, features) in; return_state gives a list
+    for t in ("SimpleRNN", "LSTM", "GRU"):
+        c.add(t, {"units": 8}, [10, 4])
+        c.add(t, {"units": 8, "return_sequences": True}, [10, 4])
+        c.add(t, {"units": 16, "use_bias": False}, [None, 4])
+        c.add(t, {"units": 8, "return_state": True}, [10, 4])
+        c.add(t, {"units": 8, "return_sequences": True, "return_state": True}, [10, 4])
+        c.add(t, {"units": 8, "go_backwards": True, "dropout": 0.2}, [10, 4])
+        c.add(t, {"units": 8}, [10, None])  # unknown features
+        c.add(t, {"units": 0}, [10, 4])
+        c.add(t, {"units": 8}, [10])  # input of the wrong rank
+        c.add(t, {"units": 8}, [5, 10, 4])
+    c.add("LSTM", {"units": 8, "unit_forget_bias": False}, [10, 4])
+    c.add("LSTM", {"units": 8, "use_cudnn": "yes"}, [10, 4])
+    c.add("GRU", {"units": 8, "reset_after": False}, [10, 4])
+    c.add("GRU", {"units": 8, "reset_after": False, "use_bias": False}, [10, 4])
+    c.add("GRU", {"units": 8, "reset_after": True, "return_sequences": True}, [None, 6])
+    c.add("SimpleRNN", {"units": 8, "activation": "relu"}, [10, 4])
+    # ConvLSTM1D/2D/3D: (batch, time, *spatial, channels) in; spatial sizes must be known
+    t = "ConvLSTM1D"
+    c.add(t, {"filters": 4, "kernel_size": 3}, [5, 10, 3])
+    c.add(t, {"filters": 4, "kernel_size": 3, "return_sequences": True}, [5, 10, 3])
+    c.add(t, {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, [None, 10, 3])
+    c.add(t, {"filters": 4, "kernel_size": 3, "data_format": "channels_first"}, [5, 3, 10])
+    c.add(t, {"filters": 4, "kernel_size": 3, "dilation_rate": 2, "use_bias": False}, [5, 10, 3])
+    c.add(t, {"filters": 4, "kernel_size": 3}, [5, None, 3])  # unknown spatial size
+    c.add(t, {"filters": 4, "kernel_size": 3}, [5, 10, None])  # unknown channels
+    c.add(t, {"filters": 4, "kernel_size": 11}, [5, 10, 3])  # kernel > input
+    c.add(t, {"filters": 4, "kernel_size": 3, "padding": "causal"}, [5, 10, 3])
+    c.add(t, {"filters": 4, "kernel_size": 3}, [10, 3])  # input of the wrong rank
+    t = "ConvLSTM2D"
+    c.add(t, {"filters": 8, "kernel_size": 3}, [5, 9, 9, 3])
+    c.add(t, {"filters": 8, "kernel_size": 3, "return_sequences": True}, [5, 9, 9, 3])
+    c.add(
+        t,
+        {"filters": 8, "kernel_size": [3, 5], "strides": 2, "padding": "same"},
+        [None, 9, 9, 3],
+    )
+    c.add(
+        t,
+        {"filters": 8, "kernel_size": 3, "return_sequences": True, "data_format": "channels_first"},
+        [5, 3, 9, 9],
+    )
+    c.add(t, {"filters": 8, "kernel_size": 3, "return_state": True}, [5, 9, 9, 3])
+    c.add(t, {"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, [5, 9, 9, 3])
+    c.add(t, {"filters": 8, "kernel_size": 3, "strides": 0}, [5, 9, 9, 3])
+    c.add(t, {"filters": 8, "kernel_size": 3}, [5, None, None, 3])
+    c.add(t, {"filters": 8, "kernel_size": 3}, [9, 9, 3])  # input of the wrong rank
+    t = "ConvLSTM3D"
+    c.add(t, {"filters": 2, "kernel_size": 3}, [4, 6, 6, 6, 2])
+    c.add(t, {"filters": 2, "kernel_size": 3, "return_sequences": True}, [4, 6, 6, 6, 2])
+    c.add(t, {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"}, [4, 6, 6, 6, 2])
+    c.add(t, {"filters": 2, "kernel_size": 3, "data_format": "channels_first"}, [4, 2, 6, 6, 6])
+    c.add(t, {"filters": 2, "kernel_size": 7}, [4, 6, 6, 6, 2])  # kernel > input
+    c.add(t, {"filters": 2, "kernel_size": 3}, [6, 6, 6, 2])  # input of the wrong rank
+    # Bidirectional: a forward copy and a go_backwards copy of the layer, merged
+    t = "Bidirectional"
+    lstm = {"type": "LSTM", "args": {"units": 8}}
+    lstm_seq = {"type": "LSTM", "args": {"units": 8, "return_sequences": True}}
+    c.add(t, {"layer": lstm}, [10, 4])
+    for mode in ("concat", "sum", "mul", "ave", None):
+        c.add(t, {"layer": lstm_seq, "merge_mode": mode}, [10, 4])
+    c.add(t, {"layer": {"type": "GRU", "args": {"units": 6, "reset_after": False}}}, [None, 4])
+    c.add(t, {"layer": {"type": "SimpleRNN", "args": {"units": 5}}, "merge_mode": "sum"}, [10, 4])
+    c.add(t, {"layer": {"type": "LSTM", "args": {"units": 8, "return_state": True}}}, [10, 4])
+    c.add(  # a backward layer of another type
+        t,
+        {
+            "layer": lstm_seq,
+            "backward_layer": {
+                "type": "GRU",
+                "args": {"units": 8, "return_sequences": True, "go_backwards": True},
+            },
+        },
+        [10, 4],
+    )
+    c.add(  # ... that does not go backwards
+        t,
+        {"layer": lstm_seq, "backward_layer": {"type": "GRU", "args": {"units": 8}}},
+        [10, 4],
+    )
+    c.add(t, {"layer": lstm, "merge_mode": "max"}, [10, 4])
+    c.add(t, {"layer": {"type": "Dense", "args": {"units": 8}}}, [10, 4])  # not an RNN
+    c.add(t, {"layer": lstm}, [10])  # input of the wrong rank
+    # TimeDistributed: the layer applied to every step of axis 1
+    t = "TimeDistributed"
+    c.add(t, {"layer": {"type": "Dense", "args": {"units": 3}}}, [5, 4])
+    c.add(t, {"layer": {"type": "Dense", "args": {"units": 3, "use_bias": False}}}, [5, 6, 4])
+    c.add(t, {"layer": {"type": "Conv2D", "args": {"filters": 8, "kernel_size": 3}}}, [5, 9, 9, 3])
+    c.add(
+        t,
+        {
+            "layer": {
+                "type": "Conv2D",
+                "args": {
+                    "filters": 8,
+                    "kernel_size": 3,
+                    "strides": 2,
+                    "padding": "same",
+                    "data_format": "channels_first",
+                },
+            }
+        },
+        [None, 3, 9, 9],
+    )
+    c.add(t, {"layer": {"type": "MaxPooling2D", "args": {"pool_size": 2}}}, [5, 8, 8, 3])
+    c.add(t, {"layer": {"type": "LSTM", "args": {"units": 4}}}, [5, 10, 3])
+    c.add(t, {"layer": {"type": "Conv2D", "args": {"filters": 8, "kernel_size": 3}}}, [5, 9, 3])
+    c.add(t, {"layer": {"type": "Conv2D", "args": {"filters": 8, "kernel_size": 11}}}, [5, 9, 9, 3])
+    c.add(t, {"layer": {"type": "Dense", "args": {"units": 3}}}, [4])  # no time axis
+    c.add(t, {}, [5, 4])  # `layer` is required
+    # MultiHeadAttention: called as layer(query, value) or layer(query, value, key)
+    t = "MultiHeadAttention"
+    c.add(t, {"num_heads": 2, "key_dim": 4}, [8, 16], [10, 16])
+    c.add(t, {"num_heads": 2, "key_dim": 4}, [8, 16], [10, 12], [10, 6])
+    c.add(t, {"num_heads": 3, "key_dim": 4, "value_dim": 6}, [8, 16], [10, 12])
+    c.add(t, {"num_heads": 2, "key_dim": 4, "use_bias": False}, [8, 16], [10, 16])
+    c.add(t, {"num_heads": 2, "key_dim": 4, "output_shape": 32}, [8, 16], [10, 16])
+    c.add(t, {"num_heads": 2, "key_dim": 4, "output_shape": [4, 8]}, [8, 16], [10, 16])
+    c.add(t, {"num_heads": 4, "key_dim": 8}, [None, 16], [None, 16])
+    c.add(t, {"num_heads": 2, "key_dim": 4}, [3, 8, 16], [3, 8, 16])  # rank 4
+    c.add(t, {"num_heads": 2, "key_dim": 4}, [8, 16], [10, 16], [9, 16])  # value 10, key 9 steps
+    c.add(t, {"num_heads": 2, "key_dim": 4}, [8, 16])  # no value
+    c.add(t, {"num_heads": 0, "key_dim": 4}, [8, 16], [10, 16])
+    c.add(t, {"num_heads": 2}, [8, 16], [10, 16])  # `key_dim` is required
+    # Attention, AdditiveAttention: called on [query, value] or [query, value, key]
+    for t in ("Attention", "AdditiveAttention"):
+        c.add(t, {}, [8, 16], [10, 16])
+        c.add(t, {}, [8, 16], [10, 16], [10, 16])
+        c.add(t, {"use_scale": t == "Attention"}, [None, 16], [None, 16])
+        c.add(t, {}, [8, 16], [10, 12])  # query and value of different sizes
+        c.add(t, {}, [8, 16], [10, 12], [10, 16])
+        c.add(t, {}, [8, 16])
+        c.add(t, {}, [8, 16], [10, 16], [10, 16], [10, 16])
+        c.add(t, {}, [3, 8, 16], [3, 10, 16])  # rank 4
+    c.add("Attention", {"score_mode": "concat"}, [8, 16], [10, 16])
+    c.add("Attention", {"use_scale": True, "score_mode": "concat"}, [8, 16], [10, 16])
+    c.add("Attention", {"score_mode": "add"}, [8, 16], [10, 16])
+    c.add("AdditiveAttention", {"score_mode": "concat"}, [8, 16], [10, 16])  # passed on, unused
+    c.add("AdditiveAttention", {}, [8, None], [10, None])  # the scale needs the size
+    # LayerScale (keras.applications.convnext): x * gamma, gamma of projection_dim values
+    t = "LayerScale"
+    c.add(t, {"init_values": 1e-06, "projection_dim": 16}, [9, 9, 16])
+    c.add(t, {"init_values": 0.1, "projection_dim": 16}, [16])
+    c.add(t, {"init_values": 1e-06, "projection_dim": 16}, [None, None, 16])
+    c.add(t, {"init_values": 1e-06, "projection_dim": 8}, [9, 9, 16])  # does not broadcast
+    c.add(t, {"init_values": 1e-06, "projection_dim": 1}, [9, 9, 16])  # broadcasts
+    c.add(t, {"init_values": 1e-06, "projection_dim": 16}, [9, 9, 1])  # ... the other way
+    c.add(t, {"init_values": 2.0, "projection_dim": 16}, [9, 9, None])
+    c.add(t, {"init_values": 1e-06}, [9, 9, 16])  # `projection_dim` is required
+    # Lambda: `function` names one of LAMBDA_FUNCTIONS
+    t = "Lambda"
+    c.add(t, {"function": "identity", "output_shape": [9, 9, 3]}, img)
+    c.add(t, {"function": "identity"}, img)  # Keras runs the function on symbolic tensors
+    c.add(t, {"function": "sum_last", "output_shape": [9, 9]}, img)
+    c.add(t, {"function": "sum_last"}, img)
+    c.add(t, {"function": "identity", "output_shape": [4, 4]}, img)  # believed, not checked
+    c.add(t, {"function": "concat_self"}, [None, None, 3])
+    c.add(t, {"function": "mean_spatial", "output_shape": [3]}, [None, None, 3])
+    c.add(t, {"function": "double", "output_shape": [None, 5]}, [7, 5])
+    c.add(t, {"function": "split_first_channel"}, img)  # two outputs
+    c.add(t, {"function": "identity", "output_shape": 243}, img)  # an int is not a shape
+    # Conv1D/2D/3DTranspose, padding "same", even kernel, explicit output_padding: each axis is
+    # (n - 1) * s + k % 2 + output_padding, 0 for n = 1 and output_padding 0
+    same0 = {"kernel_size": 2, "strides": 2, "padding": "same", "output_padding": 0}
+    c.add("Conv1DTranspose", {"filters": 8, **same0}, [1, 3])
+    c.add("Conv1DTranspose", {"filters": 8, **same0}, [4, 3])
+    c.add("Conv1DTranspose", {"filters": 8, **same0, "output_padding": 1}, [1, 3])
+    c.add("Conv1DTranspose", {"filters": 8, **same0, "data_format": "channels_first"}, [3, 1])
+    c.add("Conv2DTranspose", {"filters": 8, **same0}, [1, 1, 3])
+    c.add("Conv2DTranspose", {"filters": 8, **same0}, [1, 4, 3])
+    c.add("Conv2DTranspose", {"filters": 8, **same0}, [None, 1, 3])
+    c.add("Conv2DTranspose", {"filters": 8, **same0, "strides": 1}, [1, 1, 3])
+    c.add("Conv2DTranspose", {"filters": 8, **same0, "data_format": "channels_first"}, [3, 1, 1])
+    c.add("Conv2DTranspose", {"filters": 8, **same0, "output_padding": [0, 1]}, [1, 1, 3])
+    c.add("Conv3DTranspose", {"filters": 4, **same0}, [1, 1, 1, 2])
+    c.add("Conv3DTranspose", {"filters": 4, **same0}, [2, 1, 2, 2])
+
+
 def random_cases(c: Cases, count: int, seed: int = SEED) -> None:
     """Convolution, transposed convolution and pooling with random arguments, valid or not."""
     rng = random.Random(seed)
@@ -984,6 +1381,7 @@ def layer_cases() -> list[Case]:
     elementwise_cases(c)
     random_cases(c, RANDOM_CASES)
     more_layer_cases(c)  # after everything else: the earlier cases keep their places
+    sequence_and_preprocessing_cases(c)  # ... and so on: appended, never inserted
     return c.cases
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from deconvcheck.check.trace import works
+from deconvcheck.convert import yaml_value
 from deconvcheck.infer import infer, layer_names, propagate
 from deconvcheck.layers.base import Role, Shape, Window
 from deconvcheck.model import Model, steps
@@ -160,8 +161,9 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
         if args is None:
             return None
         edit.set_args(name, **args)
-        shown = {k: v for k, v in args.items() if v is not None}
-        return f"give '{name}' {shown} so that it outputs {'x'.join(str(x) for x in others[0])}"
+        shown = ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items() if v is not None)
+        wanted = "x".join(str(x) for x in others[0])
+        return f"give '{name}' `{{{shown}}}` so that it outputs {wanted}"
     return None
 
 
