@@ -38,9 +38,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -48,14 +46,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# Keras words some refusals with sets of strings, printed in string hash order: fix the hash seed.
-if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.execv(sys.executable, [sys.executable, *sys.argv])
-os.environ.setdefault("KERAS_BACKEND", "torch")
-# Keras sizes the summary table from the terminal: no COLUMNS / LINES, and (see main) no terminal.
-os.environ.pop("COLUMNS", None)
-os.environ.pop("LINES", None)
+from recording import detached_from_terminal, reproducible_process
+
+if __name__ == "__main__":
+    reproducible_process()  # before Keras is imported
 
 import keras
 from keras import layers, ops
@@ -567,27 +561,6 @@ def dump(document: dict[str, Any]) -> str:
     out.append(" ]")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def detached_from_terminal() -> None:
-    """Keras and rich size the summary from any terminal on stdin/stdout/stderr: if there is one,
-    run this script again without it and pass its output on."""
-    if os.environ.get("_RECORD_KERAS_APPLICATIONS_CHILD") or not any(
-        os.isatty(fd) for fd in (0, 1, 2)
-    ):
-        return
-    env = dict(os.environ, _RECORD_KERAS_APPLICATIONS_CHILD="1")
-    proc = subprocess.run(
-        [sys.executable, *sys.argv],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    sys.stdout.write(proc.stdout)
-    sys.stderr.write(proc.stderr)
-    sys.exit(proc.returncode)
 
 
 def main() -> None:

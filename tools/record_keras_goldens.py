@@ -43,25 +43,18 @@ from __future__ import annotations
 import copy
 import json
 import math
-import os
 import random
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# Keras words some refusals with a set of strings ("one of {'same', 'valid'}"), printed in string
-# hash order: run with a fixed hash seed (0 gives the committed wording), restarting once if needed.
-if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.execv(sys.executable, [sys.executable, *sys.argv])
-os.environ.setdefault("KERAS_BACKEND", "torch")
-# Keras sizes the summary table from the terminal: no COLUMNS / LINES, and (see main) no terminal.
-os.environ.pop("COLUMNS", None)
-os.environ.pop("LINES", None)
+from recording import detached_from_terminal, reproducible_process
+
+if __name__ == "__main__":
+    reproducible_process()  # before Keras is imported
 
 import keras
 import numpy as np
@@ -1449,25 +1442,6 @@ def record_model(build: Callable[[], keras.Model]) -> tuple[dict[str, Any], str 
 
 
 # --------------------------------------------------------------------------- main
-
-
-def detached_from_terminal() -> None:
-    """Keras and rich size the summary from any terminal on stdin/stdout/stderr: if there is one,
-    run this script again without it and pass its output on."""
-    if os.environ.get("_RECORD_KERAS_GOLDENS_CHILD") or not any(os.isatty(fd) for fd in (0, 1, 2)):
-        return
-    env = dict(os.environ, _RECORD_KERAS_GOLDENS_CHILD="1")
-    proc = subprocess.run(
-        [sys.executable, *sys.argv],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    sys.stdout.write(proc.stdout)
-    sys.stderr.write(proc.stderr)
-    sys.exit(proc.returncode)
 
 
 def dump(path: Path, document: dict[str, Any]) -> None:

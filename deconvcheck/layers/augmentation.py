@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from deconvcheck.layers.base import (
     Config,
     Example,
+    Group,
     Layer,
     Parser,
     Refusal,
@@ -27,6 +28,18 @@ from deconvcheck.layers.base import (
 )
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+class _Geometry(Config):
+    fill_mode: str = arg(choice(*FILL_MODES, lower=False), "reflect")
+    interpolation: str = arg(choice("nearest", "bilinear", lower=False), "bilinear")
+    seed = ignored(doc="ignored")
+    fill_value: float = arg(number, 0.0)
+    data_format: str = arg(data_format, None)
+
+
+# The arguments RandomRotation, RandomZoom and RandomTranslation share, in Keras's order.
+GEOMETRY = Group(_Geometry.FIELDS)
 
 
 def factor(low: float, high: float, *, open_low: bool = False) -> Parser:
@@ -104,11 +117,7 @@ class RandomFlip(ShapeKeeping):
 
 class RandomRotationConfig(Config):
     factor: object = arg(factor(-1, 1), required=True, doc="fraction of 2π, or two of them")
-    fill_mode: str = arg(choice(*FILL_MODES, lower=False), "reflect")
-    interpolation: str = arg(choice("nearest", "bilinear", lower=False), "bilinear")
-    seed = ignored(doc="ignored")
-    fill_value: float = arg(number, 0.0)
-    data_format: str = arg(data_format, None)
+    geometry = GEOMETRY
 
 
 class RandomRotation(ShapeKeeping):
@@ -120,11 +129,7 @@ class RandomRotation(ShapeKeeping):
 class RandomZoomConfig(Config):
     height_factor: object = arg(zoom_factor, required=True, doc="in (-1, 1], or two of them")
     width_factor: object = arg(optional_zoom_factor, None)
-    fill_mode: str = arg(choice(*FILL_MODES, lower=False), "reflect")
-    interpolation: str = arg(choice("nearest", "bilinear", lower=False), "bilinear")
-    seed = ignored(doc="ignored")
-    fill_value: float = arg(number, 0.0)
-    data_format: str = arg(data_format, None)
+    geometry = GEOMETRY
 
 
 class RandomZoom(ShapeKeeping):
@@ -136,11 +141,7 @@ class RandomZoom(ShapeKeeping):
 class RandomTranslationConfig(Config):
     height_factor: object = arg(factor(-1, 1), required=True, doc="in [-1, 1], or two of them")
     width_factor: object = arg(factor(-1, 1), required=True, doc="in [-1, 1], or two of them")
-    fill_mode: str = arg(choice(*FILL_MODES, lower=False), "reflect")
-    interpolation: str = arg(choice("nearest", "bilinear", lower=False), "bilinear")
-    seed = ignored(doc="ignored")
-    fill_value: float = arg(number, 0.0)
-    data_format: str = arg(data_format, None)
+    geometry = GEOMETRY
 
 
 class RandomTranslation(ShapeKeeping):

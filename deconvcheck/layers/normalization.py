@@ -144,20 +144,25 @@ def known_sizes(shape: Shape, at: Sequence[int], what: str) -> list[int]:
     return [s for s in sizes if s is not None]
 
 
+# The initializers, regularizers and constraints of gamma and beta (Layer and Group
+# normalization), which change no shape or count.
+AFFINE_WEIGHTS = ignored_group(
+    "beta_initializer",
+    "gamma_initializer",
+    "beta_regularizer",
+    "gamma_regularizer",
+    "beta_constraint",
+    "gamma_constraint",
+)
+
+
 class LayerNormalizationConfig(Config):
     axis: tuple[int, ...] = arg(axes, -1, doc="an axis or a list of axes (the batch axis is 0)")
     epsilon: float = arg(number, 1e-3)
     center: bool = arg(boolean, True, doc="false drops beta")
     scale: bool = arg(boolean, True, doc="false drops gamma")
     rms_scaling = ignored(False, doc="deprecated Keras argument; ignored")
-    weights = ignored_group(
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    )
+    weights = AFFINE_WEIGHTS
 
 
 class LayerNormalization(Layer):
@@ -201,14 +206,7 @@ class GroupNormalizationConfig(Config):
     epsilon: float = arg(number, 1e-3)
     center: bool = arg(boolean, True, doc="false drops beta")
     scale: bool = arg(boolean, True, doc="false drops gamma")
-    weights = ignored_group(
-        "beta_initializer",
-        "gamma_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-    )
+    weights = AFFINE_WEIGHTS
 
 
 class GroupNormalization(Layer):
