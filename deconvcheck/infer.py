@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
-from deconvcheck.layers.registry import KERAS_NOT_YET, REGISTRY, lookup
+from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, lookup
 from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
@@ -105,7 +105,7 @@ def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
         message = f"layer {label!r}: Keras's {name} is not supported by deconvcheck yet"
         return _diag("DC101", message, decl.pos, label, hint=plugin)
     origin = f" (registered as {decl.origin!r})" if decl.origin else ""
-    message = f"layer {label!r}: unknown layer type {name!r}{origin}{suggest(name, REGISTRY)}"
+    message = f"layer {label!r}: unknown layer type {name!r}{origin}{suggest(name, INDEX)}"
     hint = f"`deconvcheck layers` lists the supported types; {plugin}"
     return _diag("DC101", message, decl.pos, label, hint=hint)
 

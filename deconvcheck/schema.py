@@ -21,7 +21,7 @@ from deconvcheck.layers import (
     resampling,
 )
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
-from deconvcheck.layers.registry import LAYER_TYPES
+from deconvcheck.layers.registry import layer_types
 from deconvcheck.read.spec import RESTORE_MODES, SPEC_VERSION
 
 Schema = dict[str, Any]
@@ -154,8 +154,9 @@ def layer_schema(cls: type[AnyLayer]) -> Schema:
 
 
 def spec_schema() -> Schema:
-    names = [n for cls in LAYER_TYPES for n in cls.NAMES]
-    definitions = {cls.NAMES[0]: layer_schema(cls) for cls in LAYER_TYPES}
+    types = layer_types()
+    names = [n for cls in types for n in cls.NAMES]
+    definitions = {cls.NAMES[0]: layer_schema(cls) for cls in types}
     layer = {
         "type": "object",
         "required": ["type"],
@@ -165,7 +166,7 @@ def spec_schema() -> Schema:
                 "if": {"properties": {"type": {"enum": list(cls.NAMES)}}, "required": ["type"]},
                 "then": {"$ref": f"#/definitions/{cls.NAMES[0]}"},
             }
-            for cls in LAYER_TYPES
+            for cls in types
         ],
     }
     names_list = {

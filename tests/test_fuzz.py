@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconvcheck.cli.main import cli
-from deconvcheck.layers.registry import LAYER_TYPES
+from deconvcheck.layers.registry import layer_types
 
 EXAMPLES = int(os.environ.get("DECONVCHECK_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -26,8 +26,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-TYPE_NAMES = [n for cls in LAYER_TYPES for n in cls.NAMES] + ["Conv2DTransposed", "lambda", ""]
-ARG_NAMES = sorted({a.name for cls in LAYER_TYPES for a in cls.all_args()} | {"filtres", "inputs"})
+TYPE_NAMES = [n for cls in layer_types() for n in cls.NAMES] + ["Conv2DTransposed", "lambda", ""]
+ARG_NAMES = sorted(
+    {a.name for cls in layer_types() for a in cls.all_args()} | {"filtres", "inputs"}
+)
 scalars = st.one_of(
     st.integers(-3, 40),
     st.sampled_from(["same", "valid", "causal", "SAME", "channels_first", "relu", "x", "yes"]),

@@ -5,15 +5,17 @@ that forgets a hook (no windows for a downsampling layer, MACs 0 for a weighted 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction
 
 import pytest
 
 from deconvcheck import arith
 from deconvcheck.layers.base import AnyLayer, Layer, Params, Role, Window, spatial_axes
-from deconvcheck.layers.registry import LAYER_TYPES, REGISTRY
+from deconvcheck.layers.registry import INDEX, layer_types, registry
 
-TYPES = [pytest.param(cls, id=cls.NAMES[0]) for cls in LAYER_TYPES]
+TYPES = [pytest.param(cls, id=cls.NAMES[0]) for cls in layer_types()]
 
 
 def built(cls: type[AnyLayer]) -> tuple[AnyLayer, tuple[tuple[int | None, ...], ...]]:
@@ -22,8 +24,8 @@ def built(cls: type[AnyLayer]) -> tuple[AnyLayer, tuple[tuple[int | None, ...], 
 
 
 def test_every_name_is_registered_once() -> None:
-    names = [name for cls in LAYER_TYPES for name in cls.NAMES]
-    assert len(names) == len(set(names)) == len(REGISTRY)
+    names = [name for cls in layer_types() for name in cls.NAMES]
+    assert len(names) == len(set(names)) == len(registry())
 
 
 @pytest.mark.parametrize("cls", TYPES)
@@ -167,3 +169,24 @@ def test_layout_and_stated_output(cls: type[AnyLayer]) -> None:
     layer, _ = built(cls)
     assert layer.layout() in (None, "channels_last", "channels_first")
     assert layer.stated_output() is None  # only given when the spec states one
+
+
+def test_the_registry_table_names_every_class_where_it_lives() -> None:
+    """registry.FAMILIES (what lets a family load only when named) lists exactly the names
+    each class declares, under the module that defines it."""
+    for cls in layer_types():
+        module = cls.__module__.rsplit(".", 1)[1]
+        assert all(INDEX[name] == module for name in cls.NAMES), cls.NAMES
+    assert sorted(INDEX) == sorted(n for cls in layer_types() for n in cls.NAMES)
+
+
+def test_naming_a_type_loads_only_its_family() -> None:
+    code = (
+        "import sys; from deconvcheck.layers.registry import lookup; lookup('Conv2D'); "
+        "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules "
+        "if m.startswith('deconvcheck.layers.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "['base', 'convolution', 'registry']"

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from deconvcheck.layers.registry import LAYER_TYPES, REGISTRY
+from deconvcheck.layers.registry import layer_types, registry
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, TOP_KEYS
 from deconvcheck.schema import spec_schema
 from tests.conftest import ROOT, SAMPLES
@@ -53,11 +53,11 @@ def test_schema_refuses(layer: dict[str, Any]) -> None:
 
 def test_schema_and_registry_list_the_same_layers_and_arguments() -> None:
     definitions = SCHEMA["definitions"]
-    assert set(definitions) == {cls.NAMES[0] for cls in LAYER_TYPES}
+    assert set(definitions) == {cls.NAMES[0] for cls in layer_types()}
     assert set(SCHEMA["properties"]["layers"]["items"]["properties"]["type"]["enum"]) == set(
-        REGISTRY
+        registry()
     )
-    for cls in LAYER_TYPES:
+    for cls in layer_types():
         properties = set(definitions[cls.NAMES[0]]["properties"])
         assert properties == {a.name for a in cls.all_args()} | set(RESERVED_LAYER_KEYS), cls
     assert set(SCHEMA["properties"]) == set(TOP_KEYS)

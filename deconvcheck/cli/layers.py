@@ -13,17 +13,17 @@ from deconvcheck.cli.main import EXIT_USAGE
 @click.argument("type_name", metavar="[TYPE]", required=False)
 def layers(type_name: str | None) -> None:
     """List the supported layer types, or one TYPE's arguments with their Keras defaults."""
-    from deconvcheck.layers.registry import LAYER_TYPES, lookup  # noqa: PLC0415
+    from deconvcheck.layers.registry import layer_types, lookup  # noqa: PLC0415
     from deconvcheck.read.spec import suggest  # noqa: PLC0415
 
     if type_name is None:
-        for cls in LAYER_TYPES:
+        for cls in layer_types():
             aliases = ", ".join(cls.NAMES[1:])
             click.echo(cls.NAMES[0] + (f"  (also: {aliases})" if aliases else ""))
         return
     found = lookup(type_name)
     if found is None:
-        names = [n for c in LAYER_TYPES for n in c.NAMES]
+        names = [n for c in layer_types() for n in c.NAMES]
         click.echo(f"unknown layer type {type_name!r}{suggest(type_name, names)}", err=True)
         sys.exit(EXIT_USAGE)
     cls = found

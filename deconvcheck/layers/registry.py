@@ -1,68 +1,84 @@
-"""Every layer type by its Keras class name and aliases.
+"""Every layer type by its Keras class name and aliases, in one explicit table.
 
-Adding a layer: one class in its family's module, one line here.
+A family's module is imported only when a spec names one of its types (a typical U-Net loads
+half of them), so that adding layer types does not slow every start. Adding a layer: one class
+in its family's module, its names in FAMILIES below (tests/test_layer_contract.py checks the
+table against the classes).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 
-from deconvcheck.layers import (
-    activations,
-    applications,
-    augmentation,
-    convolution,
-    core,
-    depthwise,
-    merging,
-    nested,
-    normalization,
-    pooling,
-    preprocessing,
-    regularization,
-    resampling,
-)
-from deconvcheck.layers import transposed as tr
 from deconvcheck.layers.base import AnyLayer, Layer
 
-LAYER_TYPES: tuple[type[AnyLayer], ...] = (
-    core.Input,
-    convolution.Conv1D, convolution.Conv2D, convolution.Conv3D,
-    tr.Conv1DTranspose, tr.Conv2DTranspose, tr.Conv3DTranspose,
-    pooling.MaxPooling1D, pooling.MaxPooling2D, pooling.MaxPooling3D,
-    pooling.AveragePooling1D, pooling.AveragePooling2D, pooling.AveragePooling3D,
-    pooling.GlobalAveragePooling1D, pooling.GlobalAveragePooling2D, pooling.GlobalAveragePooling3D,
-    pooling.GlobalMaxPooling1D, pooling.GlobalMaxPooling2D, pooling.GlobalMaxPooling3D,
-    resampling.UpSampling1D, resampling.UpSampling2D, resampling.UpSampling3D,
-    resampling.ZeroPadding1D, resampling.ZeroPadding2D, resampling.ZeroPadding3D,
-    resampling.Cropping1D, resampling.Cropping2D, resampling.Cropping3D,
-    merging.Concatenate, merging.Add,
-    normalization.BatchNormalization,
-    core.Activation, core.ReLU, core.LeakyReLU, core.Dropout,
-    core.Dense, core.Flatten, core.Reshape,
-    depthwise.DepthwiseConv1D, depthwise.DepthwiseConv2D,
-    depthwise.SeparableConv1D, depthwise.SeparableConv2D,
-    preprocessing.Rescaling, preprocessing.Normalization,
-    merging.Multiply, merging.Subtract, merging.Average, merging.Maximum, merging.Minimum,
-    normalization.LayerNormalization, normalization.GroupNormalization,
-    normalization.UnitNormalization,
-    regularization.SpatialDropout1D, regularization.SpatialDropout2D,
-    regularization.SpatialDropout3D, regularization.GaussianNoise,
-    regularization.GaussianDropout, regularization.AlphaDropout,
-    regularization.ActivityRegularization,
-    activations.Softmax, activations.ELU, activations.PReLU,
-    core.Identity, core.Permute, core.RepeatVector, core.Lambda,
-    applications.LayerScale,
-    nested.Functional, nested.Sequential,
-    augmentation.Resizing, augmentation.CenterCrop, augmentation.RandomCrop,
-    augmentation.RandomFlip, augmentation.RandomRotation, augmentation.RandomZoom,
-    augmentation.RandomTranslation, augmentation.RandomContrast, augmentation.RandomBrightness,
+# module -> every type name and alias its classes declare (NAMES), in listing order
+FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("core", ("Input", "InputLayer")),
+    ("convolution", ("Conv1D", "Convolution1D", "Conv2D", "Convolution2D", "Conv3D",
+                     "Convolution3D")),
+    ("transposed", ("Conv1DTranspose", "Convolution1DTranspose", "Deconvolution1D", "Deconv1D",
+                    "Conv2DTranspose", "Convolution2DTranspose", "Deconvolution2D", "Deconv2D",
+                    "Conv3DTranspose", "Convolution3DTranspose", "Deconvolution3D",
+                    "Deconv3D")),
+    ("pooling", ("MaxPooling1D", "MaxPool1D", "MaxPooling2D", "MaxPool2D", "MaxPooling3D",
+                 "MaxPool3D", "AveragePooling1D", "AvgPool1D", "AveragePooling2D", "AvgPool2D",
+                 "AveragePooling3D", "AvgPool3D", "GlobalAveragePooling1D", "GlobalAvgPool1D",
+                 "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalAveragePooling3D",
+                 "GlobalAvgPool3D", "GlobalMaxPooling1D", "GlobalMaxPool1D",
+                 "GlobalMaxPooling2D", "GlobalMaxPool2D", "GlobalMaxPooling3D",
+                 "GlobalMaxPool3D")),
+    ("resampling", ("UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+                    "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D")),
+    ("merging", ("Concatenate", "concatenate", "Add", "add")),
+    ("normalization", ("BatchNormalization",)),
+    ("core", ("Activation", "ReLU", "LeakyReLU", "Dropout", "Dense", "Flatten", "Reshape")),
+    ("depthwise", ("DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+                   "SeparableConvolution1D", "SeparableConv2D", "SeparableConvolution2D")),
+    ("preprocessing", ("Rescaling", "Normalization")),
+    ("merging", ("Multiply", "multiply", "Subtract", "subtract", "Average", "average",
+                 "Maximum", "maximum", "Minimum", "minimum")),
+    ("normalization", ("LayerNormalization", "GroupNormalization", "UnitNormalization")),
+    ("regularization", ("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                        "GaussianNoise", "GaussianDropout", "AlphaDropout",
+                        "ActivityRegularization")),
+    ("activations", ("Softmax", "ELU", "PReLU")),
+    ("core", ("Identity", "Permute", "RepeatVector", "Lambda")),
+    ("applications", ("LayerScale",)),
+    ("nested", ("Functional", "Model", "Sequential")),
+    ("augmentation", ("Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
+                      "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")),
 )  # fmt: skip
 
-REGISTRY: dict[str, type[AnyLayer]] = {name: cls for cls in LAYER_TYPES for name in cls.NAMES}
+INDEX: dict[str, str] = {name: module for module, names in FAMILIES for name in names}
 
 
-# Keras 3 layer classes deconvcheck does not read yet: reported as such, not as unknown words.
+@functools.cache
+def _family(module: str) -> dict[str, type[AnyLayer]]:
+    """The layer types a family's module defines, by each of their names."""
+    loaded = importlib.import_module(f"deconvcheck.layers.{module}")
+    return {
+        name: value
+        for value in vars(loaded).values()
+        if isinstance(value, type)
+        and issubclass(value, Layer)
+        and value.__module__ == loaded.__name__
+        for name in value.NAMES
+    }
+
+
+def layer_types() -> tuple[type[AnyLayer], ...]:
+    """Every built-in layer type, in listing order (imports every family)."""
+    found = [_family(module)[name] for name, module in INDEX.items()]
+    return tuple(dict.fromkeys(found))
+
+
+def registry() -> dict[str, type[AnyLayer]]:
+    """Every built-in type name and alias with its class (imports every family)."""
+    return {name: _family(module)[name] for name, module in INDEX.items()}
+
+
 KERAS_NOT_YET = frozenset(
     (
         "Embedding", "SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
@@ -80,7 +96,8 @@ PLUGIN_GROUP = "deconvcheck.layers"  # entry points: `TypeName = "package.module
 def lookup(name: str) -> type[AnyLayer] | None:
     """The layer type for a Keras class name or alias (`Deconvolution2D`, `MaxPool2D`, ...);
     for a name the built-in registry lacks, a plugin's (looked up only then: no start-up cost)."""
-    return REGISTRY.get(name) or plugin(name)
+    module = INDEX.get(name)
+    return _family(module)[name] if module is not None else plugin(name)
 
 
 @functools.cache
