@@ -57,7 +57,8 @@ def to_yaml(model: Model, source: str) -> str:
             f"{key}: {yaml_value(node.layer.written(key, value))}"
             for key, value in node.layer.arguments().items()
         ]
-        chain = index > 0 and node.inputs == [order[index - 1]]
+        # A merge always names its inputs (a spec requires it), even a single one.
+        chain = index > 0 and node.inputs == [order[index - 1]] and node.layer.ROLE != Role.MERGE
         if node.inputs and not chain:
             fields.append(f"inputs: {yaml_value(node.inputs)}")
         lines.append("  - {" + ", ".join(fields) + "}")
