@@ -204,6 +204,7 @@ def build(spec: Spec) -> Graph:
         order=order,
         outputs=outputs,
         sequential_like=_sequential_like(nodes, order, outputs),
+        declared=len(spec.layers),
         layout=next(
             (f for n in nodes.values() if (f := n.layer.layout()) == "channels_first"),
             "channels_last",
@@ -422,6 +423,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         sequential_like=graph.sequential_like,
         diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
         graph=graph,
+        expected=graph.declared,
     )
 
 
@@ -432,5 +434,8 @@ def infer(spec: Spec) -> Model:
     model = propagate(graph)
     if spec.sequential:  # Keras's summary of a Sequential model lists no InputLayer
         layers = [layer for layer in model.layers if layer.role is not Role.INPUT]
-        model = model._replace(layers=layers, sequential_like=True)
+        inputs = sum(_is_input(decl) for decl in spec.layers)
+        model = model._replace(
+            layers=layers, sequential_like=True, expected=model.expected - inputs
+        )
     return model

@@ -32,6 +32,7 @@ class Graph(NamedTuple):
     sequential_like: bool
     diagnostics: list[Diagnostic]
     layout: str  # the model's data format: channels_first as soon as one layer says so
+    declared: int  # layers the spec declares, whether or not they could be built
 
 
 class InferredLayer(NamedTuple):
@@ -53,6 +54,12 @@ class Model(NamedTuple):
     sequential_like: bool
     diagnostics: list[Diagnostic]
     graph: Graph  # what was propagated, for analyses that re-run it with other sizes
+    expected: int  # the layers the summary lists when every one is inferred
+
+    @property
+    def complete(self) -> bool:
+        """Every declared layer was inferred: the totals are the model's."""
+        return len(self.layers) == self.expected
 
     @property
     def shapes(self) -> dict[str, Shape]:

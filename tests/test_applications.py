@@ -17,7 +17,7 @@ import pytest
 from deconvcheck.convert import to_yaml
 from deconvcheck.infer import Model, infer
 from deconvcheck.read.loader import load
-from deconvcheck.report.summary import default_line_length, render_text
+from deconvcheck.report.summary import default_line_length, model_json, render_text
 from tests.conftest import GOLDENS, ROOT
 
 RECORD = json.loads(gzip.decompress((GOLDENS / "keras_applications.json.gz").read_bytes()))
@@ -98,6 +98,7 @@ def test_matches_keras(entry: dict[str, Any], tmp_path: Path) -> None:
     )  # fmt: skip
     assert model.name == entry["name"]
     assert render_text(model, default_line_length(model, 80)) == entry["summary"]
+    assert model.complete and model_json(model)["complete"] is True
 
 
 def assert_refused_like_keras(entry: dict[str, Any], model: Model, diagnostics: str) -> None:
@@ -135,6 +136,10 @@ def test_a_custom_layer_without_its_plugin_is_named(tmp_path: Path) -> None:
         for r in entry["layers"]
     ][: [r["name"] for r in entry["layers"]].index("depth_to_space")]
     assert rows(model) == before
+    # Honest partial totals: 5 of the 6 layers Keras lists are counted.
+    assert (model.complete, len(model.layers), model.expected) == (False, 5, len(entry["layers"]))
+    assert " The totals cover 5 of 6 layers" in render_text(model, 80)
+    assert model_json(model)["complete"] is False
 
 
 @pytest.mark.usefixtures("depth_to_space_plugin")

@@ -84,6 +84,11 @@ def render_text(model: Model, line_length: int, extras: Extras | None = None) ->
         _footer("Trainable", totals.trainable),
         _footer("Non-trainable", totals.non_trainable),
     ]
+    if not model.complete:
+        lines.append(
+            f" The totals cover {len(model.layers)} of {model.expected} layers: the others "
+            "could not be inferred (see below)."
+        )
     if extras:
         lines += extras.footer
         if extras.explanations:
@@ -126,6 +131,7 @@ def model_json(model: Model, extra: dict[str, Any] | None = None) -> dict[str, A
         "trainable_params": totals.trainable,
         "non_trainable_params": totals.non_trainable,
         "outputs": model.outputs,
+        "complete": model.complete,
         "diagnostics": [diagnostic_json(d) for d in model.diagnostics],
     }
     doc.update({k: v for k, v in (extra or {}).items() if k != "layers"})
