@@ -435,6 +435,9 @@ class Layer:
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls.ARGS = cls.CONFIG.FIELDS
+        own = cls.__dict__.get("windows")
+        if own is not None:  # a frozen config has one set of windows: computed once
+            setattr(cls, "windows", _once(own))  # noqa: B010 - mypy refuses a method assignment
 
     def __init__(self, raw: Mapping[str, object]) -> None:
         """Parse the arguments as Keras's constructor would; raise Refusal where it would."""
@@ -616,6 +619,23 @@ class Layer:
         """The Python expression that builds this layer with Keras's functional API."""
         call = ", ".join([f"{k}={python_literal(v)}" for k, v in args.items()] + [f"name={name!r}"])
         return f"layers.{self.keras_name()}({call})({feed})"
+
+
+def _once(
+    method: Callable[[Any], tuple[Window, ...] | None],
+) -> Callable[[Any], tuple[Window, ...] | None]:
+    """`windows()` computed on the first call and kept on the instance (tracing, the rules and
+    the receptive field all ask for it)."""
+
+    def windows(self: Any) -> tuple[Window, ...] | None:
+        try:
+            cached: tuple[Window, ...] | None = self.__dict__["_windows"]
+        except KeyError:
+            cached = self.__dict__["_windows"] = method(self)
+        return cached
+
+    windows.__doc__ = method.__doc__
+    return windows
 
 
 AnyLayer = Layer  # kept as a name: the registry's and the engine's type for any layer
