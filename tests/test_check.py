@@ -386,3 +386,19 @@ def test_steps_are_described_by_what_the_window_did(
     n: int, kernel: int, stride: int, described: str
 ) -> None:
     assert _step(n, kernel, stride).describe() == described
+
+
+def test_a_merge_of_different_ranks_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """Keras's Concatenate refuses (None, 8, 8, 3) with (None, 8, 3); no fix can crop one to
+    the other, so none is offered (the repair step used to crash here)."""
+    spec = tmp_path / "ranks.yaml"
+    spec.write_text(
+        "deconvcheck: 1\nlayers:\n"
+        "  - {type: Input, shape: [8, 8, 3], name: a}\n"
+        "  - {type: Input, shape: [8, 3], name: b}\n"
+        "  - {type: Conv2D, filters: 3, kernel_size: 3, padding: same, inputs: [a], name: c}\n"
+        "  - {type: Concatenate, inputs: [c, b], name: cat}\n"
+    )
+    status, out, _ = run(str(spec))
+    assert status == 1
+    assert ": DC201 Concatenate 'cat' cannot join (None, 8, 8, 3) from 'c' with (None, 8, 3)" in out

@@ -115,8 +115,8 @@ def crop_larger_inputs(edit: Editor, model: Model, merge: str) -> str | None:
     inputs = _merge_inputs(model, merge)
     known = [(name, _known(size)) for name, size in inputs]
     sizes = [size for _, size in known if size is not None]
-    if len(sizes) != len(known):
-        return None
+    if len(sizes) != len(known) or len({len(size) for size in sizes}) != 1:
+        return None  # an unknown size, or inputs of different ranks: no crop joins them
     target = tuple(min(axis) for axis in zip(*sizes, strict=True))
     done = []
     for name, size in known:
@@ -145,7 +145,7 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
         if layer.ROLE is not Role.UPSAMPLING or not windows or layer.retuned(windows) is None:
             continue  # only a layer that can take other window settings
         others = [s for n, s in inputs if n != name]
-        if not others or None in others[0] or None in size:
+        if not others or None in others[0] or None in size or len(others[0]) != len(windows):
             continue
         source = model.spatial(shapes[model.graph.nodes[name].inputs[0]])
         chosen = []
