@@ -17,6 +17,7 @@ from deconvcheck.layers import (
     normalization,
     pooling,
     preprocessing,
+    recurrent,
     regularization,
     resampling,
 )
@@ -109,6 +110,8 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     augmentation.zoom_factor: lambda r: _numbers(),
     augmentation.optional_zoom_factor: lambda r: _nullable(_numbers()),
     augmentation.value_range: lambda r: {"type": "array", "minItems": 2, "maxItems": 2},
+    recurrent.use_cudnn: lambda r: {"enum": ["auto", True, False]},
+    recurrent.no_state: lambda r: {"const": False},
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

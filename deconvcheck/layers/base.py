@@ -565,7 +565,7 @@ class Layer:
         declared = {a.name for a in cls.all_args()}
         args = {}
         for key, value in config.items():
-            if key in declared and key not in KERAS_IGNORED:
+            if key in declared:  # Embedding's `input_dim` is its own, not Keras 2's
                 args[key] = value
             elif (
                 key in KERAS_IGNORED or value is None or value is False or value == NEUTRAL.get(key)

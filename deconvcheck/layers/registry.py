@@ -47,6 +47,7 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("Identity", "Permute", "RepeatVector", "Lambda")),
     ("applications", ("LayerScale",)),
     ("nested", ("Functional", "Model", "Sequential")),
+    ("recurrent", ("Embedding", "SimpleRNN", "LSTM", "GRU")),
     ("augmentation", ("Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
                       "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")),
 )  # fmt: skip
@@ -81,7 +82,7 @@ def registry() -> dict[str, type[AnyLayer]]:
 
 KERAS_NOT_YET = frozenset(
     (
-        "Embedding", "SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
         "Bidirectional", "TimeDistributed", "MultiHeadAttention", "GroupQueryAttention",
         "Attention", "AdditiveAttention", "EinsumDense", "Masking", "TextVectorization",
         "StringLookup", "IntegerLookup", "Hashing", "Discretization", "CategoryEncoding",

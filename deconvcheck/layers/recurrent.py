@@ -1,0 +1,191 @@
+"""Embedding, SimpleRNN, LSTM and GRU (Keras 3 `layers/core/embedding.py`, `layers/rnn/`).
+
+A recurrent layer reads (batch, time, features) and gives (batch, time, units) with
+`return_sequences`, else (batch, units). `return_state` makes Keras return a list of tensors;
+deconvcheck reads one output per layer and refuses it, saying so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from deconvcheck.layers.base import (
+    Config,
+    Example,
+    Layer,
+    Params,
+    Refusal,
+    Role,
+    Shape,
+    activation,
+    arg,
+    boolean,
+    format_shape,
+    ignored,
+    ignored_group,
+    positive_int,
+    require_rank,
+)
+from deconvcheck.layers.core import fraction
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+
+class EmbeddingConfig(Config):
+    input_dim: int = arg(positive_int, required=True, doc="vocabulary size")
+    output_dim: int = arg(positive_int, required=True, doc="size of each vector")
+    weights = ignored_group(
+        "embeddings_initializer", "embeddings_regularizer", "embeddings_constraint"
+    )
+    mask_zero: bool = arg(boolean, False)
+    input_length = ignored(doc="deprecated Keras 2 argument; ignored, as Keras 3 does")
+    lora = ignored_group("lora_rank", "lora_alpha", "quantization_config")
+
+
+class Embedding(Layer):
+    """A vector per integer: (..., ) -> (..., output_dim); input_dim x output_dim weights."""
+
+    config: EmbeddingConfig
+    NAMES = ("Embedding",)
+    CONFIG = EmbeddingConfig
+    ROLE = Role.RESHAPING
+    MACS_FREE = True  # a table lookup
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"input_dim": 10, "output_dim": 4}, ((None, 5),))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        return (*inputs[0], self.config.output_dim)
+
+    def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        return Params(self.config.input_dim * self.config.output_dim)
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        return [f"each index becomes a vector of {self.config.output_dim}: {format_shape(output)}"]
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> None:
+        return None
+
+
+def use_cudnn(value: object, name: str, rank: int) -> object:
+    if isinstance(value, bool) or value == "auto":
+        return value
+    raise Refusal("DC103", f"`{name}` must be 'auto', true or false; received {value!r}", arg=name)
+
+
+def no_state(value: object, name: str, rank: int) -> bool:
+    """`return_state` makes Keras return a list (the output and the states)."""
+    if boolean(value, name, rank):
+        raise Refusal(
+            "DC103",
+            "return_state=True gives several outputs; deconvcheck reads one output per layer "
+            "(not supported yet)",
+            arg=name,
+        )
+    return False
+
+
+class SimpleRNNConfig(Config):
+    units: int = arg(positive_int, required=True, doc="size of the state and the output")
+    activation: object = arg(activation, "tanh", doc="a Keras activation name")
+    use_bias: bool = arg(boolean, True)
+    weights = ignored_group(
+        "kernel_initializer", "recurrent_initializer", "bias_initializer",
+        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+        "kernel_constraint", "recurrent_constraint", "bias_constraint",
+    )  # fmt: skip
+    dropout: float = arg(fraction, 0.0)
+    recurrent_dropout: float = arg(fraction, 0.0)
+    return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
+    return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
+    options = ignored_group("go_backwards", "stateful", "unroll", "zero_output_for_mask", "seed")
+
+
+class LSTMConfig(SimpleRNNConfig):
+    recurrent_activation: object = arg(activation, "sigmoid", doc="a Keras activation name")
+    unit_forget_bias = ignored(True, doc="changes an initializer only")
+    use_cudnn: object = arg(use_cudnn, "auto")
+
+
+class GRUConfig(SimpleRNNConfig):
+    recurrent_activation: object = arg(activation, "sigmoid", doc="a Keras activation name")
+    reset_after: bool = arg(boolean, True, doc="separate input and recurrent biases")
+    use_cudnn: object = arg(use_cudnn, "auto")
+
+
+class Recurrent(Layer):
+    """The RNN shape rule; GATES kernels of (features + units) x units each."""
+
+    config: SimpleRNNConfig
+    CONFIG = SimpleRNNConfig
+    ROLE = Role.RESHAPING
+    GATES = 1
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"units": 8, "return_sequences": True}, ((None, 10, 4),))
+
+    def _features(self, shape: Shape) -> int:
+        require_rank(shape, 3)
+        features = shape[-1]
+        if features is None:
+            raise Refusal(
+                "DC204", f"needs a known feature axis; received shape {format_shape(shape)}"
+            )
+        return features
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        (shape,) = inputs
+        self._features(shape)
+        units = self.config.units
+        return (shape[0], shape[1], units) if self.config.return_sequences else (shape[0], units)
+
+    def biases(self) -> int:
+        return self.GATES * self.config.units if self.config.use_bias else 0
+
+    def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        features, units = self._features(inputs[0]), self.config.units
+        return Params(self.GATES * units * (features + units) + self.biases())
+
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Every step: GATES x (features + units) x units."""
+        features, units = self._features(inputs[0]), self.config.units
+        steps = inputs[0][1] or 1
+        return steps * self.GATES * (features + units) * units
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> None:
+        return None
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        what = "every step's state" if self.config.return_sequences else "the last state"
+        return [f"{what}, {self.config.units} units: {format_shape(output)}"]
+
+
+class SimpleRNN(Recurrent):
+    NAMES = ("SimpleRNN",)
+
+
+class LSTM(Recurrent):
+    """Input, forget, cell and output gates: 4 x (units x (features + units) + units)."""
+
+    config: LSTMConfig
+    NAMES = ("LSTM",)
+    CONFIG = LSTMConfig
+    GATES = 4
+
+
+class GRU(Recurrent):
+    """Update, reset and candidate: 3 x units x (features + units), plus 3 x units biases, or
+    6 x units with `reset_after` (separate input and recurrent biases)."""
+
+    config: GRUConfig
+    NAMES = ("GRU",)
+    CONFIG = GRUConfig
+    GATES = 3
+
+    def biases(self) -> int:
+        if not self.config.use_bias:
+            return 0
+        return (6 if self.config.reset_after else 3) * self.config.units
