@@ -227,3 +227,30 @@ def make(
         severity=RULES[code].severity,
         hint=hint,
     )
+
+
+PER_CODE = 20  # findings of one code shown per file; a hostile file may hold a million
+
+
+def capped(found: list[Diagnostic], limit: int = PER_CODE) -> list[Diagnostic]:
+    """The first `limit` findings of each code, then one finding that counts the rest."""
+    seen: dict[str, int] = {}
+    kept: list[Diagnostic] = []
+    for diag in found:
+        seen[diag.code] = seen.get(diag.code, 0) + 1
+        if seen[diag.code] <= limit:
+            kept.append(diag)
+    for code, count in seen.items():
+        if count > limit:
+            first = next(d for d in found if d.code == code)
+            kept.append(
+                first._replace(
+                    message=f"{count - limit} more {code} finding(s) in this file "
+                    f"(the first {limit} are shown)",
+                    line=0,
+                    column=0,
+                    layer=None,
+                    hint=None,
+                )
+            )
+    return kept

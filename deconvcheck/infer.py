@@ -231,6 +231,19 @@ def _declared_ancestors(spec: Spec, names: list[str], outputs: list[str]) -> set
     return seen
 
 
+def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | None:
+    """Give the spec's one Input layer another shape (without the batch axis), to try another
+    size without editing the file; a diagnostic when the spec has not exactly one."""
+    inputs = [decl for decl in spec.layers if _is_input(decl)]
+    if len(inputs) != 1:
+        return make(
+            "DC109",
+            f"--input-shape needs a spec with exactly one Input layer; this one has {len(inputs)}",
+        ).at(spec.path)
+    inputs[0].args["shape"] = list(shape)
+    return None
+
+
 def _is_input(decl: LayerDecl) -> bool:
     cls = lookup(decl.type_name)
     return cls is not None and cls.ROLE is Role.INPUT

@@ -136,3 +136,17 @@ def test_unreadable_paths(tmp_path: Path, kind: str) -> None:
         expected = 0 if (command, kind) == ("check", "directory") else 2
         assert exit_code == expected, (command, output)
         assert "Traceback" not in output
+
+
+def test_many_findings_of_one_code_are_counted_not_all_printed(tmp_path: Path) -> None:
+    """Output stays bounded: the first 20 findings of a code, then one line with the rest."""
+    path = tmp_path / "many.yaml"
+    path.write_text("deconvcheck: 1\nlayers:\n" + "  - 1\n" * 3000)
+    exit_code, output, elapsed = invoke("check", str(path))
+    assert exit_code == 1
+    lines = [line for line in output.splitlines() if ": DC006 " in line]
+    assert len(lines) == 21
+    assert lines[-1].endswith(
+        "DC006 2980 more DC006 finding(s) in this file (the first 20 are shown)"
+    )
+    assert elapsed < 10

@@ -192,3 +192,17 @@ def test_summary_traces_a_skip_connection() -> None:
     assert diag["message"].endswith(
         "MaxPooling2D 'p3' floored 25 to 12 (one row and column dropped)"
     )
+
+
+def test_input_shape_tries_another_size_without_editing_the_file() -> None:
+    """Seed 003's U-Net at 100x100 (its numbers: refused, 24 vs 25 at up7) from the 160x160
+    sample, and at 96x96 (a multiple of 32: it round-trips)."""
+    unet = str(SAMPLES / "unet.yaml")
+    code, out, _ = run("summary", unet, "--input-shape", "100,100,8", "-f", "json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["layers"][0]["output_shape"] == [None, 100, 100, 8]
+    assert [d["code"] for d in document["diagnostics"]] == ["DC201"]
+    assert run("check", unet, "--input-shape", "96,96,8")[0] == 0
+    assert run("check", unet, "--input-shape", "100,100,8")[0] == 1
+    assert run("summary", unet, "--input-shape", "100,abc")[0] == 2

@@ -40,6 +40,7 @@ class Config(NamedTuple):
     source: str | None = None  # the pyproject.toml read, if any
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    input_shape: tuple[int | None, ...] | None = None  # --input-shape: try another size
 
     def selects(self, code: str, path: str | None = None) -> bool:
         rule = RULES.get(code)

@@ -18,8 +18,8 @@ from typing import NamedTuple
 from deconvcheck.check.analyze import analyze
 from deconvcheck.check.config import Config
 from deconvcheck.check.pairs import check_pair
-from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.infer import infer
+from deconvcheck.diagnostics import Diagnostic, capped, make
+from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
 from deconvcheck.read.loader import load, read_text
 from deconvcheck.read.spec import VERSION_KEY, ReadFailure
@@ -121,10 +121,14 @@ def check_file(path: str, config: Config) -> FileResult:
     if kind == "typo":
         return FileResult(path, [_typo(path, text)], True)
     spec = load(path, text)
+    if config.input_shape is not None:
+        problem = with_input_shape(spec, config.input_shape)
+        if problem is not None:
+            return FileResult(path, [problem], True)
     model = infer(spec)
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
     kept = [d for d in found if config.selects(d.code, path) and not suppressed(text, d)]
-    return FileResult(path, kept, True)
+    return FileResult(path, capped(kept), True)
 
 
 def _typo(path: str, text: str) -> Diagnostic:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputShape
 from deconvcheck.report.check import REPORTERS
 
 if TYPE_CHECKING:
@@ -69,6 +69,12 @@ unreadable file."""
     help="Exit 1 for findings of this severity or worse.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--input-shape",
+    type=InputShape(),
+    default=None,
+    help="Check every spec at another input shape (without the batch axis), e.g. 100,100,8.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
 def check(
     paths: tuple[str, ...],
@@ -79,6 +85,7 @@ def check(
     pair: tuple[str, str] | None,
     fail_on: str,
     exit_zero: bool,
+    input_shape: tuple[int | None, ...] | None,
     quiet: bool,
 ) -> None:
     """Check spec files (and folders of them): Keras refusals, decoders that do not restore the
@@ -94,7 +101,7 @@ def check(
     try:
         config = merge(
             load_config(Path.cwd()), _codes(select), _codes(ignore), _codes(extend_select)
-        )
+        )._replace(input_shape=input_shape)
     except ConfigError as error:
         click.echo(f"deconvcheck: {error}", err=True)
         sys.exit(EXIT_USAGE)

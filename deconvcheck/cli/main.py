@@ -133,3 +133,25 @@ def main(argv: list[str] | None = None) -> Any:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+class InputShape(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """`100,100,8`: an Input shape without the batch axis; `null` or `none` for an unknown size."""
+
+    name = "SHAPE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int | None, ...]:
+        if isinstance(value, tuple):
+            return value
+        sizes: list[int | None] = []
+        for part in str(value).replace("x", ",").split(","):
+            text = part.strip().lower()
+            if text in ("null", "none"):
+                sizes.append(None)
+            elif text.isdigit() and 0 < int(text) < 2**31:
+                sizes.append(int(text))
+            else:
+                self.fail(f"{value!r} is not a shape such as 100,100,8 (null for unknown)")
+        return tuple(sizes)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, load_or_exit
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, InputShape, load_or_exit
 from deconvcheck.report.summary import REPORTERS
 
 EXTRA_COLUMNS = ("macs", "memory", "rf")  # deconvcheck/report/extras.py draws them
@@ -83,15 +83,29 @@ shows the layers inferred before it), 2 unreadable file."""
     show_default=True,
     help="Bytes per value for the memory figures.",
 )
+@click.option(
+    "--input-shape",
+    type=InputShape(),
+    default=None,
+    help="Try another input shape (without the batch axis), e.g. 100,100,8, without editing SPEC.",
+)
 def summary(
-    spec: str, fmt: str, width: int | None, explain: bool, columns: str, batch_size: int, dtype: str
+    spec: str,
+    fmt: str,
+    width: int | None,
+    explain: bool,
+    columns: str,
+    batch_size: int,
+    dtype: str,
+    input_shape: tuple[int | None, ...] | None,
 ) -> None:
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
     (`-` reads standard input)."""
     from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
     from deconvcheck.check.config import Config  # noqa: PLC0415
-    from deconvcheck.infer import infer  # noqa: PLC0415
+    from deconvcheck.diagnostics import capped  # noqa: PLC0415
+    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
     from deconvcheck.report import summary as report  # noqa: PLC0415
 
     text = sys.stdin.read() if spec == "-" else None
@@ -102,12 +116,16 @@ def summary(
         raise click.BadParameter(
             f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"
         )
+    if input_shape is not None:
+        problem = with_input_shape(loaded, input_shape)
+        if problem is not None:
+            raise click.UsageError(problem.message)
     model = infer(loaded)
     # The restoration check and skip connections traced to their cause, as `check` reports them.
     # Under the table, what `check` reports with its default rules (skip connections traced
     # to their cause, restoration); the exit status is Keras's verdict alone.
     defaults = Config()
-    found = [d for d in analyze(loaded, model) if defaults.selects(d.code)]
+    found = capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
     builds = model.ok
     model = model._replace(diagnostics=found)
     extras, extra_json = None, None
