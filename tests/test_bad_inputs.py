@@ -44,7 +44,10 @@ EXPECTED: dict[str, tuple[int, str | None]] = {
     "trailing_comma.json": (1, "DC004"),
     "huge_integer.json": (1, "DC004"),
     "huge_integer.yaml": (1, "DC009"),
-    "huge_strides_and_channels.yaml": (0, None),  # counted with Python ints, never expanded
+    "huge_strides_and_channels.yaml": (
+        1,
+        "DC103",
+    ),  # beyond Keras's int64: refused, value shortened
     "zero_size.yaml": (1, "DC103"),
     "negative_size.yaml": (1, "DC103"),
     "not_a_mapping_layer.yaml": (1, "DC006"),
@@ -150,3 +153,38 @@ def test_many_findings_of_one_code_are_counted_not_all_printed(tmp_path: Path) -
         "DC006 2980 more DC006 finding(s) in this file (the first 20 are shown)"
     )
     assert elapsed < 10
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [(2**63 - 1, False), (2**63, True), (-(2**63), False), (10**400, True), (True, True)],
+)
+def test_integers_beyond_int64_are_refused_with_the_value_shortened(
+    tmp_path: Path, value: object, refused: bool
+) -> None:
+    """Keras holds sizes and counts in int64: an `axis` beyond it is refused (DC103), and a
+    400-digit number is not printed whole."""
+    path = tmp_path / "big.yaml"
+    text = "true" if value is True else str(value)
+    path.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [4, 3]}\n"
+        f"  - {{type: Concatenate, axis: {text}, inputs: [input_layer]}}\n"
+    )
+    exit_code, output, elapsed = invoke("summary", str(path))
+    assert exit_code == 1  # in range, the axis is still out of range for (None, 4, 3): DC207
+    code = "DC103" if refused else "DC207"
+    assert f": {code} " in output
+    assert max(len(line) for line in output.splitlines()) < 300
+    assert elapsed < 5
+
+
+def test_a_shape_of_more_than_int64_values_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wide.yaml"
+    path.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: ["
+        + ", ".join(["4000000000"] * 3)
+        + "]}\n"
+    )
+    exit_code, output, _ = invoke("summary", str(path))
+    assert exit_code == 1
+    assert "DC103" in output and "2^63" in output  # 4e9³ = 6.4e28 > 2^63 ≈ 9.2e18

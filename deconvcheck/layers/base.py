@@ -56,23 +56,33 @@ Parser = Callable[[object, str, int], Any]
 F = TypeVar("F", bound=Parser)
 
 
+INT64 = 2**63  # Keras's shapes and counts are 64-bit integers
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """`repr(value)`, shortened: a hostile file's 4,000-digit number is not printed whole."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else "a huge number"
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _refuse(name: str, value: object, expected: str) -> Refusal:
-    return Refusal("DC103", f"`{name}` must be {expected}; received {value!r}", arg=name)
+    return Refusal("DC103", f"`{name}` must be {expected}; received {shown(value)}", arg=name)
 
 
 def is_int(value: object) -> bool:
-    # YAML's `true` is a bool, and a bool is an int in Python: never take it for a number.
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer Keras can hold (64-bit). YAML's `true` is a bool, and a bool is an int in
+    Python: never take it for a number."""
+    return isinstance(value, int) and not isinstance(value, bool) and -INT64 <= value < INT64
 
 
 def positive_int(value: object, name: str, rank: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not isinstance(value, int) or not is_int(value) or value <= 0:
         raise _refuse(name, value, "a positive integer")
     return value
 
 
 def any_int(value: object, name: str, rank: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not isinstance(value, int) or not is_int(value):
         raise _refuse(name, value, "an integer")
     return value
 
@@ -174,6 +184,8 @@ def shape_list(value: object, name: str, rank: int) -> Shape:
     for v in value:
         if v is not None and (not is_int(v) or v <= 0):
             raise _refuse(name, value, expected)
+    if math.prod(v for v in value if v is not None) >= INT64:
+        raise _refuse(name, value, "a shape of fewer than 2^63 values (Keras counts in int64)")
     return tuple(value)
 
 
