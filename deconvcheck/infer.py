@@ -32,7 +32,9 @@ def snake_case(name: str) -> str:
 def _diag(
     code: str, message: str, pos: Pos, layer: str | None, hint: str | None = None
 ) -> Diagnostic:
-    return make(code, message, line=pos.line, column=pos.column, layer=layer, hint=hint)
+    """In a Keras model file (often one line), the layer's JSON path says where it is."""
+    where = f" (at {pos.where})" if pos.where else ""
+    return make(code, message + where, line=pos.line, column=pos.column, layer=layer, hint=hint)
 
 
 def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer | None:

@@ -128,8 +128,8 @@ def test_a_custom_layer_without_its_plugin_is_named(tmp_path: Path) -> None:
     assert diag.code == "DC101" and diag.layer == "depth_to_space"
     assert diag.message == (
         "layer 'depth_to_space': unknown layer type 'DepthToSpace' "
-        "(registered as 'keras_io>DepthToSpace')"
-    )
+        "(registered as 'keras_io>DepthToSpace') (at config.layers[5])"
+    )  # a one-line file: the JSON path says where the layer is
     assert "plugin" in (diag.hint or "")
     before = [
         (r["name"], r["class"], r["output_shape"], r["trainable"], r["non_trainable"])

@@ -77,10 +77,12 @@ _MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 def build_keras_spec(spec: Spec, root: Node) -> None:
     """Fill `spec` from a Keras model document; a malformed part becomes a DC006."""
-    _fill(spec, root.plain(), root)
+    _fill(spec, root.plain(), root, "config")
 
 
-def _fill(spec: Spec, document: dict[str, Any], root: Node) -> None:
+def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
+    """`spec` from a model's entry (the file's root, or a model nested in a model) whose
+    config sits at the JSON path `where`."""
     """`spec` from a model's entry: the file's root, or a model nested in a model."""
     config = document.get("config")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
@@ -104,14 +106,14 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node) -> None:
         spec.diagnostics.append(make("DC006", "the Keras model has no layers"))
         return
     for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
-        pos = Pos(node.line, node.column)
+        pos = Pos(node.line, node.column, f"{where}.layers[{index}]")
         try:
-            _layer(spec, index, entry, node, sequential)
+            _layer(spec, index, entry, node, pos, sequential)
         except _MALFORMED as exc:
             spec.diagnostics.append(
                 make(
                     "DC006",
-                    f"layer {index + 1} of the Keras model cannot be read "
+                    f"layer {index + 1} of the Keras model ({pos.where}) cannot be read "
                     f"({type(exc).__name__}: {exc})",
                     line=pos.line,
                     column=pos.column,
@@ -127,8 +129,9 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node) -> None:
             spec.outputs = [(name, Pos()) for name in outputs]
 
 
-def _layer(spec: Spec, index: int, entry: dict[str, Any], node: Node, sequential: bool) -> None:
-    pos = Pos(node.line, node.column)
+def _layer(
+    spec: Spec, index: int, entry: dict[str, Any], node: Node, pos: Pos, sequential: bool
+) -> None:
     class_name = entry["class_name"]
     if not isinstance(class_name, str):
         raise TypeError(f"class_name is {class_name!r}, not a name")
@@ -149,7 +152,7 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], node: Node, sequential
     if inputs is not None and not all(isinstance(i, str) for i in inputs):
         raise TypeError("its inbound_nodes do not name layers")
     if class_name in MODEL_CLASSES:  # a model used as a layer (transfer learning)
-        args = _nested(spec, entry, node, layer_config)
+        args = _nested(spec, entry, node, layer_config, pos.where)
     else:  # an unknown class is reported by name; its arguments mean nothing to us
         args = cls.from_keras(layer_config) if cls is not None else {}
     refs = None if inputs is None else [(i, pos) for i in inputs]
@@ -160,11 +163,11 @@ def _layer(spec: Spec, index: int, entry: dict[str, Any], node: Node, sequential
 
 
 def _nested(
-    spec: Spec, entry: dict[str, Any], node: Node, config: dict[str, Any]
+    spec: Spec, entry: dict[str, Any], node: Node, config: dict[str, Any], where: str
 ) -> dict[str, Any]:
     """A nested model's own layers, read as a spec of their own: the `model` argument."""
     inner = Spec(spec.path)
-    _fill(inner, entry, node)
+    _fill(inner, entry, node, f"{where}.config")
     spec.diagnostics += inner.diagnostics
     inner.diagnostics = []
     args: dict[str, Any] = {"model": inner}

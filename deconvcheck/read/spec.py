@@ -29,6 +29,7 @@ class ReadFailure(Exception):
 class Pos(NamedTuple):
     line: int = 0
     column: int = 0
+    where: str = ""  # in a Keras model file, the layer's JSON path: `config.layers[17]`
 
 
 class LayerDecl:

@@ -1,0 +1,98 @@
+"""Parity with real Keras 3 on ~2,000 random functional models, refusals included: compare
+deconvcheck, layer by layer, with what `tools/record_keras_random_models.py` recorded from Keras
+(tests/goldens/keras_random_models.json.gz), without Keras.
+
+Each model is its deconvcheck spec (JSON), written to a file and read as any spec is. A model
+Keras builds must infer without errors, with Keras's rows in Keras's `model.layers` order: name,
+class, output shape, trainable and non-trainable counts. A model Keras refuses must be refused,
+and where Keras names the layer that raised, deconvcheck's first error (in file order) must be
+on that layer. The models are checked in chunks; a failure names the first differing model and
+row, and how many models of the chunk differ."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deconvcheck.infer import Model, infer
+from deconvcheck.read.loader import load
+from tests.conftest import GOLDENS
+
+with gzip.open(GOLDENS / "keras_random_models.json.gz", "rt") as _f:
+    RECORDED = json.load(_f)
+MODELS: list[dict[str, Any]] = RECORDED["models"]
+CHUNK = 100
+CHUNKS = [MODELS[i : i + CHUNK] for i in range(0, len(MODELS), CHUNK)]
+
+
+def test_recorded_with_keras_3() -> None:
+    assert RECORDED["keras_version"].startswith("3.")
+    assert len(MODELS) >= 1500
+    built = sum(m["builds"] for m in MODELS)
+    assert 0.5 * len(MODELS) <= built <= 0.7 * len(MODELS)  # both kinds well represented
+    assert len({m["id"] for m in MODELS}) == len(MODELS)
+
+
+def infer_spec(tmp_path: Path, entry: dict[str, Any]) -> Model:
+    path = tmp_path / f"{entry['id']}.json"
+    path.write_text(json.dumps(entry["spec"], indent=1))
+    return infer(load(str(path)))
+
+
+def first_error_layer(model: Model, spec: dict[str, Any]) -> str | None:
+    """The layer of deconvcheck's first error in file order (an unnamed layer sorts last)."""
+    order = {layer.get("name"): i for i, layer in enumerate(spec["layers"])}
+    errors = [d for d in model.diagnostics if d.severity == "error"]
+    errors.sort(key=lambda d: (order.get(d.layer, len(order)), d.line, d.column))
+    return errors[0].layer if errors else None
+
+
+def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
+    """How deconvcheck differs from Keras on one recorded model, or None."""
+    model = infer_spec(tmp_path, entry)
+    errors = [f"{d.code} {d.layer}: {d.message}" for d in model.diagnostics if d.severity == "error"]
+    if not entry["builds"]:
+        keras_error = entry["error"]
+        said = f"Keras: {keras_error['type']} at {keras_error['layer']}: {keras_error['message']}"
+        if model.ok:
+            return f"Keras refuses, deconvcheck accepts. {said}"
+        if keras_error["layer"] is not None:
+            ours = first_error_layer(model, entry["spec"])
+            if ours != keras_error["layer"]:
+                return f"refused at {ours!r}, Keras at {keras_error['layer']!r}. {said}; ours: {errors}"
+        return None
+    if not model.ok:
+        return f"Keras builds, deconvcheck refuses: {errors}"
+    got = [
+        [layer.name, layer.type, list(layer.output_shape), *layer.params]
+        for layer in model.layers
+    ]
+    want = entry["rows"]
+    for i, (g, w) in enumerate(zip(got, want, strict=False)):
+        if g != w:
+            return f"row {i}: deconvcheck {g}, Keras {w}"
+    if len(got) != len(want):
+        return f"{len(got)} rows, Keras {len(want)}: {got[len(want):] or want[len(got):]}"
+    return None
+
+
+@pytest.mark.parametrize(
+    "chunk", CHUNKS, ids=[f"{c[0]['id']}-{c[-1]['id']}" for c in CHUNKS]
+)
+def test_random_models_match_keras(tmp_path: Path, chunk: list[dict[str, Any]]) -> None:
+    differing = []
+    for entry in chunk:
+        why = difference(tmp_path, entry)
+        if why is not None:
+            differing.append((entry, why))
+    if differing:
+        entry, why = differing[0]
+        spec = json.dumps(entry["spec"], separators=(",", ":"))
+        pytest.fail(
+            f"{len(differing)} of {len(chunk)} models differ from Keras; first: "
+            f"{entry['id']}: {why}\nspec: {spec}"
+        )
