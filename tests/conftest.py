@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from deconvcheck.model import Model
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_specs"
@@ -48,3 +52,18 @@ def depth_to_space_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     plugin.cache_clear()
     yield
     plugin.cache_clear()
+
+
+def rows(model: Model) -> list[tuple[Any, ...]]:
+    """A model's summary rows as Keras's recorders write them: name, class, output shape (a
+    list, with the batch axis), trainable and non-trainable parameters."""
+    return [
+        (
+            layer.name,
+            layer.type,
+            list(layer.output_shape),
+            layer.params.trainable,
+            layer.params.non_trainable,
+        )
+        for layer in model.layers
+    ]

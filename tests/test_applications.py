@@ -18,7 +18,7 @@ from deconvcheck.convert import to_yaml
 from deconvcheck.infer import Model, infer
 from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, model_json, render_text
-from tests.conftest import GOLDENS, ROOT
+from tests.conftest import GOLDENS, ROOT, rows
 
 RECORD = json.loads(gzip.decompress((GOLDENS / "keras_applications.json.gz").read_bytes()))
 MODELS: list[dict[str, Any]] = RECORD["models"]
@@ -36,19 +36,6 @@ def read(entry: dict[str, Any], tmp_path: Path) -> Model:
     path = tmp_path / Path(entry["file"]).name.removesuffix(".gz")
     path.write_bytes(gzip.decompress((ROOT / entry["file"]).read_bytes()))
     return infer(load(str(path)))
-
-
-def rows(model: Model) -> list[tuple[Any, ...]]:
-    return [
-        (
-            layer.name,
-            layer.type,
-            list(layer.output_shape),
-            layer.params.trainable,
-            layer.params.non_trainable,
-        )
-        for layer in model.layers
-    ]
 
 
 def test_recorded_corpus() -> None:

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from deconvcheck.cli.main import cli
 from deconvcheck.convert import to_keras, to_yaml
-from deconvcheck.infer import Model, infer
+from deconvcheck.infer import infer
 from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, render_text
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPECTED = sorted(FIXTURES.glob("keras*/*.expected.json"))
@@ -31,19 +31,6 @@ SOURCES = [
     for suffix in (".json", ".keras")
     if p.with_name(p.name.replace(".expected.json", suffix)).exists()
 ]
-
-
-def rows(model: Model) -> list[tuple[Any, ...]]:
-    return [
-        (
-            layer.name,
-            layer.type,
-            list(layer.output_shape),
-            layer.params.trainable,
-            layer.params.non_trainable,
-        )
-        for layer in model.layers
-    ]
 
 
 def test_fixture_set() -> None:
