@@ -1,4 +1,5 @@
-"""Embedding, SimpleRNN, LSTM and GRU (Keras 3 `layers/core/embedding.py`, `layers/rnn/`).
+"""Embedding, SimpleRNN, LSTM, GRU and ConvLSTM1D/2D/3D (Keras 3 `layers/core/embedding.py`,
+`layers/rnn/`).
 
 A recurrent layer reads (batch, time, features) and gives (batch, time, units) with
 `return_sequences`, else (batch, units). `return_state` makes Keras return a list of tensors;
@@ -20,11 +21,22 @@ from deconvcheck.layers.base import (
     activation,
     arg,
     boolean,
+    data_format,
     format_shape,
     ignored,
     ignored_group,
+    int_tuple,
+    known_channels,
     positive_int,
+    product,
     require_rank,
+    spatial_axes,
+)
+from deconvcheck.layers.convolution import (
+    KERNEL_DOC,
+    conv_output_shape,
+    conv_padding,
+    refuse_strided_dilation,
 )
 from deconvcheck.layers.core import fraction
 
@@ -189,3 +201,105 @@ class GRU(Recurrent):
         if not self.config.use_bias:
             return 0
         return (6 if self.config.reset_after else 3) * self.config.units
+
+
+activation_name = activation
+
+
+class ConvLSTMConfig(Config):
+    filters: int = arg(positive_int, required=True, doc="channels of the state and the output")
+    kernel_size: tuple[int, ...] = arg(int_tuple, required=True, doc=KERNEL_DOC)
+    strides: tuple[int, ...] = arg(int_tuple, 1)
+    padding: str = arg(conv_padding(causal=False), "valid")
+    data_format: str = arg(data_format, None)
+    dilation_rate: tuple[int, ...] = arg(int_tuple, 1)
+    activation: object = arg(activation, "tanh", doc="a Keras activation name")
+    # (`activation` here is the field above: the parser is named through the module)
+    recurrent_activation: object = arg(activation_name, "sigmoid", doc="a Keras activation name")
+    use_bias: bool = arg(boolean, True)
+    weights = ignored_group(
+        "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+        "kernel_constraint", "recurrent_constraint", "bias_constraint",
+    )  # fmt: skip
+    dropout: float = arg(fraction, 0.0)
+    recurrent_dropout: float = arg(fraction, 0.0)
+    return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
+    return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
+    options = ignored_group("go_backwards", "stateful", "unroll", "zero_output_for_mask", "seed")
+
+
+class ConvLSTM(Layer):
+    """An LSTM whose gates are convolutions: (batch, time, *spatial, C) -> the convolution of
+    one step, for every step with `return_sequences`. 4 x filters x (kernel x (C + filters))
+    weights, plus 4 x filters biases."""
+
+    config: ConvLSTMConfig
+    CONFIG = ConvLSTMConfig
+    ROLE = Role.RESHAPING  # a time axis in front of the window's axes
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example(
+            {"filters": 4, "kernel_size": 3, "return_sequences": True},
+            ((None, 5, *(9,) * cls.RANK, 3),),
+        )
+
+    def validate(self) -> None:
+        refuse_strided_dilation(self.config.strides, self.config.dilation_rate)
+
+    def _step(self, shape: Shape) -> tuple[Shape, int]:
+        """One time step's shape (the time axis taken out) and its channels."""
+        require_rank(shape, self.RANK + 3)
+        step = (shape[0], *shape[2:])
+        fmt = self.config.data_format
+        channels = known_channels(step, fmt)
+        if any(step[a] is None for a in spatial_axes(step, fmt)):
+            raise Refusal(
+                "DC204",
+                f"needs known spatial sizes (Keras's ConvLSTM takes static ones); received "
+                f"{format_shape(shape)}",
+            )
+        return step, channels
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        (shape,) = inputs
+        step, _ = self._step(shape)
+        out = conv_output_shape(self.config, step, self.config.filters)
+        return (out[0], shape[1], *out[1:]) if self.config.return_sequences else out
+
+    def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        _, channels = self._step(inputs[0])
+        filters = self.config.filters
+        kernel = 4 * filters * product(self.config.kernel_size) * (channels + filters)
+        return Params(kernel + (4 * filters if self.config.use_bias else 0))
+
+    def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
+        """Every step, at every output position: kernel x (C + filters) x 4 x filters."""
+        step, channels = self._step(inputs[0])
+        out = conv_output_shape(self.config, step, self.config.filters)
+        positions = product([out[a] or 0 for a in spatial_axes(out, self.config.data_format)])
+        per_position = product(self.config.kernel_size) * (channels + self.config.filters)
+        return (inputs[0][1] or 1) * positions * per_position * 4 * self.config.filters
+
+    def receptive_field(self, rf: Fraction, jump: Fraction) -> None:
+        return None
+
+    def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
+        what = "every step" if self.config.return_sequences else "the last step"
+        return [f"the convolution of {what}, {self.config.filters} filters: {format_shape(output)}"]
+
+
+class ConvLSTM1D(ConvLSTM):
+    NAMES = ("ConvLSTM1D",)
+    RANK = 1
+
+
+class ConvLSTM2D(ConvLSTM):
+    NAMES = ("ConvLSTM2D",)
+    RANK = 2
+
+
+class ConvLSTM3D(ConvLSTM):
+    NAMES = ("ConvLSTM3D",)
+    RANK = 3

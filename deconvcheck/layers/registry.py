@@ -47,7 +47,8 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("Identity", "Permute", "RepeatVector", "Lambda")),
     ("applications", ("LayerScale",)),
     ("nested", ("Functional", "Model", "Sequential")),
-    ("recurrent", ("Embedding", "SimpleRNN", "LSTM", "GRU")),
+    ("recurrent", ("Embedding", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D",
+                   "ConvLSTM3D")),
     ("augmentation", ("Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
                       "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")),
 )  # fmt: skip
@@ -82,7 +83,7 @@ def registry() -> dict[str, type[AnyLayer]]:
 
 KERAS_NOT_YET = frozenset(
     (
-        "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "RNN",
         "Bidirectional", "TimeDistributed", "MultiHeadAttention", "GroupQueryAttention",
         "Attention", "AdditiveAttention", "EinsumDense", "Masking", "TextVectorization",
         "StringLookup", "IntegerLookup", "Hashing", "Discretization", "CategoryEncoding",
