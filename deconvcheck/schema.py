@@ -10,6 +10,7 @@ from typing import Any
 
 from deconvcheck.layers import (
     activations,
+    attention,
     augmentation,
     base,
     core,
@@ -112,6 +113,7 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     augmentation.value_range: lambda r: {"type": "array", "minItems": 2, "maxItems": 2},
     recurrent.use_cudnn: lambda r: {"enum": ["auto", True, False]},
     recurrent.no_state: lambda r: {"const": False},
+    attention.output_dims: lambda r: _nullable(_int_or_ints()),
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

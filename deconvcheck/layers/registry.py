@@ -49,6 +49,7 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nested", ("Functional", "Model", "Sequential")),
     ("recurrent", ("Embedding", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D",
                    "ConvLSTM3D")),
+    ("attention", ("MultiHeadAttention", "Attention", "AdditiveAttention")),
     ("augmentation", ("Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
                       "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")),
 )  # fmt: skip
@@ -83,9 +84,8 @@ def registry() -> dict[str, type[AnyLayer]]:
 
 KERAS_NOT_YET = frozenset(
     (
-        "RNN",
-        "Bidirectional", "TimeDistributed", "MultiHeadAttention", "GroupQueryAttention",
-        "Attention", "AdditiveAttention", "EinsumDense", "Masking", "TextVectorization",
+        "RNN", "Bidirectional", "TimeDistributed", "GroupQueryAttention", "EinsumDense",
+        "Masking", "TextVectorization",
         "StringLookup", "IntegerLookup", "Hashing", "Discretization", "CategoryEncoding",
         "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "TFSMLayer", "MelSpectrogram",
         "STFTSpectrogram",
