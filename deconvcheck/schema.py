@@ -21,6 +21,7 @@ from deconvcheck.layers import (
     recurrent,
     regularization,
     resampling,
+    wrappers,
 )
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import layer_types
@@ -114,6 +115,9 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     recurrent.use_cudnn: lambda r: {"enum": ["auto", True, False]},
     recurrent.no_state: lambda r: {"const": False},
     attention.output_dims: lambda r: _nullable(_int_or_ints()),
+    wrappers.wrapped_layer: lambda r: {"type": "object", "required": ["type"]},
+    wrappers.optional_wrapped_layer: lambda r: _nullable({"type": "object", "required": ["type"]}),
+    wrappers.merge_mode: lambda r: {"enum": ["concat", "sum", "mul", "ave"]},
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from deconvcheck.cli.main import cli
 from deconvcheck.convert import to_keras, to_yaml
 from deconvcheck.infer import infer
+from deconvcheck.layers.registry import lookup
 from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, render_text
 from tests.conftest import SAMPLES, rows
@@ -184,3 +185,32 @@ def test_summary_text_is_keras_own(text_file: Path) -> None:
     same file, byte for byte: layer order, Connected to, wrapping, footers."""
     model = infer(load(str(text_file.with_name(text_file.name.replace(".summary.txt", ".json")))))
     assert render_text(model, default_line_length(model, 80)) == text_file.read_text()
+
+
+def test_a_wrapper_reads_its_layer_as_keras_saves_it() -> None:
+    """Bidirectional's config holds its layers serialized (`forward_lstm`, `backward_lstm`
+    with go_backwards); the numbers are those recorded from Keras for LSTM(8) on 4 features
+    (tests/goldens/keras_layers.json: bidirectional-layerlstm.u8-in10x4: (None, 16), 832)."""
+    lstm = {"units": 8, "go_backwards": False, "return_sequences": False, "dropout": 0.0}
+    config = {
+        "name": "bidirectional",
+        "trainable": True,
+        "merge_mode": "concat",
+        "layer": {
+            "module": "keras.layers",
+            "class_name": "LSTM",
+            "config": {**lstm, "name": "forward_lstm"},
+            "registered_name": None,
+        },
+        "backward_layer": {
+            "module": "keras.layers",
+            "class_name": "LSTM",
+            "config": {**lstm, "name": "backward_lstm", "go_backwards": True},
+            "registered_name": None,
+        },
+    }
+    cls = lookup("Bidirectional")
+    assert cls is not None
+    layer = cls(cls.from_keras(config))
+    assert layer.output_shape([(None, 10, 4)]) == (None, 16)
+    assert layer.param_count([(None, 10, 4)]) == (832, 0)

@@ -50,6 +50,7 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recurrent", ("Embedding", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D",
                    "ConvLSTM3D")),
     ("attention", ("MultiHeadAttention", "Attention", "AdditiveAttention")),
+    ("wrappers", ("Bidirectional", "TimeDistributed")),
     ("augmentation", ("Resizing", "CenterCrop", "RandomCrop", "RandomFlip", "RandomRotation",
                       "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness")),
 )  # fmt: skip
@@ -84,7 +85,7 @@ def registry() -> dict[str, type[AnyLayer]]:
 
 KERAS_NOT_YET = frozenset(
     (
-        "RNN", "Bidirectional", "TimeDistributed", "GroupQueryAttention", "EinsumDense",
+        "RNN", "GroupQueryAttention", "EinsumDense",
         "Masking", "TextVectorization",
         "StringLookup", "IntegerLookup", "Hashing", "Discretization", "CategoryEncoding",
         "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "TFSMLayer", "MelSpectrogram",
