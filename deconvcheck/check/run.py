@@ -22,7 +22,7 @@ from deconvcheck.diagnostics import Diagnostic, capped, make
 from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
 from deconvcheck.read.loader import load, read_text
-from deconvcheck.read.spec import VERSION_KEY, ReadFailure
+from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure
 from deconvcheck.read.tree import LoadError
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras")
@@ -72,7 +72,7 @@ def _json_top_keys(text: str) -> list[str]:
         return _JSON_KEY.findall(text)
     if not isinstance(document, dict):
         return []
-    if document.get("class_name") in ("Functional", "Sequential", "Model") and "config" in document:
+    if document.get("class_name") in MODEL_CLASSES and "config" in document:
         return [VERSION_KEY]  # model.to_json() of Keras 3 or Keras 2
     return list(document)
 

@@ -16,10 +16,8 @@ from deconvcheck.diagnostics import make
 from deconvcheck.layers.base import Role
 from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import lookup
-from deconvcheck.read.spec import Pos, Spec, declare
+from deconvcheck.read.spec import MODEL_CLASSES, SEQUENTIAL_CLASSES, Pos, Spec, declare
 from deconvcheck.read.tree import Node
-
-MODEL_CLASSES = ("Functional", "Model", "Sequential")
 
 
 def is_keras_model(root: Node | None) -> bool:
@@ -95,7 +93,7 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
             )
         )
         return
-    sequential = document.get("class_name") == "Sequential"
+    sequential = document.get("class_name") in SEQUENTIAL_CLASSES
     name = config.get("name")
     spec.name = name if isinstance(name, str) and name else None
     spec.sequential = sequential

@@ -14,6 +14,10 @@ VERSION_KEY = "deconvcheck"
 TOP_KEYS = (
     VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder", "sequential"
 )  # fmt: skip
+# The classes of a Keras model file's root (and of a model nested in it); a Sequential one
+# lists no InputLayer row in its summary.
+MODEL_CLASSES = ("Functional", "Model", "Sequential")
+SEQUENTIAL_CLASSES = ("Sequential",)
 RESTORE_MODES = ("spatial", "shape", "none")
 RESERVED_LAYER_KEYS = ("type", "name", "inputs")
 
