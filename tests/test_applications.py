@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from deconvcheck.check.config import Config
+from deconvcheck.check.run import check_file
 from deconvcheck.convert import to_yaml
 from deconvcheck.infer import Model, infer
 from deconvcheck.read.loader import load
@@ -166,3 +168,26 @@ def test_convert_round_trip(entry: dict[str, Any], tmp_path: Path) -> None:
     assert again.diagnostics == []
     assert rows(again) == rows(model)
     assert render_text(again, 80) == render_text(model, 80)
+
+
+BUILT = [m for m in MODELS if m["builds"]]
+
+
+@pytest.mark.parametrize("entry", BUILT, ids=[m["id"] for m in BUILT])
+@pytest.mark.usefixtures("depth_to_space_plugin")
+def test_check_is_quiet_on_every_stock_model(entry: dict[str, Any], tmp_path: Path) -> None:
+    """A hook that cries wolf on a stock model gets uninstalled: the default rules find
+    nothing in any model Keras builds."""
+    path = tmp_path / Path(entry["file"]).name.removesuffix(".gz")
+    path.write_bytes(gzip.decompress((ROOT / entry["file"]).read_bytes()))
+    assert check_file(str(path), Config()).diagnostics == []
+
+
+REFUSED = [m for m in MODELS if not m["builds"]]
+
+
+@pytest.mark.parametrize("entry", REFUSED, ids=[m["id"] for m in REFUSED])
+def test_check_fails_every_size_keras_refuses(entry: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / Path(entry["file"]).name.removesuffix(".gz")
+    path.write_bytes(gzip.decompress((ROOT / entry["file"]).read_bytes()))
+    assert any(d.severity == "error" for d in check_file(str(path), Config()).diagnostics)
