@@ -174,6 +174,11 @@ def build(spec: Spec) -> Graph:
         # A broken model still shows what can be inferred: every built layer is a root too.
         roots += [name for name in reversed(list(nodes)) if name not in roots]
     order, cyclic = _keras_order(nodes, roots)
+    # Layers that lead to no output are not in the model, but the code that builds it calls
+    # them: a refusal there is the model's. They are inferred after the model's own layers.
+    placed = set(order)
+    loose = [name for name in reversed(list(nodes)) if name not in placed]
+    dangling = _keras_order(nodes, loose)[0] if loose and not cyclic else []
     for name in cyclic:
         diags.append(
             _diag(
@@ -206,6 +211,7 @@ def build(spec: Spec) -> Graph:
         order=order,
         outputs=outputs,
         sequential_like=_sequential_like(nodes, order, outputs),
+        dangling=[name for name in dangling if name not in placed],
         declared=len(spec.layers),
         layout=next(
             (f for n in nodes.values() if (f := n.layer.layout()) == "channels_first"),
@@ -401,7 +407,8 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
     shapes: dict[str, Shape] = {}
     layers: list[InferredLayer] = []
     diags: list[Diagnostic] = list(graph.diagnostics)
-    for name in graph.order:
+    listed = len(graph.order)
+    for index, name in enumerate(graph.order + graph.dangling):
         node = graph.nodes[name]
         if not all(parent in shapes for parent in node.inputs):
             continue  # an input failed: its own diagnostic says why
@@ -418,6 +425,8 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue
         shapes[name] = shape
+        if index >= listed:
+            continue  # called by the code, but not a layer of the model
         layers.append(
             InferredLayer(
                 name=name,
@@ -438,7 +447,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         sequential_like=graph.sequential_like,
         diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
         graph=graph,
-        expected=graph.declared,
+        expected=graph.declared - len(graph.dangling),
     )
 
 

@@ -32,6 +32,7 @@ class Graph(NamedTuple):
     sequential_like: bool
     diagnostics: list[Diagnostic]
     layout: str  # the model's data format: channels_first as soon as one layer says so
+    dangling: list[str]  # layers that lead to no output: inferred for refusals, not listed
     declared: int  # layers the spec declares, whether or not they could be built
 
 

@@ -54,7 +54,9 @@ def first_error_layer(model: Model, spec: dict[str, Any]) -> str | None:
 def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
     """How deconvcheck differs from Keras on one recorded model, or None."""
     model = infer_spec(tmp_path, entry)
-    errors = [f"{d.code} {d.layer}: {d.message}" for d in model.diagnostics if d.severity == "error"]
+    errors = [
+        f"{d.code} {d.layer}: {d.message}" for d in model.diagnostics if d.severity == "error"
+    ]
     if not entry["builds"]:
         keras_error = entry["error"]
         said = f"Keras: {keras_error['type']} at {keras_error['layer']}: {keras_error['message']}"
@@ -63,26 +65,24 @@ def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
         if keras_error["layer"] is not None:
             ours = first_error_layer(model, entry["spec"])
             if ours != keras_error["layer"]:
-                return f"refused at {ours!r}, Keras at {keras_error['layer']!r}. {said}; ours: {errors}"
+                where = f"refused at {ours!r}, Keras at {keras_error['layer']!r}"
+                return f"{where}. {said}; ours: {errors}"
         return None
     if not model.ok:
         return f"Keras builds, deconvcheck refuses: {errors}"
     got = [
-        [layer.name, layer.type, list(layer.output_shape), *layer.params]
-        for layer in model.layers
+        [layer.name, layer.type, list(layer.output_shape), *layer.params] for layer in model.layers
     ]
     want = entry["rows"]
     for i, (g, w) in enumerate(zip(got, want, strict=False)):
         if g != w:
             return f"row {i}: deconvcheck {g}, Keras {w}"
     if len(got) != len(want):
-        return f"{len(got)} rows, Keras {len(want)}: {got[len(want):] or want[len(got):]}"
+        return f"{len(got)} rows, Keras {len(want)}: {got[len(want) :] or want[len(got) :]}"
     return None
 
 
-@pytest.mark.parametrize(
-    "chunk", CHUNKS, ids=[f"{c[0]['id']}-{c[-1]['id']}" for c in CHUNKS]
-)
+@pytest.mark.parametrize("chunk", CHUNKS, ids=[f"{c[0]['id']}-{c[-1]['id']}" for c in CHUNKS])
 def test_random_models_match_keras(tmp_path: Path, chunk: list[dict[str, Any]]) -> None:
     differing = []
     for entry in chunk:
