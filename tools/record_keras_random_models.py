@@ -7,8 +7,10 @@ Each model is generated as a deconvcheck spec in JSON form (`{"deconvcheck": 1, 
 "layers": [{"type", "name", "inputs"?, ...Keras arguments}]}`), then built from that description
 with Keras's functional API: `keras.Input(shape=..., name=...)` for the Input, and
 `getattr(keras.layers, type)(**args, name=name)` called on its inputs (a merge layer on a list),
-in file order. The spec's last layer is the model's output; every branch is merged back, so no
-layer is disconnected.
+in file order. The spec's last layer is the model's output. Branches are merged back, except
+that a three-way fork is usually merged on two of its branches: the third leads to no output, so
+Keras leaves it out of `model.layers`, but the code still calls it, and a refusal there is the
+model's (about 8% of the models have such a branch).
 
 Chains and DAGs with skips (Concatenate, Add, Multiply, Average, Maximum, Minimum, Subtract of
 two branches, sometimes three), 1-D, 2-D and 3-D, channels_first sometimes, spatial sizes 1-7
