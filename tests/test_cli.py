@@ -206,3 +206,30 @@ def test_input_shape_tries_another_size_without_editing_the_file() -> None:
     assert run("check", unet, "--input-shape", "96,96,8")[0] == 0
     assert run("check", unet, "--input-shape", "100,100,8")[0] == 1
     assert run("summary", unet, "--input-shape", "100,abc")[0] == 2
+
+
+def test_check_reads_standard_input_as_summary_does() -> None:
+    text = (SAMPLES / "unet.yaml").read_text().replace("[160, 160, 8]", "[100, 100, 8]")
+    code, out, _ = run("check", "-", stdin=text)
+    assert code == 1
+    assert out.startswith("<stdin>:51:5: DC201 Concatenate 'up7' cannot join")
+    assert run("check", "-", stdin=(SAMPLES / "unet.yaml").read_text())[0] == 0
+
+
+def test_none_written_for_an_unknown_size_gets_a_hint() -> None:
+    spec = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [None, None, 3]}\n"
+    code, out, _ = run("summary", "-", stdin=spec)
+    assert code == 1
+    assert "'None' is a string here" in out
+    assert "fix: write null" in out
+
+
+@pytest.mark.parametrize(("stride", "words"), [(2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th")])
+def test_explain_says_every_nth_position_in_english(stride: int, words: str) -> None:
+    spec = (
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [64, 64, 3]}\n"
+        f"  - {{type: Conv2D, filters: 4, kernel_size: 1, strides: {stride}}}\n"
+    )
+    code, out, _ = run("summary", "-", "--explain", stdin=spec)
+    assert code == 0
+    assert f"stride {stride} keeps every {words} position" in out

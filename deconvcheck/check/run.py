@@ -106,16 +106,20 @@ def suppressed(text: str, diag: Diagnostic) -> bool:
     return codes is None or diag.code in {c.strip() for c in codes.split(",")}
 
 
-def check_file(path: str, config: Config) -> FileResult:
-    try:
-        text = read_text(path)
-    except ReadFailure as failure:
-        return FileResult(path, [failure.diagnostic], True)
-    except LoadError as error:
-        if Path(path).suffix not in SPEC_SUFFIXES:
-            return FileResult(path, [], False)
-        return FileResult(path, [error.diagnostic.at(path)], True)
-    kind = classify(text)
+def check_file(path: str, config: Config, text: str | None = None) -> FileResult:
+    """One file's findings; `text` is given for standard input, which is always a spec."""
+    if text is None:
+        try:
+            text = read_text(path)
+        except ReadFailure as failure:
+            return FileResult(path, [failure.diagnostic], True)
+        except LoadError as error:
+            if Path(path).suffix not in SPEC_SUFFIXES:
+                return FileResult(path, [], False)
+            return FileResult(path, [error.diagnostic.at(path)], True)
+        kind = classify(text)
+    else:
+        kind = "typo" if classify(text) == "typo" else "spec"
     if kind == "other":
         return FileResult(path, [], False)
     if kind == "typo":

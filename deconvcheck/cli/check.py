@@ -105,7 +105,12 @@ def check(
     except ConfigError as error:
         click.echo(f"deconvcheck: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    results = check_paths(paths, config)
+    files = [p for p in paths if p != "-"]
+    results = check_paths(files, config) if files else []
+    if "-" in paths:  # standard input, as `summary -` reads it
+        from deconvcheck.check.run import check_file  # noqa: PLC0415
+
+        results.insert(0, check_file("<stdin>", config, sys.stdin.read()))
     if pair:
         results.append(_check_pair(*pair))
     click.echo(REPORTERS[fmt](results), nl=False)

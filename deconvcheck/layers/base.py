@@ -182,6 +182,13 @@ def shape_list(value: object, name: str, rank: int) -> Shape:
     if not isinstance(value, list | tuple) or not value:
         raise _refuse(name, value, expected)
     for v in value:
+        if isinstance(v, str) and v.lower() == "none":
+            raise Refusal(
+                "DC103",
+                f"`{name}` must be {expected}; received {shown(value)}: 'None' is a string here",
+                hint="write null (YAML and JSON's None) for an unknown size",
+                arg=name,
+            )
         if v is not None and (not is_int(v) or v <= 0):
             raise _refuse(name, value, expected)
     if math.prod(v for v in value if v is not None) >= INT64:

@@ -143,6 +143,12 @@ def explain_window(windows: Sequence[Window], inputs: Shape, output: Shape, fmt:
     return list(dict.fromkeys(lines))
 
 
+def ordinal(n: int) -> str:
+    """2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def explain_conv(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: str) -> list[str]:
     words = "a 'valid' window cannot hang over the edge, so the size shrinks by kernel − 1"
     padding = windows[0].padding
@@ -150,7 +156,7 @@ def explain_conv(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: s
         words = f"padding '{padding}' keeps ⌈n / stride⌉ positions"
     stride = max(w.stride for w in windows)
     if stride > 1:
-        words += f"; stride {stride} keeps every {stride}th position"
+        words += f"; stride {stride} keeps every {ordinal(stride)} position"
     return [*explain_window(windows, inputs, output, fmt), words]
 
 
