@@ -184,6 +184,14 @@ RULES: dict[str, Rule] = {
             "encoder: enc.yaml   # enc gives 16x16x16, the decoder gives 32x32x1 for 32x32x3",
             "make the decoder mirror the encoder",
         ),
+        # DC4xx: review budgets ([tool.deconvcheck] max-params, max-macs, ...)
+        Rule(
+            "DC401",
+            "the model exceeds a budget set in [tool.deconvcheck]",
+            _E,
+            "max-params = 5_000_000   # a U-Net of 31,105,669 parameters",
+            "a smaller model, or a larger budget if the growth was meant",
+        ),
     )
 }
 

@@ -402,3 +402,21 @@ def test_a_merge_of_different_ranks_is_reported_not_a_crash(tmp_path: Path) -> N
     status, out, _ = run(str(spec))
     assert status == 1
     assert ": DC201 Concatenate 'cat' cannot join (None, 8, 8, 3) from 'c' with (None, 8, 3)" in out
+
+
+def test_budgets_hold_a_model_size_in_review(tmp_path: Path) -> None:
+    """Seed 003's U-Net has 31,105,669 parameters (real Keras 3 on the seed's code)."""
+    (tmp_path / "unet.yaml").write_text((SAMPLES / "unet.yaml").read_text())
+    (tmp_path / "pyproject.toml").write_text("[tool.deconvcheck]\nmax-params = 30_000_000\n")
+    status, out, _ = run("unet.yaml", cwd=tmp_path)
+    assert status == 1
+    assert (
+        "DC401 model 'unet' has 31,105,669 parameters, over the budget max-params = 30,000,000"
+        in out
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.deconvcheck]\nmax-params = 31_105_669\nmax-macs = 10_000_000_000_000\n"
+    )
+    assert run("unet.yaml", cwd=tmp_path)[0] == 0  # exactly at the budget is within it
+    (tmp_path / "pyproject.toml").write_text('[tool.deconvcheck]\nmax-params = "big"\n')
+    assert run("unet.yaml", cwd=tmp_path)[0] == 2

@@ -24,6 +24,9 @@ from deconvcheck.diagnostics import RULES
 
 _PREFIX = re.compile(r"^DC\d{0,3}$")
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores")
+# A model's size held in review: parameters, multiply-accumulates per sample, activation
+# memory per sample in bytes (float32), each a finding (DC401) when exceeded.
+BUDGETS = ("max-params", "max-macs", "max-activation-memory")
 
 
 class ConfigError(Exception):
@@ -41,6 +44,7 @@ class Config(NamedTuple):
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     input_shape: tuple[int | None, ...] | None = None  # --input-shape: try another size
+    budgets: tuple[tuple[str, int], ...] = ()  # (key of BUDGETS, limit)
 
     def selects(self, code: str, path: str | None = None) -> bool:
         rule = RULES.get(code)
@@ -98,11 +102,11 @@ def load_config(start: Path) -> Config:
         table = tomllib.loads(text).get("tool", {}).get("deconvcheck", {})
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: cannot read [tool.deconvcheck]: {exc}") from None
-    unknown = set(table) - set(KEYS)
+    unknown = set(table) - set(KEYS) - set(BUDGETS)
     if unknown:
         raise ConfigError(
             f"{path}: unknown [tool.deconvcheck] keys: {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(KEYS)})"
+            f"(known: {', '.join(KEYS + BUDGETS)})"
         )
     where = f"{path}: [tool.deconvcheck]"
     per_file = table.get("per-file-ignores", {})
@@ -117,7 +121,16 @@ def load_config(start: Path) -> Config:
             (pattern, validate(codes, f"{where} per-file-ignores {pattern!r}"))
             for pattern, codes in per_file.items()
         ),
+        budgets=tuple(
+            (key, _budget(table[key], f"{where} {key}")) for key in BUDGETS if key in table
+        ),
     )
+
+
+def _budget(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{where} must be a positive integer; received {value!r}")
+    return value
 
 
 def merge(

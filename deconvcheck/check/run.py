@@ -21,6 +21,7 @@ from deconvcheck.check.pairs import check_pair
 from deconvcheck.diagnostics import Diagnostic, capped, make
 from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
+from deconvcheck.model import Model
 from deconvcheck.read.loader import load, read_text
 from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure
 from deconvcheck.read.tree import LoadError
@@ -131,6 +132,8 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
             return FileResult(path, [problem], True)
     model = infer(spec)
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
+    if config.budgets and model.ok:
+        found += over_budget(model, config.budgets, path)
     kept = [d for d in found if config.selects(d.code, path) and not suppressed(text, d)]
     return FileResult(path, capped(kept), True)
 
@@ -151,6 +154,33 @@ def _typo(path: str, text: str) -> Diagnostic:
     return make(
         "DC008", f"a key looks like a misspelt {VERSION_KEY!r}", hint=f"write `{VERSION_KEY}: 1`"
     ).at(path)
+
+
+def over_budget(model: Model, budgets: tuple[tuple[str, int], ...], path: str) -> list[Diagnostic]:
+    """DC401 for every budget of [tool.deconvcheck] the model exceeds."""
+    from deconvcheck.cost import costs  # noqa: PLC0415 - only when a budget is set
+
+    per_layer = costs(model)
+    measured = {
+        "max-params": (model.totals.total, "parameters"),
+        "max-macs": (sum(c.macs for c in per_layer.values()), "MACs per sample"),
+        "max-activation-memory": (
+            4 * sum(c.activations for c in per_layer.values()),
+            "bytes of float32 activations per sample",
+        ),
+    }
+    found = []
+    for key, limit in budgets:
+        value, what = measured[key]
+        if value > limit:
+            found.append(
+                make(
+                    "DC401",
+                    f"model '{model.name}' has {value:,} {what}, over the budget {key} = {limit:,}",
+                    hint="a smaller model, or a larger budget in [tool.deconvcheck]",
+                ).at(path)
+            )
+    return found
 
 
 PARALLEL_FROM = 200  # files; below this a second process costs more than it saves
