@@ -212,3 +212,15 @@ def test_downsampling_ranks_lossless_first() -> None:
 def test_usage_errors_exit_2(bad: list[str]) -> None:
     code, _ = run(*bad)
     assert code == 2
+
+
+def test_stages_that_find_nothing_do_not_advise_stages() -> None:
+    """100 -> 64 has no exact single layer within the default bounds, nor a chain of strided
+    stages (100/64 is no product of strides; stride-1 trims are not stages); with --stages the
+    advice must not be "use --stages" again."""
+    plain = CliRunner().invoke(cli, ["solve", "--in", "100", "--out", "64"])
+    staged = CliRunner().invoke(cli, ["solve", "--in", "100", "--out", "64", "--stages"])
+    assert plain.exit_code == staged.exit_code == 1
+    assert "or use --stages" in plain.stdout
+    assert "use --stages" not in staged.stdout
+    assert "no chain of strided stages reaches it either" in staged.stdout

@@ -72,17 +72,24 @@ def nearest(framework: str, n: int, m: int, bounds: Bounds) -> tuple[int | None,
     return below, above
 
 
-def why_not(n: int, m: int, bounds: Bounds) -> str:
+def why_not(n: int, m: int, bounds: Bounds, *, staged: bool = False) -> str:
+    """Why no single layer fits; `staged`: --stages was asked for and found no chain either."""
     up = m >= n
     ratio = m / n if up else n / m
+    stages = "no chain of strided stages reaches it either" if staged else "use --stages"
     if ratio > bounds.max_stride:
         return (
             f"a single layer would need a stride of about {ratio:.0f}, more than --max-stride "
-            f"{bounds.max_stride}; use --stages for a chain of layers, or raise --max-stride"
+            f"{bounds.max_stride}; {stages}, or raise --max-stride"
         )
     return (
         f"no kernel up to {bounds.max_kernel}, stride up to {bounds.max_stride} and dilation up "
-        f"to {bounds.max_dilation} gives exactly {m}; raise the bounds or use --stages"
+        f"to {bounds.max_dilation} gives exactly {m}; "
+        + (
+            "raise the bounds: no chain of strided stages reaches it either"
+            if staged
+            else "raise the bounds or use --stages"
+        )
     )
 
 

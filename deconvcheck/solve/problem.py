@@ -56,7 +56,12 @@ class Problem(NamedTuple):
                     if any(c is None for c in planned)
                     else [c for c in planned if c is not None]
                 )
-            why = None if answers else plan.why_not(max(self.ins), max(self.outs), self.bounds)
+            staged = self.stages and chains is None
+            why = (
+                None
+                if answers
+                else plan.why_not(max(self.ins), max(self.outs), self.bounds, staged=staged)
+            )
             near = (
                 []
                 if answers
