@@ -116,6 +116,20 @@ def per_axis(parse: F) -> F:
     return parse
 
 
+# Parsers whose parsed value is not the form Keras's constructor takes, with the conversion.
+KERAS_FORMS: dict[Parser, Callable[[Any], Any]] = {}
+
+
+def keras_form(convert: Callable[[Any], Any]) -> Callable[[F], F]:
+    """Mark a parser whose values Keras takes in another form: `convert` gives that form."""
+
+    def mark(parse: F) -> F:
+        KERAS_FORMS[parse] = convert
+        return parse
+
+    return mark
+
+
 @per_axis
 def int_tuple(value: object, name: str, rank: int) -> tuple[int, ...]:
     return _int_tuple(value, name, rank, allow_zero=False)
@@ -624,15 +638,18 @@ class Layer:
         args = {a.name: self.keras_value(a.name, values[a.name]) for a in self.ARGS}
         return {"trainable": self.trainable, "dtype": "float32", **args}
 
+    def _parser(self, name: str) -> Parser:
+        return next(a.parse for a in self.all_args() if a.name == name)
+
     def keras_value(self, name: str, value: Any) -> Any:
         """A parsed argument in the form Keras's constructor takes."""
-        return value
+        convert = KERAS_FORMS.get(self._parser(name))
+        return value if convert is None else convert(value)
 
     def written(self, name: str, value: Any) -> Any:
         """An argument as a spec file writes it: (3, 3) becomes 3 where one int means every
         axis; other tuples become lists."""
-        parse = next(a.parse for a in self.all_args() if a.name == name)
-        return shortest(value) if parse in PER_AXIS else as_lists(value)
+        return shortest(value) if self._parser(name) in PER_AXIS else as_lists(value)
 
     def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
         """The Python expression that builds this layer with Keras's functional API."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from deconvcheck.layers.base import (
     Config,
@@ -20,6 +20,7 @@ from deconvcheck.layers.base import (
     image,
     int_tuple,
     int_tuple_or_zero,
+    keras_form,
     per_axis,
     positive_int,
     require_rank,
@@ -68,6 +69,7 @@ def crop_pairs(value: object, name: str, rank: int) -> Pairs:
 
 
 @per_axis
+@keras_form(lambda pairs: pairs[0])  # held as ((before, after),); Keras takes (before, after)
 def one_pair(value: object, name: str, rank: int) -> Pairs:
     """ZeroPadding1D / Cropping1D: an int or a pair (before, after)."""
     before, after = int_tuple_or_zero(value, name, 2)
@@ -204,10 +206,6 @@ class ZeroPadding(Layer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return explain_edges(inputs[0], output, self.config.data_format, self.config.padding, "+")
 
-    def keras_value(self, name: str, value: Any) -> Any:
-        # held as ((before, after),); Keras's 1-D layer takes (before, after)
-        return value[0] if self.RANK == 1 and name in ("padding", "cropping") else value
-
 
 class ZeroPadding1D(ZeroPadding):
     NAMES = ("ZeroPadding1D",)
@@ -257,10 +255,6 @@ class Cropping(Layer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         fmt = self.layout() or "channels_last"
         return explain_edges(inputs[0], output, fmt, self.config.cropping, "−")
-
-    def keras_value(self, name: str, value: Any) -> Any:
-        # held as ((before, after),); Keras's 1-D layer takes (before, after)
-        return value[0] if self.RANK == 1 and name in ("padding", "cropping") else value
 
 
 class Cropping1D(Cropping):
