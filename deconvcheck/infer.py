@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
-from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, lookup
+from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
 from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
 
@@ -73,8 +73,22 @@ class Submodel:
     def __init__(self, spec: Spec) -> None:
         self.graph = build(spec)
         self.name = self.graph.name
+        # output_shape, weight_count and the cost columns each ask: propagated once per shapes
+        self._runs: dict[tuple[Shape, ...], tuple[Shape, Params] | Refusal] = {}
 
     def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+        key = tuple(inputs)
+        if key not in self._runs:
+            try:
+                self._runs[key] = self._run(inputs)
+            except Refusal as refusal:
+                self._runs[key] = refusal
+        found = self._runs[key]
+        if isinstance(found, Refusal):
+            raise found
+        return found
+
+    def _run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
         graph = self.graph
         sources = [n for n in graph.order if graph.nodes[n].layer.ROLE is Role.INPUT]
         if len(sources) != len(inputs) or len(graph.outputs) != 1:
@@ -253,8 +267,7 @@ def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | 
 
 
 def _is_input(decl: LayerDecl) -> bool:
-    cls = lookup(decl.type_name)
-    return cls is not None and cls.ROLE is Role.INPUT
+    return is_input(decl.type_name)
 
 
 def _connect(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 
-from deconvcheck.layers.base import AnyLayer, Layer
+from deconvcheck.layers.base import AnyLayer, Layer, Role
 
 # module -> every type name and alias its classes declare (NAMES), in listing order
 FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -117,3 +117,9 @@ def plugin(name: str) -> type[AnyLayer] | None:
         if isinstance(found, type) and issubclass(found, Layer) and found.NAMES:
             return found
     return None
+
+
+def is_input(name: str) -> bool:
+    """Whether a type name is a model input (`Input`, `InputLayer`)."""
+    cls = lookup(name)
+    return cls is not None and cls.ROLE is Role.INPUT

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from deconvcheck.diagnostics import make
-from deconvcheck.layers.base import Role
 from deconvcheck.layers.core import Input
-from deconvcheck.layers.registry import lookup
+from deconvcheck.layers.registry import is_input, lookup
 from deconvcheck.read.spec import MODEL_CLASSES, SEQUENTIAL_CLASSES, Pos, Spec, declare
 from deconvcheck.read.tree import Node
 
@@ -140,13 +139,13 @@ def _layer(
     if name is not None and not isinstance(name, str):
         raise TypeError(f"its name is {name!r}")
     cls = lookup(class_name)
-    is_input = cls is not None and cls.ROLE is Role.INPUT
-    if sequential and index == 0 and not is_input:
+    an_input = is_input(class_name)
+    if sequential and index == 0 and not an_input:
         shape = layer_config.get("batch_input_shape") or layer_config.get("batch_shape")
         if shape:  # Keras 2 Sequential: the first layer carries the input shape
             args = Input.from_keras(layer_config)
             spec.layers.append(declare(Input.keras_name(), "input_layer", args, pos=pos))
-    inputs = None if sequential or is_input else _inbound(entry)
+    inputs = None if sequential or an_input else _inbound(entry)
     if inputs is not None and not all(isinstance(i, str) for i in inputs):
         raise TypeError("its inbound_nodes do not name layers")
     if class_name in MODEL_CLASSES:  # a model used as a layer (transfer learning)
