@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from deconvcheck.layers.base import (
+    IGNORED_DOC,
     Config,
     Example,
     Layer,
@@ -99,20 +100,27 @@ def no_state(value: object, name: str, rank: int) -> bool:
     return False
 
 
+# What every recurrent layer (SimpleRNN, LSTM, GRU, ConvLSTM) takes, in Keras's order.
+INITIALIZERS = ignored_group("kernel_initializer", "recurrent_initializer", "bias_initializer")
+PENALTIES = ignored_group(
+    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+    "kernel_constraint", "recurrent_constraint", "bias_constraint",
+)  # fmt: skip
+
+OPTIONS = ignored_group("go_backwards", "stateful", "unroll", "zero_output_for_mask", "seed")
+
+
 class SimpleRNNConfig(Config):
     units: int = arg(positive_int, required=True, doc="size of the state and the output")
     activation: object = arg(activation, "tanh", doc="a Keras activation name")
     use_bias: bool = arg(boolean, True)
-    weights = ignored_group(
-        "kernel_initializer", "recurrent_initializer", "bias_initializer",
-        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-        "kernel_constraint", "recurrent_constraint", "bias_constraint",
-    )  # fmt: skip
+    initializers = INITIALIZERS
+    penalties = PENALTIES
     dropout: float = arg(fraction, 0.0)
     recurrent_dropout: float = arg(fraction, 0.0)
     return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
     return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
-    options = ignored_group("go_backwards", "stateful", "unroll", "zero_output_for_mask", "seed")
+    options = OPTIONS
 
 
 class LSTMConfig(SimpleRNNConfig):
@@ -217,16 +225,14 @@ class ConvLSTMConfig(Config):
     # (`activation` here is the field above: the parser is named through the module)
     recurrent_activation: object = arg(activation_name, "sigmoid", doc="a Keras activation name")
     use_bias: bool = arg(boolean, True)
-    weights = ignored_group(
-        "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias",
-        "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-        "kernel_constraint", "recurrent_constraint", "bias_constraint",
-    )  # fmt: skip
+    initializers = INITIALIZERS
+    unit_forget_bias = ignored(doc=IGNORED_DOC)
+    penalties = PENALTIES
     dropout: float = arg(fraction, 0.0)
     recurrent_dropout: float = arg(fraction, 0.0)
     return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
     return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
-    options = ignored_group("go_backwards", "stateful", "unroll", "zero_output_for_mask", "seed")
+    options = OPTIONS
 
 
 class ConvLSTM(Layer):
