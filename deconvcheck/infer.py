@@ -450,6 +450,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
                 line=node.decl.pos.line,
                 column=node.decl.pos.column,
                 role=node.layer.ROLE,
+                trainable=node.layer.trainable,
             )
         )
     return Model(

@@ -45,6 +45,7 @@ class InferredLayer(NamedTuple):
     line: int
     column: int
     role: Role
+    trainable: bool = True  # the layer's own flag (a frozen nested model is False as a whole)
 
 
 class Model(NamedTuple):

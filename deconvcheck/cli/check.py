@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputShape
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputShape,
+    color_option,
+    emit_diagnostics,
+    wants_color,
+)
 from deconvcheck.report.check import REPORTERS
 
 if TYPE_CHECKING:
@@ -76,6 +84,7 @@ unreadable file."""
     help="Check every spec at another input shape (without the batch axis), e.g. 100,100,8.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
+@color_option
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -113,7 +122,10 @@ def check(
         results.insert(0, check_file("<stdin>", config, sys.stdin.read()))
     if pair:
         results.append(_check_pair(*pair))
-    click.echo(REPORTERS[fmt](results), nl=False)
+    if fmt == "text" and any(r.diagnostics for r in results) and wants_color():
+        emit_diagnostics([d for r in results for d in r.diagnostics])  # imports rich
+    else:
+        click.echo(REPORTERS[fmt](results), nl=False)
     if not quiet:
         click.echo(tally(results), err=True)
     unreadable = any(d.code == "DC001" for r in results for d in r.diagnostics)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE, load_or_exit
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE, emit_diagnostics, load_or_exit
 
 
 def _write(text: str, output: str | None, source: str) -> None:
@@ -23,12 +23,11 @@ def _write(text: str, output: str | None, source: str) -> None:
 
 def _infer_or_exit(source: str) -> object:
     from deconvcheck.infer import infer  # noqa: PLC0415
-    from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415
 
     model = infer(load_or_exit(source))
     errors = [d for d in model.diagnostics if d.severity == "error"]
     if errors:
-        click.echo("".join(format_diagnostic(d) + "\n" for d in errors), nl=False, err=True)
+        emit_diagnostics(errors, err=True)
         click.echo("deconvcheck: fix these first; nothing was written", err=True)
         sys.exit(EXIT_FINDINGS)
     unwritable = [n for n in model.graph.order if not model.graph.nodes[n].layer.writable()]

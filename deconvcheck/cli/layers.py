@@ -6,20 +6,23 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_USAGE
+from deconvcheck.cli.main import EXIT_USAGE, color_option, emit_report
 
 
 @click.command()
 @click.argument("type_name", metavar="[TYPE]", required=False)
+@color_option
 def layers(type_name: str | None) -> None:
     """List the supported layer types, or one TYPE's arguments with their Keras defaults."""
     from deconvcheck.layers.registry import layer_types, lookup  # noqa: PLC0415
     from deconvcheck.read.spec import suggest  # noqa: PLC0415
 
     if type_name is None:
+        lines = []
         for cls in layer_types():
             aliases = ", ".join(cls.NAMES[1:])
-            click.echo(cls.NAMES[0] + (f"  (also: {aliases})" if aliases else ""))
+            lines.append(cls.NAMES[0] + (f"  (also: {aliases})" if aliases else ""))
+        emit_report("".join(line + "\n" for line in lines))
         return
     found = lookup(type_name)
     if found is None:
@@ -27,8 +30,9 @@ def layers(type_name: str | None) -> None:
         click.echo(f"unknown layer type {type_name!r}{suggest(type_name, names)}", err=True)
         sys.exit(EXIT_USAGE)
     cls = found
-    click.echo(f"{cls.NAMES[0]} arguments (Keras names and defaults):")
+    lines = [f"{cls.NAMES[0]} arguments (Keras names and defaults):"]
     for arg in cls.all_args():
         default = "required" if arg.required else f"default {arg.default!r}"
         doc = f" - {arg.doc}" if arg.doc else ""
-        click.echo(f"  {arg.name}: {default}{doc}")
+        lines.append(f"  {arg.name}: {default}{doc}")
+    emit_report("".join(line + "\n" for line in lines))

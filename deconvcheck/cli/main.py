@@ -6,13 +6,17 @@ import gc
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from deconvcheck import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from deconvcheck.diagnostics import Diagnostic
     from deconvcheck.read.spec import Spec
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
@@ -55,13 +59,77 @@ def load_or_exit(path: str, text: str | None = None) -> Spec:
     """Read a spec for a command; a file that cannot be read is a usage error (exit 2)."""
     from deconvcheck.read.loader import load  # noqa: PLC0415
     from deconvcheck.read.spec import ReadFailure  # noqa: PLC0415
-    from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415 - keep start-up light
 
     try:
         return load(path, text)
     except ReadFailure as failure:
-        click.echo(format_diagnostic(failure.diagnostic), err=True)
+        emit_diagnostics([failure.diagnostic], err=True)
         sys.exit(EXIT_USAGE)
+
+
+COLOR_KEY = "deconvcheck.color"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    ctx.meta[COLOR_KEY] = value
+    return value
+
+
+def color_option(command: F) -> F:
+    """`--color auto|always|never` on a command that draws text; read back with wants_color()."""
+    return click.option(
+        "--color",
+        type=click.Choice(("auto", "always", "never")),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_color,
+        help="Colour the text: auto is on in a terminal, off in a pipe or with NO_COLOR set "
+        "(FORCE_COLOR forces it on).",
+    )(command)
+
+
+def wants_color(err: bool = False) -> bool:
+    """Whether to colour standard output (or error): --color always/never decides; otherwise
+    NO_COLOR (any value) turns colour off, FORCE_COLOR on, and a terminal (not TERM=dumb) has it."""
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.meta.get(COLOR_KEY, "auto") if ctx is not None else "auto"
+    if choice != "auto":
+        return bool(choice == "always")
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stderr if err else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def emit(text: str, err: bool = False) -> None:
+    """Write text as drawn (escape codes kept, which click.echo would strip in a pipe)."""
+    click.echo(text, nl=False, err=err, color=True)
+
+
+def emit_report(text: str, fmt: str = "text") -> None:
+    """A report on standard output: text in Keras's colours in a terminal; JSON untouched."""
+    if fmt == "text" and wants_color():
+        from deconvcheck.report.style import highlighted  # noqa: PLC0415 - imports rich
+
+        text = highlighted(text, True)
+    emit(text)
+
+
+def emit_diagnostics(diagnostics: Iterable[Diagnostic], err: bool = False) -> None:
+    """Diagnostics as greppable lines; in a terminal the rule code in its severity's colour."""
+    from deconvcheck.report.style import diagnostic_lines, paint  # noqa: PLC0415
+
+    emit(paint([line for d in diagnostics for line in diagnostic_lines(d)], wants_color(err)), err)
 
 
 class LazyGroup(click.Group):

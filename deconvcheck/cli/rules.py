@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
+from deconvcheck.cli.main import color_option, emit_report
+
 
 @click.command()
 @click.argument("code", required=False)
+@color_option
 def rules(code: str | None) -> None:
     """List the rule codes, their severity and whether `check` runs them by default (opt-in
     rules are advice: `check --extend-select CODE`); with a CODE (or a prefix such as DC3), an
@@ -16,9 +19,11 @@ def rules(code: str | None) -> None:
     selected = [r for r in RULES.values() if code is None or r.code.startswith(code.upper())]
     if not selected:
         raise click.BadParameter(f"no rule matches {code!r}", param_hint="CODE")
+    lines = []
     for rule in selected:
         kind = "default" if rule.default else "opt-in"
-        click.echo(f"{rule.code}  {rule.severity.value:7}  {kind:7}  {rule.title}")
+        lines.append(f"{rule.code}  {rule.severity.value:7}  {kind:7}  {rule.title}")
         if code is not None and rule.example:  # details when asking about a rule
-            click.echo(f"       example: {rule.example}")
-            click.echo(f"       fix:     {rule.fix}")
+            lines.append(f"       example: {rule.example}")
+            lines.append(f"       fix:     {rule.fix}")
+    emit_report("".join(line + "\n" for line in lines))

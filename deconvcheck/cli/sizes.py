@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, load_or_exit
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    color_option,
+    emit_diagnostics,
+    emit_report,
+    load_or_exit,
+)
 from deconvcheck.report.sizes import REPORTERS, SizesView
 
 
@@ -31,11 +38,11 @@ Examples:
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
+@color_option
 def sizes(spec: str, size_range: str, fmt: str) -> None:
     """Which input sizes SPEC accepts (every spatial axis set to the size), and for an
     encoder-decoder which are given back exactly; summarised as a rule where one exists."""
     from deconvcheck.infer import infer  # noqa: PLC0415
-    from deconvcheck.report.diagnostics import format_diagnostic  # noqa: PLC0415
     from deconvcheck.sizes import scan  # noqa: PLC0415
 
     low, high = _range(size_range)
@@ -43,12 +50,12 @@ def sizes(spec: str, size_range: str, fmt: str) -> None:
     model = infer(loaded)
     structural = [d for d in model.diagnostics if d.code < "DC2"]
     if structural:
-        click.echo("".join(format_diagnostic(d) + "\n" for d in structural), nl=False, err=True)
+        emit_diagnostics(structural, err=True)
         sys.exit(EXIT_FINDINGS)
     restore = model.restore_mode(loaded.restore) is not None
     try:
         result = scan(model, low, high, restore)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    click.echo(REPORTERS[fmt](SizesView(spec, low, high, restore, result)), nl=False)
+    emit_report(REPORTERS[fmt](SizesView(spec, low, high, restore, result)), fmt)
     sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)

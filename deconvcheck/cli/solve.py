@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK
+from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, color_option, emit_report
 from deconvcheck.report.solve import REPORTERS
 
 FRAMEWORK_CHOICES = ("all", "keras", "pytorch", "tf")
@@ -85,6 +85,7 @@ smallest kernel, then no output_padding. Exit status: 0 answers found, 1 none, 2
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
+@color_option
 def solve(
     size_in: tuple[int, ...],
     size_out: tuple[int, ...],
@@ -120,5 +121,5 @@ def solve(
         stages=stages,
     )
     result = problem.solve()
-    click.echo(REPORTERS[fmt](result), nl=False)
+    emit_report(REPORTERS[fmt](result), fmt)
     sys.exit(EXIT_OK if result.found else EXIT_FINDINGS)

@@ -7,7 +7,15 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, InputShape, load_or_exit
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    InputShape,
+    color_option,
+    emit,
+    load_or_exit,
+    wants_color,
+)
 from deconvcheck.report.summary import REPORTERS
 
 EXTRA_COLUMNS = ("macs", "memory", "rf")  # deconvcheck/report/extras.py draws them
@@ -89,6 +97,12 @@ shows the layers inferred before it), 2 unreadable file."""
     default=None,
     help="Try another input shape (without the batch axis), e.g. 100,100,8, without editing SPEC.",
 )
+@click.option(
+    "--show-trainable",
+    is_flag=True,
+    help="A Trainable column, as Keras's show_trainable: Y, N (frozen) or - (no weights).",
+)
+@color_option
 def summary(
     spec: str,
     fmt: str,
@@ -98,6 +112,7 @@ def summary(
     batch_size: int,
     dtype: str,
     input_shape: tuple[int | None, ...] | None,
+    show_trainable: bool,
 ) -> None:
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
@@ -133,7 +148,9 @@ def summary(
         from deconvcheck.report.extras import build  # noqa: PLC0415
 
         extras, extra_json = build(model, wanted, batch_size, dtype, explain)
-    line_length = width or report.default_line_length(model, terminal_columns())
-    view = report.SummaryView(model, line_length, extras, extra_json)
-    click.echo(report.REPORTERS[fmt](view), nl=False)
+    line_length = width or report.default_line_length(
+        model, terminal_columns(), show_trainable=show_trainable
+    )
+    view = report.SummaryView(model, line_length, extras, extra_json, wants_color(), show_trainable)
+    emit(report.REPORTERS[fmt](view))
     sys.exit(EXIT_OK if builds else EXIT_FINDINGS)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from deconvcheck.layers.base import format_shape
-from deconvcheck.model import Model
-from deconvcheck.report.diagnostics import diagnostic_json, format_diagnostic
-from deconvcheck.report.table import Column, column_widths, render
+from deconvcheck.model import InferredLayer, Model
+from deconvcheck.report import style
+from deconvcheck.report.diagnostics import diagnostic_json
+from deconvcheck.report.style import Line, Part
 
 BYTES_PER_PARAM = 4  # float32, Keras's default dtype policy
 
@@ -25,6 +25,7 @@ _GRAPH = (
     ("Layer (type)", "Output Shape", "Param #", "Connected to"),
     ("left", "left", "right", "left"),
 )
+TRAINABLE_WIDTH = 12  # Keras: show_trainable adds 12 columns and a "Trainable" column at the end
 
 
 def readable_memory_size(size: float) -> str:
@@ -41,10 +42,23 @@ def readable_memory_size(size: float) -> str:
     return f"{size:.2f} {units[-1]}"
 
 
-def default_line_length(model: Model, terminal_columns: int) -> int:
-    """Keras: `min(88 or 108, terminal columns - 4)`; a pipe counts as 80 columns."""
-    default = (_CHAIN if model.sequential_like else _GRAPH)[0]
+def default_line_length(
+    model: Model, terminal_columns: int, *, show_trainable: bool = False
+) -> int:
+    """Keras: `min(88 or 108 (12 more with show_trainable), terminal columns - 4)`; a pipe
+    counts as 80 columns."""
+    default = (_CHAIN if model.sequential_like else _GRAPH)[0] + TRAINABLE_WIDTH * show_trainable
     return min(default, terminal_columns - 4)
+
+
+def column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
+    """Keras's `print_summary`: column i ends at `int(positions[i] * line_length)`."""
+    widths, current = [], 0
+    for pos in positions:
+        width = int(pos * line_length) - current
+        widths.append(width)
+        current += width
+    return widths
 
 
 class Extras(NamedTuple):
@@ -59,53 +73,120 @@ class Extras(NamedTuple):
 EXTRA_WIDTH = 14
 
 
-def render_text(model: Model, line_length: int, extras: Extras | None = None) -> str:
-    _, positions, headers, aligns = _CHAIN if model.sequential_like else _GRAPH
+def _shape(shape: tuple[int | None, ...]) -> Line:
+    """Keras's `format_shape`: each size in its colour, `None` in another."""
+    parts: list[Part] = [("(", "")]
+    for i, size in enumerate(shape):
+        if i:
+            parts.append((", ", ""))
+        parts.append((str(size), style.NONE if size is None else style.NUMBER))
+    return [*parts, (")", "")]
+
+
+def _trainable(layer: InferredLayer) -> Line:
+    """Keras's show_trainable cell: Y or N for a layer with weights, - for one without."""
+    if not layer.params.total:
+        return [("-", style.BOLD)]
+    return [("Y", style.YES)] if layer.trainable else [("N", style.NO)]
+
+
+def render_text(
+    model: Model,
+    line_length: int,
+    extras: Extras | None = None,
+    *,
+    color: bool = False,
+    show_trainable: bool = False,
+) -> str:
+    """Keras 3's `print_summary`: the same rich table (fixed column widths, one rule between
+    rows), the same colours when `color`, the same characters without."""
+    from rich.table import Column, Table  # noqa: PLC0415 - the one place a table is drawn
+
+    _, layout, names, justify = _CHAIN if model.sequential_like else _GRAPH
+    positions, headers, aligns = list(layout), list(names), list(justify)
+    if show_trainable:
+        positions = [p * 0.90 for p in positions] + [1.0]
+        headers.append("Trainable")
+        aligns.append("center")
     widths = column_widths(line_length, positions)
-    columns = [Column(h, a, w) for h, a, w in zip(headers, aligns, widths, strict=True)]
     added = extras.columns if extras else []
-    columns += [Column(header, "right", EXTRA_WIDTH) for header, _ in added]
-    rows = []
+    width = line_length + EXTRA_WIDTH * len(added)
+    columns = [
+        Column(h, justify=a, width=w)  # type: ignore[arg-type]
+        for h, a, w in zip(headers, aligns, widths, strict=True)
+    ]
+    columns += [Column(header, justify="right", width=EXTRA_WIDTH) for header, _ in added]
+    table = Table(*columns, width=width, show_lines=True)
     for layer in model.layers:
-        row = [
-            f"{layer.name} ({layer.type})",
-            format_shape(layer.output_shape),
-            f"{layer.params.total:,}",
+        row: list[Line] = [
+            [(f"{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")],
+            _shape(layer.output_shape),
+            [(f"{layer.params.total:,}", style.NUMBER)],
         ]
         if not model.sequential_like:
-            row.append(", ".join(f"{name}[0][0]" for name in layer.inputs) or "-")
-        row += [values.get(layer.name, "") for _, values in added]
-        rows.append(row)
+            row.append(_connections(layer.inputs))
+        if show_trainable:
+            row.append(_trainable(layer))
+        row += [[(values.get(layer.name, ""), "")] for _, values in added]
+        table.add_row(*(style.text(cell) for cell in row))
     totals = model.totals
-    lines = [
-        f'Model: "{model.name}"',
-        render(columns, rows, line_length + EXTRA_WIDTH * len(added)),
+    out = style.console(width, color)
+    out.print(style.text([(f'Model: "{model.name}"', style.BOLD)]), soft_wrap=True)
+    out.print(table)
+    lines: list[Line] = [
         _footer("Total", totals.total),
         _footer("Trainable", totals.trainable),
         _footer("Non-trainable", totals.non_trainable),
     ]
     if not model.complete:
         lines.append(
-            f" The totals cover {len(model.layers)} of {model.expected} layers: the others "
-            "could not be inferred (see below)."
+            [
+                (
+                    f" The totals cover {len(model.layers)} of {model.expected} layers: the "
+                    "others could not be inferred (see below).",
+                    "",
+                )
+            ]
         )
     if extras:
-        lines += extras.footer
+        lines += [[(line, "")] for line in extras.footer]
         if extras.explanations:
-            lines += ["", "How each size comes about:"]
+            lines += [[("", "")], [("How each size comes about:", style.BOLD)]]
             for layer in model.layers:
                 if layer.name in extras.explanations:
-                    shape = format_shape(layer.output_shape)
-                    lines.append(f"  {layer.name} ({layer.type}) -> {shape}")
-                    lines += [f"      {text}" for text in extras.explanations[layer.name]]
+                    lines.append(
+                        [
+                            (f"  {layer.name} (", ""),
+                            (layer.type, style.SYMBOL),
+                            (") -> ", ""),
+                            *_shape(layer.output_shape),
+                        ]
+                    )
+                    lines += [[(f"      {t}", "")] for t in extras.explanations[layer.name]]
     if model.diagnostics:
-        lines.append("")
-        lines.extend(format_diagnostic(d) for d in model.diagnostics)
-    return "\n".join(lines) + "\n"
+        lines.append([("", "")])
+        for diag in model.diagnostics:
+            lines += style.diagnostic_lines(diag)
+    return style.drawn(out) + style.paint(lines, color)
 
 
-def _footer(label: str, count: int) -> str:
-    return f" {label} params: {count:,} ({readable_memory_size(count * BYTES_PER_PARAM)})"
+def _connections(inputs: tuple[str, ...]) -> Line:
+    """Keras's "Connected to": `name[node][tensor]`, the indices as numbers."""
+    if not inputs:
+        return [("-", "")]
+    parts: list[Part] = []
+    for i, name in enumerate(inputs):
+        parts += [(", " if i else "", ""), (f"{name}[", ""), ("0", style.NUMBER), ("][", "")]
+        parts += [("0", style.NUMBER), ("]", "")]
+    return parts
+
+
+def _footer(label: str, count: int) -> Line:
+    return [
+        (f" {label} params: ", style.BOLD),
+        (f"{count:,}", style.NUMBER),
+        (f" ({readable_memory_size(count * BYTES_PER_PARAM)})", ""),
+    ]
 
 
 def model_json(model: Model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -161,9 +242,17 @@ class SummaryView(NamedTuple):
     line_length: int
     extras: Extras | None = None
     extra_json: dict[str, Any] | None = None
+    color: bool = False
+    show_trainable: bool = False
 
 
 REPORTERS: dict[str, Callable[[SummaryView], str]] = {
-    "text": lambda view: render_text(view.model, view.line_length, view.extras),
+    "text": lambda view: render_text(
+        view.model,
+        view.line_length,
+        view.extras,
+        color=view.color,
+        show_trainable=view.show_trainable,
+    ),
     "json": lambda view: render_json(view.model, view.extra_json),
 }
