@@ -34,6 +34,11 @@ COMMANDS = {
         "Find layer settings that take one size to another (64 -> 128).",
     ),
     "sizes": ("deconvcheck.cli.sizes", "sizes", "Which input sizes a spec accepts and restores."),
+    "draw": (
+        "deconvcheck.cli.draw",
+        "draw",
+        "Draw the size profile (the U), as text, Mermaid, Graphviz or SVG.",
+    ),
     "convert": ("deconvcheck.cli.convert", "convert", "Write a Keras model file as a spec."),
     "export": ("deconvcheck.cli.convert", "export", "Write a spec as Keras code."),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),

@@ -1,0 +1,106 @@
+"""`deconvcheck draw SPEC`: the network's size profile as text, Mermaid, Graphviz or SVG."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    InputShape,
+    color_option,
+    emit,
+    load_or_exit,
+    wants_color,
+)
+
+FORMATS = ("text", "mermaid", "dot", "svg")
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  deconvcheck draw sample_specs/unet.yaml
+  deconvcheck draw sample_specs/unet.yaml --input-shape 100,100,8   # marks the broken level
+  deconvcheck draw sample_specs/unet.yaml --to mermaid >> README.md  # GitHub renders it
+  deconvcheck draw model.keras --to dot | dot -Tsvg -o model.svg
+  deconvcheck draw sample_specs/unet.yaml --to svg -o unet.svg      # no Graphviz needed
+
+\b
+text: one row per run of layers that keep the spatial size (--expand: one per layer), a bar
+as long as the size, the skip connections as lines on the right, joined where the arrow is;
+a level where `check` finds an error (a merge that cannot join, a decoder that does not
+restore) is marked with the rule code and the layer. mermaid and dot: every layer with its
+type, output shape and parameters, skip connections dashed, failing layers in red. svg: the
+size profile as a picture (one bar per row, skip connections as arcs).
+
+\b
+Exit status: 0 drawn, 1 drawn but Keras would refuse the model (the layers after the
+refusal are drawn without a shape), 2 unreadable file or usage error."""
+)
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--to",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for the terminal; mermaid for a README; dot for Graphviz; svg, a picture.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write to this file, not stdout."
+)
+@click.option("--expand", is_flag=True, help="One row per layer instead of one per size.")
+@click.option("--ascii", "ascii_only", is_flag=True, help="Only ASCII characters (text).")
+@click.option(
+    "--input-shape",
+    type=InputShape(),
+    default=None,
+    help="Draw at another input shape (without the batch axis), e.g. 100,100,8.",
+)
+@color_option
+def draw(
+    spec: str,
+    fmt: str,
+    output: str | None,
+    expand: bool,
+    ascii_only: bool,
+    input_shape: tuple[int | None, ...] | None,
+) -> None:
+    """Draw SPEC's size profile: the encoder going down, the decoder coming back up, the skip
+    connections between the levels they join, and where it breaks. SPEC is a spec (YAML or
+    JSON) or a Keras model file; `-` reads standard input."""
+    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.check.config import Config  # noqa: PLC0415
+    from deconvcheck.diagnostics import capped  # noqa: PLC0415
+    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
+    from deconvcheck.profile import build  # noqa: PLC0415
+    from deconvcheck.report.draw import REPORTERS, DrawView  # noqa: PLC0415
+
+    text = sys.stdin.read() if spec == "-" else None
+    loaded = load_or_exit("<stdin>" if spec == "-" else spec, text)
+    if input_shape is not None:
+        problem = with_input_shape(loaded, input_shape)
+        if problem is not None:
+            raise click.UsageError(problem.message)
+    model = infer(loaded)
+    defaults = Config()
+    found = capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
+    profile = build(model, found, expand=expand)
+    to_file = output is not None and output != "-"
+    color = fmt == "text" and not to_file and wants_color()
+    drawn = REPORTERS[fmt](DrawView(profile, ascii_only, color))
+    if to_file:
+        assert output is not None
+        if spec != "-" and Path(output).resolve() == Path(spec).resolve():
+            click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
+            sys.exit(EXIT_USAGE)
+        Path(output).write_text(drawn, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        emit(drawn)
+    sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

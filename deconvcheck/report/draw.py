@@ -1,0 +1,348 @@
+"""`draw` output: the size profile as text (a U in the terminal), a Mermaid flowchart, a Graphviz
+digraph, or a standalone SVG picture drawn here (no Graphviz needed)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import NamedTuple
+
+from deconvcheck.layers.base import format_shape
+from deconvcheck.profile import Block, Node, Profile, lanes
+from deconvcheck.report import style
+from deconvcheck.report.style import Line, Part
+
+BAR_WIDTH = 24
+LABEL_WIDTH = 40
+MAX_LANES = 12
+
+
+class DrawView(NamedTuple):
+    profile: Profile
+    ascii: bool = False
+    color: bool = False
+
+
+class Glyphs(NamedTuple):
+    bar: str
+    flat: str
+    unknown: str
+    times: str
+    ellipsis: str
+    down: str  # a skip leaves this row
+    up: str  # a skip arrives at this row
+    vertical: str
+    horizontal: str
+    cross: str
+    up_tee: str  # two skips arrive at one row
+    down_tee: str  # two skips leave one row
+    arrow: str
+    mark: str
+
+
+UNICODE = Glyphs("█", "▪", "?", "×", "…", "┐", "┘", "│", "─", "┼", "┴", "┬", "◀", "✗")
+ASCII = Glyphs("#", "=", "?", "x", "~", "+", "+", "|", "-", "+", "+", "+", "<", "!")
+
+
+def _size_text(block: Block, g: Glyphs) -> str:
+    if block.size is None:
+        return "?"
+    if block.size == ():
+        return "flat"
+    low, high = block.low or block.size, block.high or block.size
+    return g.times.join(
+        "?" if a is None or b is None else (str(a) if a == b else f"{a}-{b}")
+        for a, b in zip(low, high, strict=True)
+    )
+
+
+def _bar(block: Block, largest: int, g: Glyphs) -> str:
+    if block.size is None:
+        return g.unknown
+    if block.size == ():
+        return g.flat
+    known = [s for s in block.high or block.size if s is not None]
+    if not known:
+        return g.unknown
+    return g.bar * max(1, round(BAR_WIDTH * max(known) / largest))
+
+
+def _cut(text: str, width: int, g: Glyphs) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + g.ellipsis
+
+
+def _label(block: Block, g: Glyphs) -> str:
+    """`name`, or `first … last (count)` with long names shortened so the count stays."""
+    names = block.names
+    if len(names) == 1:
+        return _cut(names[0], LABEL_WIDTH, g)
+    count = f" ({len(names)})"
+    room = (LABEL_WIDTH - len(count) - 3) // 2
+    return f"{_cut(names[0], room, g)} {g.ellipsis} {_cut(names[-1], room, g)}{count}"
+
+
+class Lanes(NamedTuple):
+    """The skip connections as lanes to the right of the rows: per row its lane characters and
+    what the row's connector shows (an arrow where a skip arrives, a line where one leaves)."""
+
+    cells: list[list[str]]
+    lead: list[str]
+    hidden: int  # skips beyond MAX_LANES, counted rather than drawn
+
+
+def _lanes(profile: Profile, g: Glyphs) -> Lanes:
+    skips = profile.skips
+    lane = lanes(skips)
+    drawn = [i for i in range(len(skips)) if lane[i] < MAX_LANES]
+    width = max((lane[i] + 1 for i in drawn), default=0)
+    cells = [[" "] * width for _ in profile.blocks]
+    lead = ["    "] * len(profile.blocks)
+    reach = [-1] * len(profile.blocks)  # the furthest lane a row's connector runs to
+    for i in drawn:
+        s, k = skips[i], lane[i]
+        cells[s.start][k] = g.down
+        cells[s.end][k] = g.up
+        for r in range(s.start + 1, s.end):
+            cells[r][k] = g.vertical
+        lead[s.start] = lead[s.start] if lead[s.start].strip() else f"  {g.horizontal * 2}"
+        lead[s.end] = f"  {g.arrow}{g.horizontal}"
+        for r in (s.start, s.end):
+            reach[r] = max(reach[r], k)
+    joins = {" ": g.horizontal, g.vertical: g.cross, g.up: g.up_tee, g.down: g.down_tee}
+    for r, furthest in enumerate(reach):
+        for k in range(furthest):
+            cells[r][k] = joins.get(cells[r][k], cells[r][k])
+    return Lanes(cells, lead, len(skips) - len(drawn))
+
+
+def render_text(view: DrawView) -> str:
+    profile, g = view.profile, ASCII if view.ascii else UNICODE
+    nodes = profile.nodes
+    first = next((n for n in nodes if n.shape is not None), None)
+    last = next((n for n in reversed(nodes) if n.shape is not None), None)
+    ends = "not inferred"
+    if first is not None and first.shape is not None:
+        complete = last is not None and last is nodes[-1] and last.shape is not None
+        end = format_shape(last.shape) if complete and last and last.shape else "?"
+        ends = f"{format_shape(first.shape)} -> {end}"
+    drawn = _lanes(profile, g)
+    largest = profile.largest
+    sizes = [_size_text(b, g) for b in profile.blocks]
+    channels = ["" if b.channels is None else str(b.channels) for b in profile.blocks]
+    labels = [_label(b, g) for b in profile.blocks]
+    size_width = max(map(len, [*sizes, "size"]))
+    channel_width = max(map(len, [*channels, "ch"]))
+    label_width = max(map(len, labels))
+    lines: list[Line] = [
+        [(f'Model: "{profile.name}"', style.BOLD), (f" {ends}, {len(nodes)} layers", "")],
+        [
+            (
+                f"{'size':>{size_width}}  {'ch':>{channel_width}}  {'':{BAR_WIDTH}}  layers",
+                style.BOLD,
+            )
+        ],
+    ]
+    for r, block in enumerate(profile.blocks):
+        lanes_drawn = bool(drawn.cells and drawn.cells[0])
+        label = labels[r] if lanes_drawn or block.marks else labels[r].rstrip()
+        parts: list[Part] = [
+            (f"{sizes[r]:>{size_width}}", style.NUMBER),
+            (f"  {channels[r]:>{channel_width}}  ", ""),
+            (f"{_bar(block, largest, g):{BAR_WIDTH}}", "cyan" if block.size else "dim"),
+            (f"  {label:{label_width if lanes_drawn or block.marks else 0}}", ""),
+        ]
+        if lanes_drawn:
+            parts.append((drawn.lead[r] + "".join(drawn.cells[r]), "magenta"))
+        for d in block.marks:
+            parts += [(f"  {g.mark} ", "bold red"), (d.code, style.SEVERITY[d.severity.value])]
+            parts.append((f" {d.layer}", style.BOLD))
+        lines.append(parts)
+    footer = [
+        f"Bar: the row's largest spatial size, to scale; {g.arrow}{g.horizontal}{g.up} a skip "
+        "connection joined there."
+    ]
+    if any(b.size is None for b in profile.blocks):
+        footer.append("?: not inferred (Keras would refuse the model before these layers).")
+    if drawn.hidden:
+        footer.append(f"{drawn.hidden} skip connection(s) not drawn (more than {MAX_LANES} lanes).")
+    if any(len(b.nodes) > 1 for b in profile.blocks):
+        footer.append(
+            "Runs of layers at one scale (sizes within 1.5x) are folded into one row: --expand."
+        )
+    lines += [[(text, "dim")] for text in footer]
+    if profile.diagnostics:
+        lines.append([("", "")])
+        for d in profile.diagnostics:
+            lines += style.diagnostic_lines(d)
+    text = style.paint(lines, view.color)
+    if view.ascii:
+        text = text.encode("ascii", "replace").decode("ascii")
+    return text
+
+
+# ------------------------------------------------------------------- graphs: mermaid, dot
+
+
+def _ids(profile: Profile) -> dict[str, str]:
+    """Node identifiers safe in every syntax: n0, n1, ... in Keras's order."""
+    return {n.name: f"n{i}" for i, n in enumerate(profile.nodes)}
+
+
+def _skip_edges(profile: Profile) -> set[tuple[str, str]]:
+    return {(s.source, s.target) for s in profile.skips}
+
+
+def _describe(node: Node) -> list[str]:
+    shape = "not inferred" if node.shape is None else format_shape(node.shape)
+    lines = [node.name, node.type, shape]
+    if node.params:
+        lines.append(f"{node.params:,} params")
+    return lines
+
+
+def _mermaid_text(text: str) -> str:
+    """A Mermaid label: quotes and angle brackets as Mermaid's entity codes."""
+    return (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
+
+
+def render_mermaid(view: DrawView) -> str:
+    profile = view.profile
+    ids, skips, marked = _ids(profile), _skip_edges(profile), profile.marked
+    lines = ["flowchart TD", f"  %% {_mermaid_text(profile.name)}: deconvcheck draw --to mermaid"]
+    for node in profile.nodes:
+        label = [_mermaid_text(t) for t in _describe(node)]
+        label += [_mermaid_text(f"{d.code} {d.layer}") for d in marked.get(node.name, [])]
+        lines.append(f'  {ids[node.name]}["{"<br/>".join(label)}"]')
+    for node in profile.nodes:
+        for source in node.inputs:
+            if source not in ids:
+                continue
+            arrow = " -. skip .-> " if (source, node.name) in skips else " --> "
+            lines.append(f"  {ids[source]}{arrow}{ids[node.name]}")
+    lines.append("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px,color:#600")
+    lines.append("  classDef unknown stroke-dasharray: 4 4,color:#666")
+    failing = [ids[n] for n in marked if n in ids]
+    if failing:
+        lines.append(f"  class {','.join(failing)} error")
+    unknown = [ids[n.name] for n in profile.nodes if n.shape is None and n.name not in marked]
+    if unknown:
+        lines.append(f"  class {','.join(unknown)} unknown")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render_dot(view: DrawView) -> str:
+    profile = view.profile
+    ids, skips, marked = _ids(profile), _skip_edges(profile), profile.marked
+    lines = [
+        f'digraph "{_dot_text(profile.name)}" {{',
+        "  rankdir=TB;",
+        '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
+        '  edge [color="#555555"];',
+    ]
+    for node in profile.nodes:
+        label = _describe(node) + [f"{d.code} {d.layer}" for d in marked.get(node.name, [])]
+        attrs = [f'label="{_dot_text(chr(10).join(label))}"']
+        if node.name in marked:
+            attrs += ['color="#cc0000"', "penwidth=2", 'style="rounded,filled"']
+            attrs.append('fillcolor="#ffdddd"')
+        elif node.shape is None:
+            attrs += ['style="rounded,dashed"', 'fontcolor="#666666"']
+        lines.append(f"  {ids[node.name]} [{', '.join(attrs)}];")
+    for node in profile.nodes:
+        for source in node.inputs:
+            if source not in ids:
+                continue
+            extra = ' [style=dashed, color="#1f77b4", label="skip"]'
+            lines.append(
+                f"  {ids[source]} -> {ids[node.name]}"
+                f"{extra if (source, node.name) in skips else ''};"
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------- svg
+
+SVG_BLOCK, SVG_GAP, SVG_TOP, SVG_HEIGHT, SVG_MARGIN = 30, 12, 90, 220, 24
+
+
+def render_svg(view: DrawView) -> str:
+    """The U profile as a picture: one bar per block, its height the spatial size, hanging from
+    a common top line (so an encoder-decoder's bottom edge is a U); skip connections as arcs
+    above; a failing block in red with its rule code. Hover a bar for its layers."""
+    profile = view.profile
+    blocks, largest = profile.blocks, profile.largest
+    step = SVG_BLOCK + SVG_GAP
+    width = 2 * SVG_MARGIN + max(len(blocks) * step - SVG_GAP, 200)
+    height = SVG_TOP + SVG_HEIGHT + 90
+    esc = html.escape
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" '
+        'font-size="10">',
+        "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='6' "
+        "markerHeight='6' orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' "
+        "fill='#1f77b4'/></marker></defs>",
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{SVG_MARGIN}" y="20" font-size="14" font-weight="bold">'
+        f"{esc(profile.name)}</text>",
+    ]
+
+    def center(i: int) -> float:
+        return SVG_MARGIN + i * step + SVG_BLOCK / 2
+
+    for skip in profile.skips:
+        x1, x2 = center(skip.start), center(skip.end)
+        rise = min(SVG_TOP - 34, 14 + (skip.end - skip.start) * 4)
+        out.append(
+            f'<path class="skip" d="M{x1},{SVG_TOP} C{x1},{SVG_TOP - rise} {x2},{SVG_TOP - rise} '
+            f'{x2},{SVG_TOP}" fill="none" stroke="#1f77b4" stroke-width="1.5" '
+            f'marker-end="url(#arrow)"><title>{esc(skip.source)} to {esc(skip.target)}</title>'
+            "</path>"
+        )
+    for i, block in enumerate(blocks):
+        known = [s for s in (block.high or ()) if s is not None]
+        bar = SVG_HEIGHT * max(known) / largest if known else 6
+        bar = max(bar, 4)
+        x = SVG_MARGIN + i * step
+        failing = bool(block.marks)
+        fill = "#f4cccc" if failing else ("#dddddd" if not known else "#9ecae1")
+        stroke = "#cc0000" if failing else "#3182bd"
+        names = ", ".join(block.names)
+        out.append(
+            f'<rect class="{"block error" if failing else "block"}" x="{x}" y="{SVG_TOP}" '
+            f'width="{SVG_BLOCK}" height="{bar:.1f}" fill="{fill}" stroke="{stroke}">'
+            f"<title>{esc(names)}</title></rect>"
+        )
+        size = _size_text(block, UNICODE)
+        out.append(
+            f'<text x="{x + SVG_BLOCK / 2}" y="{SVG_TOP + bar + 14:.1f}" '
+            f'text-anchor="middle">{esc(size)}</text>'
+        )
+        if block.channels is not None:
+            out.append(
+                f'<text x="{x + SVG_BLOCK / 2}" y="{SVG_TOP + bar + 26:.1f}" '
+                f'text-anchor="middle" fill="#666">{block.channels}</text>'
+            )
+        for k, d in enumerate(block.marks):
+            out.append(
+                f'<text class="mark" x="{x + SVG_BLOCK / 2}" y="{SVG_TOP + bar + 40 + 12 * k:.1f}"'
+                f' text-anchor="middle" fill="#cc0000" font-weight="bold">'
+                f"{esc(d.code)} {esc(d.layer or '')}</text>"
+            )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+REPORTERS: dict[str, Callable[[DrawView], str]] = {
+    "text": render_text,
+    "mermaid": render_mermaid,
+    "dot": render_dot,
+    "svg": render_svg,
+}
