@@ -6,6 +6,7 @@ counts, no file reading), stopping at the first layer that refuses."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from itertools import pairwise
 from math import gcd
 from typing import NamedTuple
@@ -69,7 +70,14 @@ def describe(sizes: list[int], low: int, high: int) -> str | None:
     return f"{rest} more than a multiple of {step} (from {start})"
 
 
-def scan(model: Model, low: int, high: int, restore: bool) -> Scan:
+def scan(
+    model: Model,
+    low: int,
+    high: int,
+    restore: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Scan:
+    """Try every square input size from low to high; `progress(1)` after each."""
     graph = model.graph
     fmt = graph.layout
     inputs = model.input_layers
@@ -81,6 +89,8 @@ def scan(model: Model, low: int, high: int, restore: bool) -> Scan:
     for n in range(low, high + 1):
         trial = _trial(source.output_shape, fmt, n)
         shapes, failure = run_sizes(graph, source.name, trial)
+        if progress is not None:
+            progress(1)
         if failure is not None:
             failures.append(failure._replace(size=n))
             continue

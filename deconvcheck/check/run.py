@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -186,17 +186,29 @@ def over_budget(model: Model, budgets: tuple[tuple[str, int], ...], path: str) -
 PARALLEL_FROM = 200  # files; below this a second process costs more than it saves
 
 
-def check_paths(paths: Iterable[str], config: Config) -> list[FileResult]:
-    """Every file's result, in the order given. Many files are split across the machine's
-    cores (forked workers inherit the imported modules, so they start at once)."""
+def check_paths(
+    paths: Iterable[str], config: Config, progress: Callable[[int], None] | None = None
+) -> list[FileResult]:
+    """Every file's result, in the order given; `progress(1)` after each file. Many files are
+    split across the machine's cores (forked workers inherit the imported modules, so they
+    start at once)."""
     files = list(discover(paths))
+    step = progress or (lambda count: None)
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
-        return [check_file(path, config) for path in files]
+        results = []
+        for path in files:
+            results.append(check_file(path, config))
+            step(1)
+        return results
     import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(check_file, files, [config] * len(files), chunksize=chunk))
+        results = []
+        for result in pool.map(check_file, files, [config] * len(files), chunksize=chunk):
+            results.append(result)
+            step(1)
+        return results

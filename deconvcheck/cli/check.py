@@ -115,7 +115,14 @@ def check(
         click.echo(f"deconvcheck: {error}", err=True)
         sys.exit(EXIT_USAGE)
     files = [p for p in paths if p != "-"]
-    results = check_paths(files, config) if files else []
+    results = []
+    if files:
+        from deconvcheck.check.run import discover  # noqa: PLC0415
+        from deconvcheck.cli.progress import Progress  # noqa: PLC0415
+
+        listed = list(discover(files))  # once: the bar needs the count
+        with Progress(len(listed), "checking") as progress:
+            results = check_paths(listed, config, progress)
     if "-" in paths:  # standard input, as `summary -` reads it
         from deconvcheck.check.run import check_file  # noqa: PLC0415
 

@@ -53,8 +53,11 @@ def sizes(spec: str, size_range: str, fmt: str) -> None:
         emit_diagnostics(structural, err=True)
         sys.exit(EXIT_FINDINGS)
     restore = model.restore_mode(loaded.restore) is not None
+    from deconvcheck.cli.progress import Progress  # noqa: PLC0415
+
     try:
-        result = scan(model, low, high, restore)
+        with Progress(high - low + 1, "sizes") as progress:
+            result = scan(model, low, high, restore, progress)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     emit_report(REPORTERS[fmt](SizesView(spec, low, high, restore, result)), fmt)
