@@ -30,8 +30,8 @@ class Node(NamedTuple):
 class Block(NamedTuple):
     """A run of layers, in order, at one spatial scale (one layer with `expand`): the sizes
     within stay within a factor of LEVEL of the first, so that padding before a valid
-    convolution (ResNet50V2's 56 -> 58 -> 56) stays on its row while a stride or an upsampling
-    starts a new one."""
+    convolution (ResNet50V2's 56 -> 58 -> 56) stays on its row while a stride starts a new one;
+    an upsampling layer that changes the size always starts one."""
 
     nodes: list[Node]
     size: tuple[int | None, ...] | None  # spatial sizes; () for a flat tensor; None: unknown
@@ -141,13 +141,19 @@ def build(model: Model, diagnostics: list[Diagnostic], *, expand: bool = False) 
     nodes = _nodes(model)
     marked = {d.layer for d in diagnostics if d.layer is not None}
     blocks: list[Block] = []
+    previous: tuple[int | None, ...] | None = None
     for node in nodes:
         size, channels = _size(model, node)
+        # an upsampling layer that changes the size is a decoder step: always a row of its own
+        # (seed 000's 7 -> 9 must show), even where the change is small
+        grows = node.role == Role.UPSAMPLING and size != previous
+        previous = size
         marks = [d for d in diagnostics if d.layer == node.name]
         last = blocks[-1] if blocks else None
         joins = (
             last is not None
             and not expand
+            and not grows
             and same_level(last.size, size)
             and not (size is None and (node.name in marked or last.marks))
         )
@@ -218,6 +224,7 @@ def _join_levels(blocks: list[Block]) -> list[Block]:
             and same_level(last.size, block.size)
             and not _squeezed(block)
             and not unknown_marked
+            and block.nodes[0].role != Role.UPSAMPLING  # a decoder step keeps its row
         ):
             joined[-1] = last._replace(
                 nodes=last.nodes + block.nodes,

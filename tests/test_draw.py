@@ -191,3 +191,41 @@ def test_every_recorded_application_draws(
     assert len([n for n in graph.get_nodes() if n.get_name() not in ("node", "edge")]) == len(names)
     root = ET.fromstring(draw(path, "--to", "svg").output)
     assert len(root.findall(f"{SVG}rect[@class]")) == len(folded)
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "deconvcheck draw sample_specs/unet.yaml",
+        "deconvcheck draw sample_specs/unet.yaml --input-shape 100,100,8",
+    ],
+)
+def test_readme_pictures_are_current(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    shown = README.split(f"```console\n$ {command}\n", 1)[1].split("```", 1)[0]
+    assert CliRunner().invoke(cli, command.split()[1:]).output == shown
+
+
+@pytest.mark.parametrize(
+    ("picture", "args"),
+    [
+        ("docs/unet.svg", ["sample_specs/unet.yaml"]),
+        ("docs/unet_100.svg", ["sample_specs/unet.yaml", "--input-shape", "100,100,8"]),
+    ],
+)
+def test_docs_svgs_are_current(
+    picture: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert (ROOT / picture).read_text() == draw(*args, "--to", "svg").output
+    assert f"]({picture})" in README
+
+
+def test_readme_mermaid_and_dot_are_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for fmt in ("mermaid", "dot"):
+        shown = README.split(f"```{fmt}\n", 1)[1].split("```", 1)[0]
+        assert shown == draw("sample_specs/dilated_decoder.yaml", "--to", fmt).output

@@ -7,6 +7,7 @@ import html
 from collections.abc import Callable
 from typing import NamedTuple
 
+from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import format_shape
 from deconvcheck.profile import Block, Node, Profile, lanes
 from deconvcheck.report import style
@@ -37,11 +38,12 @@ class Glyphs(NamedTuple):
     up_tee: str  # two skips arrive at one row
     down_tee: str  # two skips leave one row
     arrow: str
-    mark: str
+    mark: str  # an error
+    warn: str  # a warning
 
 
-UNICODE = Glyphs("█", "▪", "?", "×", "…", "┐", "┘", "│", "─", "┼", "┴", "┬", "◀", "✗")
-ASCII = Glyphs("#", "=", "?", "x", "~", "+", "+", "|", "-", "+", "+", "+", "<", "!")
+UNICODE = Glyphs("█", "▪", "?", "×", "…", "┐", "┘", "│", "─", "┼", "┴", "┬", "◀", "✗", "▲")
+ASCII = Glyphs("#", "=", "?", "x", "~", "+", "+", "|", "-", "+", "+", "+", "<", "X", "!")
 
 
 def _size_text(block: Block, g: Glyphs) -> str:
@@ -154,7 +156,9 @@ def render_text(view: DrawView) -> str:
         if lanes_drawn:
             parts.append((drawn.lead[r] + "".join(drawn.cells[r]), "magenta"))
         for d in block.marks:
-            parts += [(f"  {g.mark} ", "bold red"), (d.code, style.SEVERITY[d.severity.value])]
+            severity = style.SEVERITY[d.severity.value]
+            glyph = g.mark if d.severity.value == "error" else g.warn
+            parts += [(f"  {glyph} ", severity), (d.code, severity)]
             parts.append((f" {d.layer}", style.BOLD))
         lines.append(parts)
     footer = [
@@ -200,6 +204,10 @@ def _describe(node: Node) -> list[str]:
     return lines
 
 
+def _worst(found: list[Diagnostic]) -> str:
+    return "error" if any(d.severity.value == "error" for d in found) else "warning"
+
+
 def _mermaid_text(text: str) -> str:
     """A Mermaid label: quotes and angle brackets as Mermaid's entity codes."""
     return (
@@ -222,10 +230,12 @@ def render_mermaid(view: DrawView) -> str:
             arrow = " -. skip .-> " if (source, node.name) in skips else " --> "
             lines.append(f"  {ids[source]}{arrow}{ids[node.name]}")
     lines.append("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px,color:#600")
+    lines.append("  classDef warning fill:#fff3cd,stroke:#b8860b,stroke-width:2px")
     lines.append("  classDef unknown stroke-dasharray: 4 4,color:#666")
-    failing = [ids[n] for n in marked if n in ids]
-    if failing:
-        lines.append(f"  class {','.join(failing)} error")
+    for severity in ("error", "warning"):
+        named = [ids[n] for n, found in marked.items() if n in ids and _worst(found) == severity]
+        if named:
+            lines.append(f"  class {','.join(named)} {severity}")
     unknown = [ids[n.name] for n in profile.nodes if n.shape is None and n.name not in marked]
     if unknown:
         lines.append(f"  class {','.join(unknown)} unknown")
@@ -249,8 +259,9 @@ def render_dot(view: DrawView) -> str:
         label = _describe(node) + [f"{d.code} {d.layer}" for d in marked.get(node.name, [])]
         attrs = [f'label="{_dot_text(chr(10).join(label))}"']
         if node.name in marked:
-            attrs += ['color="#cc0000"', "penwidth=2", 'style="rounded,filled"']
-            attrs.append('fillcolor="#ffdddd"')
+            error = _worst(marked[node.name]) == "error"
+            attrs += [f'color="{"#cc0000" if error else "#b8860b"}"', "penwidth=2"]
+            attrs += ['style="rounded,filled"', f'fillcolor="{"#ffdddd" if error else "#fff3cd"}"']
         elif node.shape is None:
             attrs += ['style="rounded,dashed"', 'fontcolor="#666666"']
         lines.append(f"  {ids[node.name]} [{', '.join(attrs)}];")
@@ -311,12 +322,12 @@ def render_svg(view: DrawView) -> str:
         bar = SVG_HEIGHT * max(known) / largest if known else 6
         bar = max(bar, 4)
         x = SVG_MARGIN + i * step
-        failing = bool(block.marks)
-        fill = "#f4cccc" if failing else ("#dddddd" if not known else "#9ecae1")
-        stroke = "#cc0000" if failing else "#3182bd"
+        kind = _worst(block.marks) if block.marks else ""
+        fill = {"error": "#f4cccc", "warning": "#fff3cd"}.get(kind, "#9ecae1" if known else "#ddd")
+        stroke = {"error": "#cc0000", "warning": "#b8860b"}.get(kind, "#3182bd")
         names = ", ".join(block.names)
         out.append(
-            f'<rect class="{"block error" if failing else "block"}" x="{x}" y="{SVG_TOP}" '
+            f'<rect class="{f"block {kind}" if kind else "block"}" x="{x}" y="{SVG_TOP}" '
             f'width="{SVG_BLOCK}" height="{bar:.1f}" fill="{fill}" stroke="{stroke}">'
             f"<title>{esc(names)}</title></rect>"
         )
@@ -333,7 +344,7 @@ def render_svg(view: DrawView) -> str:
         for k, d in enumerate(block.marks):
             out.append(
                 f'<text class="mark" x="{x + SVG_BLOCK / 2}" y="{SVG_TOP + bar + 40 + 12 * k:.1f}"'
-                f' text-anchor="middle" fill="#cc0000" font-weight="bold">'
+                f' text-anchor="middle" fill="{stroke}" font-weight="bold">'
                 f"{esc(d.code)} {esc(d.layer or '')}</text>"
             )
     out.append("</svg>")
