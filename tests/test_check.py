@@ -420,3 +420,32 @@ def test_budgets_hold_a_model_size_in_review(tmp_path: Path) -> None:
     assert run("unet.yaml", cwd=tmp_path)[0] == 0  # exactly at the budget is within it
     (tmp_path / "pyproject.toml").write_text('[tool.deconvcheck]\nmax-params = "big"\n')
     assert run("unet.yaml", cwd=tmp_path)[0] == 2
+
+
+def test_an_empty_file_is_skipped_but_named(tmp_path: Path) -> None:
+    """Not a finding (a hook sees unrelated empty YAML), but the tally says which file it was."""
+    (tmp_path / "lost.yaml").write_text("# nothing here yet\n\n")
+    (tmp_path / "ci.yaml").write_text("on: push\n")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        f"0 spec file(s) checked, no problems (2 other file(s) skipped, 1 of them empty: "
+        f"{tmp_path / 'lost.yaml'})"
+    )
+
+
+def test_a_batch_size_in_the_input_shape_gets_a_fix(tmp_path: Path) -> None:
+    """Keras refuses at the Conv2D (a 4-axis Input is valid in itself); the fix names the Input."""
+    spec = tmp_path / "batch.yaml"
+    spec.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [1, 64, 64, 3]}\n"
+        "  - {type: Conv2D, filters: 8, kernel_size: 3}\n"
+    )
+    result = CliRunner().invoke(cli, ["check", str(spec)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{spec}:4:5: DC203 Conv2D 'conv2d': expects inputs with 3 axes besides the batch axis; "
+        "received shape (None, 1, 64, 64, 3)",
+        "    fix: if the Input's `shape` starts with a batch size of 1, leave it out (Keras adds "
+        "the batch axis): shape: [64, 64, 3]",
+    ]

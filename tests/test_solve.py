@@ -224,3 +224,15 @@ def test_stages_that_find_nothing_do_not_advise_stages() -> None:
     assert "or use --stages" in plain.stdout
     assert "use --stages" not in staged.stdout
     assert "no chain of strided stages reaches it either" in staged.stdout
+
+
+def test_a_kernel_narrower_than_its_stride_leaves_holes() -> None:
+    """7 -> 14 with kernel 1, stride 2: outputs 0, 2, 4, ... each get one input, 1, 3, 5, ...
+    none; that is holes, not the uneven overlap of a checkerboard."""
+    out = CliRunner().invoke(cli, ["solve", "--in", "7", "--out", "14", "--limit", "0"]).output
+    after = out.split('kernel_size=1, strides=2, padding="valid")\n', 1)[1].splitlines()
+    notes = [line.strip() for line in after[1:3] if line.strip().startswith("note:")]
+    assert notes == [
+        "note: leaves holes: kernel 1 is narrower than stride 2, so 1 of every 2 output rows "
+        "(and columns) receive no input, only the bias"
+    ]

@@ -110,11 +110,17 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
             kernels = "x".join(str(k) for k, _ in pairs)
             strides = "x".join(str(s) for _, s in pairs)
             stride = max(s for _, s in pairs)
+            effect = (
+                "so some output pixels get no contribution at all: holes between the kernel's "
+                "footprints, filled only by the bias"
+                if any(k < s for k, s in pairs)
+                else "so output pixels get unequal numbers of contributions (checkerboard "
+                "artefacts, Odena et al. 2016)"
+            )
             yield _diag(
                 "DC303",
                 f"{node.layer.keras_name()} '{name}': kernel {kernels} is not divisible by "
-                f"stride {strides}, so output pixels get unequal numbers of contributions "
-                "(checkerboard artefacts, Odena et al. 2016)",
+                f"stride {strides}, {effect}",
                 node.decl.pos,
                 name,
                 f"use kernel_size {2 * stride} (divisible by the stride), or UpSampling then a "

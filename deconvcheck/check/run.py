@@ -38,6 +38,7 @@ class FileResult(NamedTuple):
     path: str
     diagnostics: list[Diagnostic]
     is_spec: bool
+    empty: bool = False  # skipped, but named in the tally: an empty file may be a lost spec
 
 
 def discover(paths: Iterable[str]) -> Iterator[str]:
@@ -122,7 +123,10 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
     else:
         kind = "typo" if classify(text) == "typo" else "spec"
     if kind == "other":
-        return FileResult(path, [], False)
+        empty = not any(
+            line.strip() and not line.lstrip().startswith("#") for line in text[:4096].splitlines()
+        )
+        return FileResult(path, [], False, empty and len(text) < 4096)
     if kind == "typo":
         return FileResult(path, [_typo(path, text)], True)
     spec = load(path, text)

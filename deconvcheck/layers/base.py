@@ -719,10 +719,18 @@ def require_rank(shape: Shape, ndim: int, *, at_least: bool = False) -> None:
     if len(shape) == ndim or (at_least and len(shape) > ndim):
         return
     expected = f"at least {ndim - 1}" if at_least else f"{ndim - 1}"
+    hint = None
+    if len(shape) == ndim + 1 and shape[1] == 1:  # `shape: [1, 64, 64, 3]`: a batch size in it
+        rest = ", ".join("null" if d is None else str(d) for d in shape[2:])
+        hint = (
+            f"if the Input's `shape` starts with a batch size of 1, leave it out (Keras adds the "
+            f"batch axis): shape: [{rest}]"
+        )
     raise Refusal(
         "DC203",
         f"expects inputs with {expected} axes besides the batch axis; "
         f"received shape {format_shape(shape)}",
+        hint=hint,
     )
 
 

@@ -27,12 +27,16 @@ def tally(results: Sequence[FileResult]) -> str:
     errors = sum(d.severity == Severity.ERROR for d in found)
     warnings = sum(d.severity == Severity.WARNING for d in found)
     files = len({d.path for d in found})
+    skipped = f"{len(results) - specs} other file(s) skipped"
+    empty = [r.path for r in results if r.empty]
+    if empty:  # say which: an empty file may be a spec that lost its content
+        named = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        skipped += f", {len(empty)} of them empty: {named}"
     if not found:
-        skipped = len(results) - specs
-        return f"{specs} spec file(s) checked, no problems ({skipped} other file(s) skipped)"
+        return f"{specs} spec file(s) checked, no problems ({skipped})"
     return (
         f"{len(found)} problem(s): {errors} error(s), {warnings} warning(s) in {files} of {specs} "
-        f"spec file(s) ({len(results) - specs} other file(s) skipped)"
+        f"spec file(s) ({skipped})"
     )
 
 

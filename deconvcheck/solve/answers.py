@@ -9,8 +9,15 @@ CHECKERBOARD = "checkerboard risk: kernel {k} is not divisible by stride {s} (Od
 
 
 def checkerboard(s: Setting) -> bool:
-    """Uneven overlap of a transposed convolution's kernel footprints."""
-    return s.kind == "transpose" and s.stride > 1 and s.k_eff % s.stride != 0
+    """Uneven overlap of a transposed convolution's kernel footprints (a kernel at least as
+    wide as the stride; a narrower one leaves holes instead)."""
+    return s.kind == "transpose" and s.k_eff >= s.stride > 1 and s.k_eff % s.stride != 0
+
+
+def holes(s: Setting) -> bool:
+    """A transposed convolution whose kernel is narrower than its stride: the footprints do not
+    touch, so some output positions receive no input at all (only the bias)."""
+    return s.kind == "transpose" and s.k_eff < s.stride
 
 
 def dropped_pixels(s: Setting) -> int:
@@ -31,7 +38,7 @@ def skips_pixels(s: Setting) -> bool:
 
 
 def lossy(s: Setting) -> bool:
-    return checkerboard(s) or skips_pixels(s) or dropped_pixels(s) > 0
+    return checkerboard(s) or holes(s) or skips_pixels(s) or dropped_pixels(s) > 0
 
 
 def caveats(s: Setting) -> list[str]:
@@ -42,6 +49,12 @@ def caveats(s: Setting) -> list[str]:
         )
     if checkerboard(s):
         notes.append(CHECKERBOARD.format(k=s.k_eff, s=s.stride))
+    if holes(s):
+        gap = s.stride - s.k_eff
+        notes.append(
+            f"leaves holes: kernel {s.k_eff} is narrower than stride {s.stride}, so {gap} of "
+            f"every {s.stride} output rows (and columns) receive no input, only the bias"
+        )
     if s.framework == KERAS and s.kind == "transpose" and s.padding == "same":
         left, right = arith.keras_same_transpose_pads(
             s.kernel, s.stride, s.output_padding, s.dilation
