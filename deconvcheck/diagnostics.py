@@ -207,6 +207,7 @@ class Diagnostic(NamedTuple):
     layer: str | None = None
     severity: Severity = Severity.ERROR
     hint: str | None = None
+    more: int = 0  # > 0: a stand-in for this many findings of its code, not built (see capped)
 
     def at(self, path: str) -> Diagnostic:
         return self._replace(path=path)
@@ -224,6 +225,7 @@ def make(
     column: int = 0,
     layer: str | None = None,
     hint: str | None = None,
+    more: int = 0,
 ) -> Diagnostic:
     """A diagnostic whose severity is the rule's own."""
     return Diagnostic(
@@ -234,6 +236,7 @@ def make(
         layer=layer,
         severity=RULES[code].severity,
         hint=hint,
+        more=more,
     )
 
 
@@ -241,24 +244,33 @@ PER_CODE = 20  # findings of one code shown per file; a hostile file may hold a 
 
 
 def capped(found: list[Diagnostic], limit: int = PER_CODE) -> list[Diagnostic]:
-    """The first `limit` findings of each code, then one finding that counts the rest."""
-    seen: dict[str, int] = {}
+    """The first `limit` findings of each code, then one finding that counts the rest (also
+    those a reader only counted: a stand-in with `more` set)."""
+    built: dict[str, int] = {}
+    counted: dict[str, int] = {}
+    first: dict[str, Diagnostic] = {}
     kept: list[Diagnostic] = []
     for diag in found:
-        seen[diag.code] = seen.get(diag.code, 0) + 1
-        if seen[diag.code] <= limit:
+        first.setdefault(diag.code, diag)
+        if diag.more:
+            counted[diag.code] = counted.get(diag.code, 0) + diag.more
+            continue
+        built[diag.code] = built.get(diag.code, 0) + 1
+        if built[diag.code] <= limit:
             kept.append(diag)
-    for code, count in seen.items():
-        if count > limit:
-            first = next(d for d in found if d.code == code)
+    for code, diag in first.items():
+        shown = min(built.get(code, 0), limit)
+        rest = built.get(code, 0) + counted.get(code, 0) - shown
+        if rest > 0:
             kept.append(
-                first._replace(
-                    message=f"{count - limit} more {code} finding(s) in this file "
-                    f"(the first {limit} are shown)",
+                diag._replace(
+                    message=f"{rest} more {code} finding(s) in this file "
+                    f"(the first {shown} are shown)",
                     line=0,
                     column=0,
                     layer=None,
                     hint=None,
+                    more=0,
                 )
             )
     return kept

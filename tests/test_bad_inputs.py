@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import json
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,26 @@ def test_many_findings_of_one_code_are_counted_not_all_printed(tmp_path: Path) -
         "DC006 2980 more DC006 finding(s) in this file (the first 20 are shown)"
     )
     assert elapsed < 10
+
+
+def test_a_hundred_thousand_non_layers_are_counted_exactly(tmp_path: Path) -> None:
+    """The reader builds the first findings and counts the rest (a million-item list stays
+    bounded); the count is exact, and layers among them still infer."""
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [8]}\n"
+        + "  - 1\n" * 50_000
+        + "  - {type: Dense, units: 2}\n"
+        + "  - [1, 2]\n" * 50_000
+    )
+    result = CliRunner().invoke(cli, ["summary", str(path), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert [d["code"] for d in doc["diagnostics"]] == ["DC006"] * 21
+    assert doc["diagnostics"][19]["message"] == ("layer 21 must be a mapping with `type:`; found 1")
+    assert doc["diagnostics"][-1]["message"] == (
+        "99980 more DC006 finding(s) in this file (the first 20 are shown)"
+    )
+    assert [(r["type"], r["params"]) for r in doc["layers"]] == [("InputLayer", 0), ("Dense", 18)]
 
 
 @pytest.mark.parametrize(

@@ -80,9 +80,10 @@ def documents(draw: st.DrawFn) -> str:
         pairs = [f"{k}:{draw(st.sampled_from([' ', '  ']))}{draw(flow())}" for k in keys]
         sep = "," + draw(spaces)
         comment = draw(st.sampled_from(["", "", " # note", "  # deconvcheck: ignore[DC303]", "#x"]))
-        lines.append(
-            f"{indent}- {{{draw(spaces)}{sep.join(pairs)}{draw(spaces)}}}{draw(spaces)}{comment}"
-        )
+        item = f"{{{draw(spaces)}{sep.join(pairs)}{draw(spaces)}}}"
+        if draw(st.integers(0, 5)) == 0:  # not a layer: a scalar or a list, as hostile files have
+            item = draw(flow())
+        lines.append(f"{indent}- {item}{draw(spaces)}{comment}")
         if draw(st.integers(0, 5)) == 0:
             lines.append(draw(st.sampled_from(["", "# a comment", "  # indented comment"])))
     if draw(st.booleans()):

@@ -94,11 +94,12 @@ def classify(text: str) -> str:
     return "other"
 
 
-def suppressed(text: str, diag: Diagnostic) -> bool:
-    """`# deconvcheck: ignore[DC303]` (or a bare `ignore`) on the line the finding points at."""
+def suppressed(lines: list[str], diag: Diagnostic) -> bool:
+    """`# deconvcheck: ignore[DC303]` (or a bare `ignore`) on the line the finding points at;
+    `lines` is the file's text split once (a million findings must not split it a million
+    times)."""
     if diag.line <= 0:
         return False
-    lines = text.splitlines()
     if diag.line > len(lines):
         return False
     match = _SUPPRESS.search(lines[diag.line - 1])
@@ -138,7 +139,8 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
     if config.budgets and model.ok:
         found += over_budget(model, config.budgets, path)
-    kept = [d for d in found if config.selects(d.code, path) and not suppressed(text, d)]
+    lines = text.splitlines() if found else []
+    kept = [d for d in found if config.selects(d.code, path) and not suppressed(lines, d)]
     return FileResult(path, capped(kept), True)
 
 

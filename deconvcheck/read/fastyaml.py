@@ -16,7 +16,7 @@ from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, Node, resolve_plain
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
 _TOP = re.compile(rf"({_KEY}):(?: +(\S.*?))? *$")
-_ITEM = re.compile(r"( *)- (\{.*\}) *$")
+_ITEM = re.compile(r"( *)- (\S.*?) *$")
 _PLAIN = re.compile(r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])[A-Za-z0-9_+.~-]*")
 _SPACE = re.compile(r" *")
 _WORDS_OUT = frozenset(("-", "?", ":"))
@@ -126,7 +126,9 @@ class _Document:
         self.count = 0
 
     def item(self, line: str, number: int, match: re.Match[str]) -> None:
-        """`  - {type: ..., ...}`: one layer."""
+        """`  - {type: ..., ...}`: one layer; or any other flow value (`- 1`, `- [1, 2]`), which
+        the loader then reports as not a layer: a hostile list of a million scalars is read in
+        one pass here instead of by the full parser."""
         sequence = self.sequence
         assert sequence is not None
         if self.indent is None:
@@ -136,12 +138,12 @@ class _Document:
             raise _GiveUp
         cursor = _Line(line, number)
         cursor.at = match.start(2)
-        mapping = cursor.mapping()
+        value = cursor.value()
         cursor.skip()
         if cursor.at != len(line):
             raise _GiveUp
-        self.count += 1 + 2 * len(mapping.value)
-        sequence.value.append(mapping)
+        self.count += _nodes(value)
+        sequence.value.append(value)
 
     def top(self, line: str, number: int) -> None:
         """`key: value` at the top level, or `layers:` opening the list."""
@@ -166,6 +168,15 @@ class _Document:
         if cursor.at != len(line):
             raise _GiveUp
         self.pairs.append((key, value))
+
+
+def _nodes(node: Node) -> int:
+    """Nodes in a value, as the full parser counts them against MAX_NODES."""
+    if node.kind == "seq":
+        return 1 + sum(_nodes(item) for item in node.value)
+    if node.kind == "map":
+        return 1 + sum(_nodes(k) + _nodes(v) for k, v in node.value)
+    return 1
 
 
 def _without_comment(line: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deconvcheck.diagnostics import make
+from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
     RESERVED_LAYER_KEYS,
     RESTORE_MODES,
@@ -169,6 +169,7 @@ def _describe(node: Node) -> str:
 class _Builder:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
+        self.not_layers = 0  # list items that are not mappings, reported so far
 
     def submodel(self, reference: str, node: Node) -> Spec | str:
         """The spec or Keras model file a layer's `model:` names, relative to this spec's
@@ -314,13 +315,21 @@ class _Builder:
                 node,
             )
             return
+        unbuilt = 0  # items that are not mappings, beyond the ones reported in full
         for index, item in enumerate(node.value):
+            if item.kind != "map" and self.not_layers >= PER_CODE:
+                unbuilt += 1  # counted, not built: a list of a million scalars stays cheap
+                continue
             decl = self.layer(index, item)
             if decl is not None:
                 self.spec.layers.append(decl)
+        if unbuilt:
+            message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
+            self.spec.diagnostics.append(make("DC006", message, more=unbuilt))
 
     def layer(self, index: int, node: Node) -> LayerDecl | None:
         if node.kind != "map":
+            self.not_layers += 1
             self.error(
                 "DC006",
                 f"layer {index + 1} must be a mapping with `type:`; found {_describe(node)}",
