@@ -5,9 +5,9 @@ columns of indentation, integers of at most 4,300 digits (Python's own limit).""
 
 from __future__ import annotations
 
+import json
 import os
 import time
-import json
 from pathlib import Path
 
 import pytest
