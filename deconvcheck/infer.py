@@ -73,6 +73,8 @@ class Submodel:
     def __init__(self, spec: Spec) -> None:
         self.graph = build(spec)
         self.name = self.graph.name
+        self.sequential = spec.sequential
+        self._alone: Model | None = None
         # output_shape, weight_count and the cost columns each ask: propagated once per shapes
         self._runs: dict[tuple[Shape, ...], tuple[Shape, Params] | Refusal] = {}
 
@@ -87,6 +89,17 @@ class Submodel:
         if isinstance(found, Refusal):
             raise found
         return found
+
+    def standalone(self) -> Model:
+        """Its layers at its own declared inputs (`summary --expand-nested`)."""
+        if self._alone is None:
+            model = propagate(self.graph)
+            if self.sequential:  # as for a top-level Sequential model: no InputLayer listed
+                model = model._replace(
+                    layers=[layer for layer in model.layers if layer.role is not Role.INPUT]
+                )
+            self._alone = model
+        return self._alone
 
     def _run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
         graph = self.graph

@@ -33,12 +33,16 @@ def test_recording() -> None:
 
 
 @pytest.mark.parametrize("key", sorted(LOOKS["summaries"]))
-@pytest.mark.parametrize("variant", ["plain+trainable", "color", "color+trainable"])
+@pytest.mark.parametrize(
+    "variant",
+    ["plain+trainable", "color", "color+trainable", "plain+expand", "plain+expand+trainable"],
+)
 def test_summary_looks_like_keras(
     key: str, variant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Byte for byte, escape codes included: Keras's colours for numbers, None, class names,
-    the bold model line, header and footer labels, and show_trainable's Y/N/- column."""
+    the bold model line, header and footer labels, show_trainable's Y/N/- column, and
+    expand_nested's indented rows of a nested model's own layers."""
     model_id, columns = key.split("@")
     path = tmp_path / f"{model_id}.json"
     path.write_bytes(gzip.decompress((FIXTURES / f"{model_id}.json.gz").read_bytes()))
@@ -46,9 +50,9 @@ def test_summary_looks_like_keras(
     assert model.ok
     monkeypatch.setenv("TERM", LOOKS["term"])  # rich picks its colour system from TERM
     monkeypatch.delenv("COLORTERM", raising=False)
-    color, trainable = "color" in variant, "trainable" in variant
+    color, trainable, expand = "color" in variant, "trainable" in variant, "expand" in variant
     width = default_line_length(model, int(columns), show_trainable=trainable)
-    ours = render_text(model, width, color=color, show_trainable=trainable)
+    ours = render_text(model, width, color=color, show_trainable=trainable, expand_nested=expand)
     keras_text = LOOKS["summaries"][key][variant]
     assert ours == keras_text
     assert bool(ESCAPE.search(ours)) == color

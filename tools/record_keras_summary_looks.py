@@ -5,7 +5,8 @@
     KERAS_BACKEND=torch /tmp/kvenv/bin/python tools/record_keras_summary_looks.py
 
 Writes tests/goldens/keras_summary_looks.json.gz: `{"keras_version", "backend", "term",
-"summaries": {"<model>@<columns>": {"plain+trainable", "color", "color+trainable"}}}`.
+"summaries": {"<model>@<columns>": {"plain+trainable", "color", "color+trainable",
+"plain+expand", "plain+expand+trainable"}}}` (expand: `expand_nested=True`).
 
 The models are the recorded applications corpus (tests/fixtures/applications, rebuilt from their
 JSON) chosen for what they show: frozen layers in a nested base model, non-trainable weights
@@ -48,13 +49,13 @@ MODELS = (
 COLUMNS = (80, 140)
 
 
-def plain(model: keras.Model, show_trainable: bool) -> str:
+def plain(model: keras.Model, show_trainable: bool, expand_nested: bool = False) -> str:
     chunks: list[str] = []
 
     def sink(text: str, line_break: bool = True) -> None:
         chunks.append(text)
 
-    model.summary(print_fn=sink, show_trainable=show_trainable)
+    model.summary(print_fn=sink, show_trainable=show_trainable, expand_nested=expand_nested)
     return "".join(chunks)
 
 
@@ -79,6 +80,8 @@ def main() -> None:
                 "plain+trainable": plain(model, True),
                 "color": colored(model, False),
                 "color+trainable": colored(model, True),
+                "plain+expand": plain(model, False, expand_nested=True),
+                "plain+expand+trainable": plain(model, True, expand_nested=True),
             }
         print(f"{model_id}: recorded", file=sys.stderr)
     document = {

@@ -98,6 +98,11 @@ shows the layers inferred before it), 2 unreadable file."""
     help="Try another input shape (without the batch axis), e.g. 100,100,8, without editing SPEC.",
 )
 @click.option(
+    "--expand-nested",
+    is_flag=True,
+    help="Under a nested model's row, its own layers, as Keras's expand_nested.",
+)
+@click.option(
     "--show-trainable",
     is_flag=True,
     help="A Trainable column, as Keras's show_trainable: Y, N (frozen) or - (no weights).",
@@ -112,6 +117,7 @@ def summary(
     batch_size: int,
     dtype: str,
     input_shape: tuple[int | None, ...] | None,
+    expand_nested: bool,
     show_trainable: bool,
 ) -> None:
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
@@ -151,6 +157,8 @@ def summary(
     line_length = width or report.default_line_length(
         model, terminal_columns(), show_trainable=show_trainable
     )
-    view = report.SummaryView(model, line_length, extras, extra_json, wants_color(), show_trainable)
+    view = report.SummaryView(
+        model, line_length, extras, extra_json, wants_color(), show_trainable, expand_nested
+    )
     emit(report.REPORTERS[fmt](view))
     sys.exit(EXIT_OK if builds else EXIT_FINDINGS)

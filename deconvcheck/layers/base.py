@@ -631,6 +631,11 @@ class Layer:
         """Whether `convert` and `export` can write this layer out (`arguments`, `keras_code`)."""
         return True
 
+    def inner(self) -> Any:
+        """The model this layer is (a nested model), whose `standalone()` gives its own layers
+        for `summary --expand-nested`; None for every other layer."""
+        return None
+
     def keras_config(self) -> dict[str, Any]:
         """The layer's `config` as Keras's `get_config()` writes it into a model file (every
         argument that matters, defaults included); `from_keras` reads it back."""

@@ -34,6 +34,11 @@ class Submodel(Protocol):
         """The output shape and the parameters; raises `Refusal` where Keras would."""
         ...
 
+    def standalone(self) -> Any:
+        """The model inferred on its own declared inputs, as Keras lists a nested model's layers
+        (`expand_nested`: the shapes it was built with); None when there is nothing to list."""
+        ...
+
 
 def submodel(value: object, name: str, rank: int) -> Submodel:
     if callable(getattr(value, "run", None)):
@@ -52,6 +57,9 @@ class _Unchanged:
 
     def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
         return inputs[0], Params(1)
+
+    def standalone(self) -> None:
+        return None
 
 
 class Nested(Layer):
@@ -73,6 +81,9 @@ class Nested(Layer):
 
     def writable(self) -> bool:
         return False  # `convert` and `export` do not write nested models yet
+
+    def inner(self) -> Submodel:
+        return self.config.model
 
     def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
         raise NotImplementedError("nested models are not exported yet")

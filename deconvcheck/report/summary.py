@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from deconvcheck.model import InferredLayer, Model
@@ -97,6 +97,7 @@ def render_text(
     *,
     color: bool = False,
     show_trainable: bool = False,
+    expand_nested: bool = False,
 ) -> str:
     """Keras 3's `print_summary`: the same rich table (fixed column widths, one rule between
     rows), the same colours when `color`, the same characters without."""
@@ -117,17 +118,18 @@ def render_text(
     ]
     columns += [Column(header, justify="right", width=EXTRA_WIDTH) for header, _ in added]
     table = Table(*columns, width=width, show_lines=True)
-    for layer in model.layers:
+    for layer, level in _listed(model, expand_nested):
+        prefix = "   " * level + "└ " if level else ""  # Keras's print_layer
         row: list[Line] = [
-            [(f"{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")],
+            [(f"{prefix}{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")],
             _shape(layer.output_shape),
             [(f"{layer.params.total:,}", style.NUMBER)],
         ]
-        if not model.sequential_like:
-            row.append(_connections(layer.inputs))
+        if not model.sequential_like:  # a nested model's own connections are not the model's
+            row.append(_connections(layer.inputs) if not level else [("-", "")])
         if show_trainable:
             row.append(_trainable(layer))
-        row += [[(values.get(layer.name, ""), "")] for _, values in added]
+        row += [[(values.get(layer.name, "") if not level else "", "")] for _, values in added]
         table.add_row(*(style.text(cell) for cell in row))
     totals = model.totals
     out = style.console(width, color)
@@ -168,6 +170,17 @@ def render_text(
         for diag in model.diagnostics:
             lines += style.diagnostic_lines(diag)
     return style.drawn(out) + style.paint(lines, color)
+
+
+def _listed(model: Model, expand: bool, level: int = 0) -> Iterator[tuple[InferredLayer, int]]:
+    """The model's layers; with `expand`, each nested model's own layers under it, indented
+    (Keras's `expand_nested`), at the shapes the nested model was built with."""
+    for layer in model.layers:
+        yield layer, level
+        inner = model.graph.nodes[layer.name].layer.inner() if expand else None
+        alone = inner.standalone() if inner is not None else None
+        if alone is not None:
+            yield from _listed(alone, expand, level + 1)
 
 
 def _connections(inputs: tuple[str, ...]) -> Line:
@@ -244,6 +257,7 @@ class SummaryView(NamedTuple):
     extra_json: dict[str, Any] | None = None
     color: bool = False
     show_trainable: bool = False
+    expand_nested: bool = False
 
 
 REPORTERS: dict[str, Callable[[SummaryView], str]] = {
@@ -253,6 +267,7 @@ REPORTERS: dict[str, Callable[[SummaryView], str]] = {
         view.extras,
         color=view.color,
         show_trainable=view.show_trainable,
+        expand_nested=view.expand_nested,
     ),
     "json": lambda view: render_json(view.model, view.extra_json),
 }
