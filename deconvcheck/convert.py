@@ -15,7 +15,7 @@ from typing import Any
 
 from deconvcheck import __version__
 from deconvcheck.layers.base import Role
-from deconvcheck.model import Model
+from deconvcheck.model import Graph, Model
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
@@ -37,34 +37,61 @@ def yaml_value(value: Any) -> str:
 
 
 def to_yaml(model: Model, source: str) -> str:
-    """A deconvcheck spec equivalent to the model (layers in the order they are listed)."""
+    """A deconvcheck spec equivalent to the model (layers in the order they are listed); a
+    nested model is written inline, under its layer's `model:`."""
+    sequential = model.sequential_like and model.layers[0].role is not Role.INPUT
     lines = [
         f"# Converted by deconvcheck {__version__} from {source}",
         "deconvcheck: 1",
-        f"name: {yaml_value(model.name)}",
-        *(
-            ["sequential: true"]
-            if model.sequential_like and model.layers[0].role is not Role.INPUT
-            else []
-        ),
-        "layers:",
+        *_spec_lines(model.graph, sequential, ""),
     ]
-    order = [layer.name for layer in model.graph.nodes.values()]
+    return "\n".join(lines) + "\n"
+
+
+def unwritable(graph: Graph, nested: bool) -> list[tuple[str, str]]:
+    """(name, class) of the layers that cannot be written out, nested models' own layers
+    included; `nested`: whether nested models themselves can be (`convert` writes them inline,
+    `export` does not write them yet)."""
+    found = []
+    for name in graph.order:
+        layer = graph.nodes[name].layer
+        inner = layer.inner()
+        if inner is not None and nested:
+            found += unwritable(inner.graph, nested)
+        elif inner is not None or not layer.writable():
+            found.append((name, layer.keras_name()))
+    return found
+
+
+def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
+    lines = [f"{indent}name: {yaml_value(graph.name)}"]
+    lines += [f"{indent}sequential: true"] if sequential else []
+    lines.append(f"{indent}layers:")
+    order = [layer.name for layer in graph.nodes.values()]
     for index, name in enumerate(order):
-        node = model.graph.nodes[name]
+        node = graph.nodes[name]
         fields = [f"type: {node.layer.spec_name()}", f"name: {yaml_value(name)}"]
+        inner = node.layer.inner()
         fields += [
             f"{key}: {yaml_value(node.layer.written(key, value))}"
             for key, value in node.layer.arguments().items()
+            if not (inner is not None and key == "model")
         ]
         # A merge always names its inputs (a spec requires it), even a single one.
         chain = index > 0 and node.inputs == [order[index - 1]] and node.layer.ROLE != Role.MERGE
         if node.inputs and not chain:
             fields.append(f"inputs: {yaml_value(node.inputs)}")
-        lines.append("  - {" + ", ".join(fields) + "}")
-    if model.outputs != order[-1:]:
-        lines.append(f"outputs: {yaml_value(model.outputs)}")
-    return "\n".join(lines) + "\n"
+        if inner is None:
+            lines.append(f"{indent}  - {{" + ", ".join(fields) + "}")
+            continue
+        # a model used as a layer: a block mapping, its model inline with a spec's keys
+        lines.append(f"{indent}  - {fields[0]}")
+        lines += [f"{indent}    {field}" for field in fields[1:]]
+        lines.append(f"{indent}    model:")
+        lines += _spec_lines(inner.graph, inner.sequential, indent + "      ")
+    if graph.outputs != order[-1:]:
+        lines.append(f"{indent}outputs: {yaml_value(graph.outputs)}")
+    return lines
 
 
 def _variables(names: list[str]) -> dict[str, str]:

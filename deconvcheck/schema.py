@@ -106,8 +106,10 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
         {"type": "array", "items": {"oneOf": [NULL, {"type": "integer", "minimum": 1}]}}
     ),
     nested.submodel: lambda r: {
-        "type": "string",
-        "description": "a spec or Keras model file, relative to this spec",
+        "oneOf": [
+            {"type": "string", "description": "a spec or Keras model file, relative to this spec"},
+            {"$ref": "#", "description": "the model written in place, with a spec's keys"},
+        ]
     },
     augmentation.zoom_factor: lambda r: _numbers(),
     augmentation.optional_zoom_factor: lambda r: _nullable(_numbers()),

@@ -139,22 +139,33 @@ def test_the_example_plugin_is_found_through_its_entry_point() -> None:
     assert found is not None and found.__module__ == "depth_to_space_plugin"
 
 
-# Models holding nested models (ConvNeXt's stem and downsampling blocks are Sequentials), which
-# `convert` does not write yet.
+# Models holding nested models (ConvNeXt's stem and downsampling blocks are Sequentials):
+# `convert` writes them inline, under their layer's `model:`.
 NESTED = {
     "keras_io_transfer_mobilenetv2", "convnexttiny", "convnexttiny_notop_160_avg",
     "nested_sequential",
 }  # fmt: skip
-ROUND_TRIP = [m for m in MODELS if m["builds"] and m["id"] not in NESTED]
+ROUND_TRIP = [m for m in MODELS if m["builds"]]
 
 
 @pytest.mark.parametrize("model_id", sorted(NESTED))
-def test_models_left_out_of_the_round_trip_hold_nested_models(
-    model_id: str, tmp_path: Path
-) -> None:
+def test_nested_models_are_written_inline(model_id: str, tmp_path: Path) -> None:
+    """Their expanded summary (each nested model's own layers under it) survives too."""
     (entry,) = [m for m in MODELS if m["id"] == model_id]
-    nodes = read(entry, tmp_path).graph.nodes.values()
-    assert any(not node.layer.writable() for node in nodes)
+    model = read(entry, tmp_path)
+    nested = [n for n in model.graph.order if model.graph.nodes[n].layer.inner() is not None]
+    assert nested
+    text = to_yaml(model, entry["file"])
+    blocks = [part.split("\n    model:\n")[0] for part in text.split("\n  - type: ")[1:]]
+    assert sorted(block.split("\n    name: ")[1].split("\n")[0] for block in blocks) == sorted(
+        nested
+    )
+    spec = tmp_path / "converted.yaml"
+    spec.write_text(text)
+    again = infer(load(str(spec)))
+    assert render_text(again, 100, expand_nested=True) == render_text(
+        model, 100, expand_nested=True
+    )
 
 
 @pytest.mark.parametrize("entry", ROUND_TRIP, ids=[m["id"] for m in ROUND_TRIP])

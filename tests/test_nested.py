@@ -71,3 +71,54 @@ def test_missing_and_self_referencing_models_are_reported(tmp_path: Path) -> Non
     )
     diags = infer(load(str(selfish))).diagnostics
     assert any(d.code == "DC107" and "contains itself" in d.message for d in diags)
+
+
+INLINE = """\
+deconvcheck: 1
+name: classifier
+layers:
+  - {type: Input, shape: [64, 64, 3], name: image}
+  - type: Sequential
+    name: features
+    model:              # written in place, with a spec's keys (tools/record_keras_applications.py)
+      name: features
+      sequential: true
+      layers:
+        - {type: Input, shape: [64, 64, 3]}
+        - {type: Conv2D, filters: 16, kernel_size: 3, padding: same, activation: relu}
+        - {type: BatchNormalization}
+        - {type: MaxPooling2D, pool_size: 2}
+        - {type: Conv2D, filters: 32, kernel_size: 3, padding: same, activation: relu}
+        - {type: GlobalAveragePooling2D}
+  - {type: Dropout, rate: 0.3}
+  - {type: Dense, units: 5, activation: softmax, name: label}
+"""
+
+
+def test_an_inline_nested_model_reads_as_keras_built_it(tmp_path: Path) -> None:
+    """The recorder's nested_sequential, written inline: Keras's summary with expand_nested,
+    byte for byte (tests/goldens/keras_summary_looks.json.gz)."""
+    import gzip  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from deconvcheck.report.summary import default_line_length, render_text  # noqa: PLC0415
+    from tests.conftest import GOLDENS  # noqa: PLC0415
+
+    looks = json.loads(gzip.decompress((GOLDENS / "keras_summary_looks.json.gz").read_bytes()))
+    spec = tmp_path / "classifier.yaml"
+    spec.write_text(INLINE)
+    model = infer(load(str(spec)))
+    assert model.diagnostics == []
+    keras_text = looks["summaries"]["nested_sequential@140"]["plain+expand"]
+    width = default_line_length(model, 140)  # recorded with COLUMNS=140
+    assert render_text(model, width, expand_nested=True) == keras_text
+
+
+def test_a_problem_inside_an_inline_model_names_it(tmp_path: Path) -> None:
+    spec = tmp_path / "classifier.yaml"
+    spec.write_text(INLINE.replace("filters: 32, kernel_size: 3", "filters: 32, kernel_size: 0"))
+    (diag,) = infer(load(str(spec))).diagnostics
+    assert (diag.code, diag.line, diag.column) == ("DC103", 5, 5)
+    assert diag.message.startswith(
+        "Sequential 'features': inside model 'features': Conv2D 'conv2d_1': `kernel_size`"
+    )

@@ -61,3 +61,14 @@ def test_schema_and_registry_list_the_same_layers_and_arguments() -> None:
         properties = set(definitions[cls.NAMES[0]]["properties"])
         assert properties == {a.name for a in cls.all_args()} | set(RESERVED_LAYER_KEYS), cls
     assert set(SCHEMA["properties"]) == set(TOP_KEYS)
+
+
+def test_an_inline_nested_model_validates() -> None:
+    """`model:` is a file reference or a model written in place (the root schema again)."""
+    from tests.test_nested import INLINE  # noqa: PLC0415
+
+    doc = yaml.safe_load(INLINE)
+    jsonschema.validate(doc, SCHEMA)
+    doc["layers"][1]["model"]["layers"][1]["filterz"] = 16
+    with pytest.raises(jsonschema.ValidationError, match="'filterz' was unexpected"):
+        jsonschema.validate(doc, SCHEMA)

@@ -21,7 +21,9 @@ def _write(text: str, output: str | None, source: str) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def _infer_or_exit(source: str) -> object:
+def _infer_or_exit(source: str, nested: bool = False) -> object:
+    """The model, or exit 1 with what stops it being written (`nested`: nested models can be
+    written, inline, as `convert` does; `export` cannot write them yet)."""
     from deconvcheck.infer import infer  # noqa: PLC0415
 
     model = infer(load_or_exit(source))
@@ -30,10 +32,13 @@ def _infer_or_exit(source: str) -> object:
         emit_diagnostics(errors, err=True)
         click.echo("deconvcheck: fix these first; nothing was written", err=True)
         sys.exit(EXIT_FINDINGS)
-    unwritable = [n for n in model.graph.order if not model.graph.nodes[n].layer.writable()]
-    if unwritable:
-        names = ", ".join(f"{n!r} ({model.graph.nodes[n].layer.keras_name()})" for n in unwritable)
-        click.echo(f"deconvcheck: nested models cannot be written out yet: {names}", err=True)
+    from deconvcheck.convert import unwritable  # noqa: PLC0415
+
+    blocked = unwritable(model.graph, nested)
+    if blocked:
+        what = "wrappers" if nested else "nested models and wrappers"
+        names = ", ".join(f"{name!r} ({kind})" for name, kind in blocked)
+        click.echo(f"deconvcheck: {what} cannot be written out yet: {names}", err=True)
         sys.exit(EXIT_FINDINGS)
     return model
 
@@ -53,7 +58,7 @@ def convert(source: str, output: str | None) -> None:
     Keras's defaults left out, whose summary is the source's summary."""
     from deconvcheck.convert import to_yaml  # noqa: PLC0415
 
-    model = _infer_or_exit(source)
+    model = _infer_or_exit(source, nested=True)
     _write(to_yaml(model, source), output, source)  # type: ignore[arg-type]
 
 

@@ -189,6 +189,18 @@ class _Builder:
         inner.diagnostics = []
         return inner
 
+    def inline(self, node: Node) -> Spec:
+        """A model written in place of a file reference (`model: {name: ..., layers: [...]}`,
+        the keys of a spec): read as a spec of its own, its problems reported where they are in
+        this file."""
+        inner = Spec(self.spec.path)
+        _Builder(inner).build(node)
+        label = f"in model {inner.name!r}: " if inner.name else "in the nested model: "
+        for diag in inner.diagnostics:
+            self.spec.diagnostics.append(diag._replace(message=label + diag.message))
+        inner.diagnostics = []
+        return inner
+
     def error(self, code: str, message: str, node: Node | Pos, hint: str | None = None) -> None:
         self.spec.diagnostics.append(
             make(code, message, line=node.line, column=node.column, hint=hint)
@@ -348,6 +360,8 @@ class _Builder:
         args = {key: value.plain() for key, (_, value) in arguments.items()}
         if isinstance(args.get("model"), str):  # a model used as a layer, by file reference
             args["model"] = self.submodel(args["model"], arguments["model"][1])
+        elif "model" in arguments and arguments["model"][1].kind == "map":  # ... written inline
+            args["model"] = self.inline(arguments["model"][1])
         return declare(
             type_name,
             self.string(keys["name"][1], "`name`") if "name" in keys else None,
