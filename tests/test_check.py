@@ -449,3 +449,31 @@ def test_a_batch_size_in_the_input_shape_gets_a_fix(tmp_path: Path) -> None:
         "    fix: if the Input's `shape` starts with a batch size of 1, leave it out (Keras adds "
         "the batch axis): shape: [64, 64, 3]",
     ]
+
+
+def test_budgets_per_file_pattern(tmp_path: Path) -> None:
+    """A project budget, overridden for a folder of small models; later patterns win."""
+    (tmp_path / "mobile").mkdir()
+    (tmp_path / "unet.yaml").write_text((SAMPLES / "unet.yaml").read_text())
+    (tmp_path / "mobile" / "unet.yaml").write_text((SAMPLES / "unet.yaml").read_text())
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.deconvcheck]\nmax-params = 40_000_000\n"
+        '[tool.deconvcheck.per-file-budgets]\n"mobile/*.yaml" = {max-params = 5_000_000}\n'
+    )
+    status, out, _ = run(".", cwd=tmp_path)
+    assert status == 1
+    assert [line.split(": ", 1)[0] for line in out.splitlines() if "DC401" in line] == [
+        "mobile/unet.yaml:0:0"
+    ]
+    assert "31,105,669 parameters, over the budget max-params = 5,000,000" in out
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.deconvcheck]\nmax-params = 40_000_000\n[tool.deconvcheck.per-file-budgets]\n"
+        '"mobile/*.yaml" = {max-params = 5_000_000}\n"mobile/unet*" = {max-params = 32_000_000}\n'
+    )
+    assert run(".", cwd=tmp_path)[0] == 0
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.deconvcheck.per-file-budgets]\n"*.yaml" = {max-parameters = 1}\n'
+    )
+    status, _, err = run(".", cwd=tmp_path)
+    assert status == 2
+    assert "unknown budget 'max-parameters'" in err

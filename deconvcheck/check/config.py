@@ -6,6 +6,8 @@ command line.
     extend-select = ["DC302"]        # adds to it: the opt-in advice rules
     ignore = ["DC208"]
     per-file-ignores = {"legacy/*.yaml" = ["DC301"]}   # patterns relative to pyproject.toml
+    max-params = 30_000_000          # budgets (DC401): max-params, max-macs, max-activation-memory
+    per-file-budgets = {"mobile/*.yaml" = {max-params = 5_000_000}}   # overrides, per pattern
 
 Without `select`, the default rule set runs: what is wrong (Keras would refuse, the decoder
 does not restore, a merge cannot join, a layer is disconnected). Advice (DC302 floors, DC303
@@ -23,7 +25,7 @@ from typing import Any, NamedTuple
 from deconvcheck.diagnostics import RULES
 
 _PREFIX = re.compile(r"^DC\d{0,3}$")
-KEYS = ("select", "extend-select", "ignore", "per-file-ignores")
+KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "per-file-budgets")
 # A model's size held in review: parameters, multiply-accumulates per sample, activation
 # memory per sample in bytes (float32), each a finding (DC401) when exceeded.
 BUDGETS = ("max-params", "max-macs", "max-activation-memory")
@@ -45,6 +47,16 @@ class Config(NamedTuple):
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     input_shape: tuple[int | None, ...] | None = None  # --input-shape: try another size
     budgets: tuple[tuple[str, int], ...] = ()  # (key of BUDGETS, limit)
+    per_file_budgets: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()
+
+    def budgets_for(self, path: str) -> tuple[tuple[str, int], ...]:
+        """The budgets of one file: the project's, each overridden by the patterns of
+        per-file-budgets that match it (later patterns win)."""
+        limits = dict(self.budgets)
+        for pattern, budgets in self.per_file_budgets:
+            if self._matches_path(pattern, path):
+                limits.update(budgets)
+        return tuple((key, limits[key]) for key in BUDGETS if key in limits)
 
     def selects(self, code: str, path: str | None = None) -> bool:
         rule = RULES.get(code)
@@ -112,6 +124,13 @@ def load_config(start: Path) -> Config:
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where} per-file-ignores must be a table of pattern = [codes]")
+    per_file_budgets = table.get("per-file-budgets", {})
+    if not isinstance(per_file_budgets, dict) or not all(
+        isinstance(b, dict) for b in per_file_budgets.values()
+    ):
+        raise ConfigError(
+            f"{where} per-file-budgets must be a table of pattern = {{max-params = N, ...}}"
+        )
     return Config(
         validate(table.get("select", []), f"{where} select"),
         validate(table.get("ignore", []), f"{where} ignore"),
@@ -121,10 +140,24 @@ def load_config(start: Path) -> Config:
             (pattern, validate(codes, f"{where} per-file-ignores {pattern!r}"))
             for pattern, codes in per_file.items()
         ),
-        budgets=tuple(
-            (key, _budget(table[key], f"{where} {key}")) for key in BUDGETS if key in table
+        budgets=_budgets(table, where),
+        per_file_budgets=tuple(
+            (pattern, _budgets(budgets, f"{where} per-file-budgets {pattern!r}", strict=True))
+            for pattern, budgets in per_file_budgets.items()
         ),
     )
+
+
+def _budgets(
+    table: dict[str, Any], where: str, strict: bool = False
+) -> tuple[tuple[str, int], ...]:
+    if strict:
+        unknown = sorted(set(table) - set(BUDGETS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown budget {unknown[0]!r} (known: {', '.join(BUDGETS)})"
+            )
+    return tuple((key, _budget(table[key], f"{where} {key}")) for key in BUDGETS if key in table)
 
 
 def _budget(value: object, where: str) -> int:

@@ -137,8 +137,9 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
             return FileResult(path, [problem], True)
     model = infer(spec)
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
-    if config.budgets and model.ok:
-        found += over_budget(model, config.budgets, path)
+    budgets = config.budgets_for(path) if config.budgets or config.per_file_budgets else ()
+    if budgets and model.ok:
+        found += over_budget(model, budgets, path)
     lines = text.splitlines() if found else []
     kept = [d for d in found if config.selects(d.code, path) and not suppressed(lines, d)]
     return FileResult(path, capped(kept), True)
