@@ -18,6 +18,7 @@ from deconvcheck.layers.base import (
     is_int,
     number,
     product,
+    shown,
 )
 from deconvcheck.layers.normalization import axes, known_sizes
 
@@ -60,7 +61,9 @@ def shared_axes(value: object, name: str, rank: int) -> tuple[int, ...] | None:
         return (int(value),)  # type: ignore[call-overload]
     if isinstance(value, list | tuple) and all(is_int(v) for v in value):
         return tuple(int(v) for v in value)
-    raise Refusal("DC103", f"`{name}` must be null, an int or a list of ints; received {value!r}")
+    raise Refusal(
+        "DC103", f"`{name}` must be null, an int or a list of ints; received {shown(value)}"
+    )
 
 
 class PReLUConfig(Config):

@@ -26,6 +26,7 @@ from deconvcheck.layers.base import (
     optional_positive_int,
     positive_int,
     product,
+    shown,
 )
 from deconvcheck.layers.core import fraction
 
@@ -42,7 +43,9 @@ def output_dims(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     if isinstance(value, list | tuple) and value and all(is_int(v) and v > 0 for v in value):
         return tuple(value)
     raise Refusal(
-        "DC103", f"`{name}` must be a positive int or a list of them; received {value!r}", arg=name
+        "DC103",
+        f"`{name}` must be a positive int or a list of them; received {shown(value)}",
+        arg=name,
     )
 
 

@@ -25,6 +25,7 @@ from deconvcheck.layers.base import (
     image,
     number,
     positive_int,
+    shown,
 )
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -59,7 +60,7 @@ def factor(low: float, high: float, *, open_low: bool = False) -> Parser:
             return value
         raise Refusal(
             "DC103",
-            f"`{name}` must be a number in {bound} or two numbers; received {value!r}",
+            f"`{name}` must be a number in {bound} or two numbers; received {shown(value)}",
             arg=name,
         )
 
@@ -79,7 +80,7 @@ def zoom_factor(value: object, name: str, rank: int) -> object:
         return value
     raise Refusal(
         "DC103",
-        f"`{name}` must be a number in (-1, 1] or two of them; received {value!r}",
+        f"`{name}` must be a number in (-1, 1] or two of them; received {shown(value)}",
         arg=name,
     )
 
@@ -91,7 +92,9 @@ def optional_zoom_factor(value: object, name: str, rank: int) -> object:
 def value_range(value: object, name: str, rank: int) -> object:
     if isinstance(value, list | tuple) and len(value) == 2:
         return value
-    raise Refusal("DC103", f"`{name}` must be a list of two numbers; received {value!r}", arg=name)
+    raise Refusal(
+        "DC103", f"`{name}` must be a list of two numbers; received {shown(value)}", arg=name
+    )
 
 
 class ShapeKeeping(Layer):

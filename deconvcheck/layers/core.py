@@ -31,6 +31,7 @@ from deconvcheck.layers.base import (
     python_literal,
     require_rank,
     shape_list,
+    shown,
 )
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class Dense(Layer):
 def non_negative(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if result < 0:
-        raise Refusal("DC103", f"`{name}` cannot be negative; received {value!r}", arg=name)
+        raise Refusal("DC103", f"`{name}` cannot be negative; received {shown(value)}", arg=name)
     return result
 
 
@@ -158,7 +159,9 @@ def optional_non_negative(value: object, name: str, rank: int) -> float | None:
 def fraction(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if not 0 <= result <= 1:
-        raise Refusal("DC103", f"`{name}` must be between 0 and 1; received {value!r}", arg=name)
+        raise Refusal(
+            "DC103", f"`{name}` must be between 0 and 1; received {shown(value)}", arg=name
+        )
     return result
 
 
@@ -272,7 +275,7 @@ def target_shape(value: object, name: str, rank: int) -> tuple[int, ...]:
     if any(d < -1 for d in dims) or dims.count(-1) > 1:
         raise Refusal(
             "DC103",
-            f"`{name}` takes non-negative sizes and at most one -1; received {list(dims)}",
+            f"`{name}` takes non-negative sizes and at most one -1; received {shown(list(dims))}",
             arg=name,
         )
     return dims
@@ -337,7 +340,7 @@ def permutation(value: object, name: str, rank: int) -> tuple[int, ...]:
     if sorted(dims) != list(range(1, len(dims) + 1)):
         raise Refusal(
             "DC103",
-            f"`{name}` must be a permutation of 1..{len(dims)}; received {list(dims)}",
+            f"`{name}` must be a permutation of 1..{len(dims)}; received {shown(list(dims))}",
             arg=name,
         )
     return dims

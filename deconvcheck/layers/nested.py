@@ -22,6 +22,7 @@ from deconvcheck.layers.base import (
     arg,
     format_shape,
     image,
+    shown,
 )
 
 
@@ -43,7 +44,7 @@ class Submodel(Protocol):
 def submodel(value: object, name: str, rank: int) -> Submodel:
     if callable(getattr(value, "run", None)):
         return value  # type: ignore[return-value]
-    raise Refusal("DC103", f"`{name}` must be a model; received {value!r}", arg=name)
+    raise Refusal("DC103", f"`{name}` must be a model; received {shown(value)}", arg=name)
 
 
 class NestedConfig(Config):

@@ -24,6 +24,7 @@ from deconvcheck.layers.base import (
     is_int,
     number,
     product,
+    shown,
 )
 
 
@@ -115,7 +116,7 @@ def axes(value: object, name: str, rank: int) -> tuple[int, ...]:
     if isinstance(value, list | tuple) and all(is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise Refusal(
-        "DC103", f"`{name}` must be an int or a list of ints; received {value!r}", arg=name
+        "DC103", f"`{name}` must be an int or a list of ints; received {shown(value)}", arg=name
     )
 
 
@@ -196,7 +197,7 @@ def group_count(value: object, name: str, rank: int) -> int:
     if isinstance(value, int) and is_int(value) and (value == -1 or value > 0):
         return value
     raise Refusal(
-        "DC103", f"`{name}` must be a positive integer or -1; received {value!r}", arg=name
+        "DC103", f"`{name}` must be a positive integer or -1; received {shown(value)}", arg=name
     )
 
 

@@ -26,6 +26,7 @@ from deconvcheck.layers.base import (
     int_tuple_or_zero,
     per_axis,
     require_rank,
+    shown,
     spatial_axes,
     with_spatial,
 )
@@ -43,7 +44,7 @@ def pooling_strides(value: object, name: str, rank: int) -> tuple[int, ...] | No
         return None
     strides = int_tuple_or_zero(value, name, rank)
     if 0 in strides:
-        raise Refusal("DC103", f"`strides` cannot contain 0; received {value!r}", arg=name)
+        raise Refusal("DC103", f"`strides` cannot contain 0; received {shown(value)}", arg=name)
     return strides
 
 

@@ -31,6 +31,7 @@ from deconvcheck.layers.base import (
     positive_int,
     product,
     require_rank,
+    shown,
     spatial_axes,
 )
 from deconvcheck.layers.convolution import (
@@ -85,7 +86,9 @@ class Embedding(Layer):
 def use_cudnn(value: object, name: str, rank: int) -> object:
     if isinstance(value, bool) or value == "auto":
         return value
-    raise Refusal("DC103", f"`{name}` must be 'auto', true or false; received {value!r}", arg=name)
+    raise Refusal(
+        "DC103", f"`{name}` must be 'auto', true or false; received {shown(value)}", arg=name
+    )
 
 
 def no_state(value: object, name: str, rank: int) -> bool:

@@ -18,6 +18,7 @@ from deconvcheck.layers.base import (
     image,
     number,
     require_rank,
+    shown,
 )
 from deconvcheck.layers.core import fraction
 
@@ -119,7 +120,7 @@ def penalty(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if result < 0 or result in (float("inf"), float("-inf")):
         raise Refusal(
-            "DC103", f"`{name}` must be a non-negative number; received {value!r}", arg=name
+            "DC103", f"`{name}` must be a non-negative number; received {shown(value)}", arg=name
         )
     return result
 

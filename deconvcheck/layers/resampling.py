@@ -24,6 +24,7 @@ from deconvcheck.layers.base import (
     per_axis,
     positive_int,
     require_rank,
+    shown,
     spatial_axes,
 )
 from deconvcheck.layers.convolution import check_output_positive
@@ -51,7 +52,8 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
     if not isinstance(value, list | tuple) or len(value) != rank:
         raise Refusal(
             "DC103",
-            f"`{name}` must be an int, {rank} ints, or {rank} pairs of ints; received {value!r}",
+            f"`{name}` must be an int, {rank} ints, or {rank} pairs of ints; "
+            f"received {shown(value)}",
             arg=name,
         )
     result = []
@@ -64,7 +66,7 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
 @per_axis
 def crop_pairs(value: object, name: str, rank: int) -> Pairs:
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        raise Refusal("DC103", f"`{name}` cannot be negative; received {value}", arg=name)
+        raise Refusal("DC103", f"`{name}` cannot be negative; received {shown(value)}", arg=name)
     return pairs(value, name, rank)
 
 

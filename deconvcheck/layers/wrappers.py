@@ -19,6 +19,7 @@ from deconvcheck.layers.base import (
     arg,
     format_shape,
     ignored,
+    shown,
 )
 from deconvcheck.layers.registry import lookup
 
@@ -70,7 +71,9 @@ def merge_mode(value: object, name: str, rank: int) -> str:
             arg=name,
         )
     raise Refusal(
-        "DC103", f"`{name}` must be 'concat', 'sum', 'mul' or 'ave'; received {value!r}", arg=name
+        "DC103",
+        f"`{name}` must be 'concat', 'sum', 'mul' or 'ave'; received {shown(value)}",
+        arg=name,
     )
 
 
