@@ -4,7 +4,7 @@ the decoder must start where the encoder ends and end where the encoder starts."
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+import os
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import infer
@@ -40,7 +40,7 @@ def check_pair(spec: Spec, decoder: Model) -> list[Diagnostic]:
     """DC306 for a spec whose `encoder:` names its encoder (relative to the spec's folder)."""
     assert spec.encoder is not None
     ref, pos = spec.encoder
-    return pair_diagnostics(str(Path(spec.path).parent / ref), decoder, spec.path, pos)
+    return pair_diagnostics(os.path.join(os.path.dirname(spec.path), ref), decoder, spec.path, pos)
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import NamedTuple
 
 from deconvcheck.check.analyze import analyze
@@ -44,8 +43,10 @@ class FileResult(NamedTuple):
 def discover(paths: Iterable[str]) -> Iterator[str]:
     """Files as given; folders walked for .yaml, .yml and .json (vendored folders skipped)."""
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
+        if os.path.isdir(raw):
+            from pathlib import Path  # noqa: PLC0415 - files (what pre-commit passes) need none
+
+            path = Path(raw)
             for child in sorted(path.rglob("*")):
                 parts = set(child.relative_to(path).parts[:-1])
                 if child.suffix in SPEC_SUFFIXES and child.is_file() and not parts & SKIP_DIRS:
@@ -117,7 +118,7 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
         except ReadFailure as failure:
             return FileResult(path, [failure.diagnostic], True)
         except LoadError as error:
-            if Path(path).suffix not in SPEC_SUFFIXES:
+            if os.path.splitext(path)[1] not in SPEC_SUFFIXES:
                 return FileResult(path, [], False)
             return FileResult(path, [error.diagnostic.at(path)], True)
         kind = classify(text)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -109,7 +109,7 @@ def check(
         raise click.UsageError("give spec files or folders to check (or --pair ENCODER DECODER)")
     try:
         config = merge(
-            load_config(Path.cwd()), _codes(select), _codes(ignore), _codes(extend_select)
+            load_config(os.getcwd()), _codes(select), _codes(ignore), _codes(extend_select)
         )._replace(input_shape=input_shape)
     except ConfigError as error:
         click.echo(f"deconvcheck: {error}", err=True)

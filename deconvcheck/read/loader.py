@@ -15,7 +15,7 @@ Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFai
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
@@ -60,14 +60,14 @@ def read_text(path: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes refused.
     A `.keras` archive (zip) gives its config.json."""
     try:
-        file = Path(path)
-        if file.is_dir():
+        if os.path.isdir(path):
             raise ReadFailure(make("DC001", "is a directory, not a spec file").at(path))
-        if file.stat().st_size > MAX_BYTES:
+        if os.stat(path).st_size > MAX_BYTES:
             raise ReadFailure(
                 make("DC009", f"file is larger than {MAX_BYTES // 2**20} MiB").at(path)
             )
-        data = file.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as exc:
         raise ReadFailure(make("DC001", f"cannot read file: {exc.strerror}").at(path)) from None
     if data.startswith(b"PK\x03\x04"):
@@ -127,7 +127,7 @@ _loading: list[str] = []  # the files being read, outermost first (a model may n
 
 def load(path: str, text: str | None = None) -> Spec:
     """Read and structure a spec. Raises ReadFailure only when the file cannot be read."""
-    _loading.append(str(Path(path).resolve()) if path != "<stdin>" else path)
+    _loading.append(os.path.realpath(path) if path != "<stdin>" else path)
     try:
         return _load(path, text)
     finally:
@@ -174,12 +174,12 @@ class _Builder:
     def submodel(self, reference: str, node: Node) -> Spec | str:
         """The spec or Keras model file a layer's `model:` names, relative to this spec's
         folder; its problems are reported here, at the reference."""
-        path = Path(self.spec.path).parent / reference
-        if str(path.resolve()) in _loading or len(_loading) > MAX_NESTING:
+        path = os.path.join(os.path.dirname(self.spec.path), reference)
+        if os.path.realpath(path) in _loading or len(_loading) > MAX_NESTING:
             self.error("DC107", f"model {reference!r} contains itself", node)
             return reference
         try:
-            inner = load(str(path))
+            inner = load(path)
         except ReadFailure as failure:
             self.error("DC106", f"model {reference!r}: {failure.diagnostic.message}", node)
             return reference
