@@ -6,6 +6,7 @@ Reports medians of several cold runs (a new process each time):
 - `deconvcheck check` of 1,000 spec files in one call (pre-commit passes many files at once);
 - `deconvcheck summary --format json` of stacks of 1,000, 10,000 and 100,000 layers, and the
   exponent of the growth (log-log slope from 10,000 to 100,000: 1.0 is linear);
+- `deconvcheck summary` (the text table) of 1,000 and 10,000 layers;
 - cold `--version` and `check` of one file, as ratios to `python -c "import click, yaml"`.
 """
 
@@ -79,6 +80,10 @@ def main() -> None:
             print(f"summary --format json, {n:>7,} layers: {seconds[n]:.2f} s")
         exponent = math.log(seconds[100_000] / seconds[10_000]) / math.log(10)
         print(f"growth exponent from 10,000 to 100,000 layers: {exponent:.2f} (1.0 = linear)")
+        for n in (1_000, 10_000):  # the text table, drawn by rich as Keras draws it
+            stack = Path(tmp) / f"stack_{n}.yaml"
+            text = median_seconds([*TOOL, "summary", str(stack)], max(3, args.runs // 2))
+            print(f"summary (text), {n:>7,} layers: {text:.2f} s")
 
         base = median_seconds([sys.executable, "-c", "import click, yaml"], args.runs * 3)
         version = median_seconds([*TOOL, "--version"], args.runs * 3)

@@ -96,3 +96,62 @@ def test_random_models_match_keras(tmp_path: Path, chunk: list[dict[str, Any]]) 
             f"{len(differing)} of {len(chunk)} models differ from Keras; first: "
             f"{entry['id']}: {why}\nspec: {spec}"
         )
+
+
+# Keras's own file of every model it builds (`model.to_json()`, recorded in the same run): read
+# as a JSON file, as the config.json of a `.keras` archive (Keras writes the same text there),
+# and through `convert`, it must give Keras's rows too.
+with gzip.open(GOLDENS / "keras_random_models_files.json.gz", "rt") as _f:
+    KERAS_FILES_RECORD = json.load(_f)
+KERAS_FILES: dict[str, str] = KERAS_FILES_RECORD["files"]
+BUILT = [m for m in MODELS if m["builds"]]
+BUILT_CHUNKS = [BUILT[i : i + CHUNK] for i in range(0, len(BUILT), CHUNK)]
+
+
+def test_keras_files_recorded_for_every_built_model() -> None:
+    assert KERAS_FILES_RECORD["keras_version"] == RECORDED["keras_version"]
+    assert sorted(KERAS_FILES) == sorted(m["id"] for m in BUILT)
+
+
+def rows_of(model: Model) -> list[list[Any]]:
+    return [
+        [layer.name, layer.type, list(layer.output_shape), *layer.params] for layer in model.layers
+    ]
+
+
+def keras_archive(path: Path, config: str) -> Path:
+    """A `.keras` archive as Keras 3 lays it out (its weights are not read, so none are put in)."""
+    import zipfile  # noqa: PLC0415
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": RECORDED["keras_version"]}))
+        archive.writestr("config.json", config)
+    return path
+
+
+@pytest.mark.parametrize(
+    "chunk", BUILT_CHUNKS, ids=[f"{c[0]['id']}-{c[-1]['id']}" for c in BUILT_CHUNKS]
+)
+def test_keras_own_files_read_and_convert_to_keras_rows(
+    tmp_path: Path, chunk: list[dict[str, Any]]
+) -> None:
+    from deconvcheck.convert import to_yaml  # noqa: PLC0415
+
+    differing = []
+    for entry in chunk:
+        model_id, text = entry["id"], KERAS_FILES[entry["id"]]
+        (tmp_path / f"{model_id}.json").write_text(text)
+        sources = {
+            "json": tmp_path / f"{model_id}.json",
+            "keras": keras_archive(tmp_path / f"{model_id}.keras", text),
+        }
+        for kind, path in sources.items():
+            model = infer(load(str(path)))
+            if not model.ok or rows_of(model) != entry["rows"]:
+                differing.append(f"{model_id} ({kind}): {model.diagnostics or rows_of(model)}")
+        converted = tmp_path / f"{model_id}.yaml"
+        converted.write_text(to_yaml(model, str(sources["keras"])))
+        again = infer(load(str(converted)))
+        if not again.ok or rows_of(again) != entry["rows"]:
+            differing.append(f"{model_id} (convert): {again.diagnostics or rows_of(again)}")
+    assert differing == [], f"{len(differing)} differ; first: {differing[0]}"

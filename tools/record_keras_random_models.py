@@ -28,6 +28,11 @@ the exception's class and message and the layer whose construction or call raise
 null when an unnamed layer's constructor raised, or when `keras.Model` itself did). As in
 tools/record_keras_goldens.py, a negative size Keras returns without raising is a refusal,
 `"type": "NonPositiveShape"`, at the first layer with one.
+
+Beside it, tests/goldens/keras_random_models_files.json.gz: `{"keras_version", "files": {id:
+model.to_json()}}` for every model Keras builds: Keras's own serialization, which deconvcheck
+must read to the same rows (as a JSON file, and as the config.json of a `.keras` archive, which
+holds the same text) and `convert` must write back.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ import keras
 
 GOLDENS = Path(__file__).resolve().parent.parent / "tests" / "goldens"
 OUT = GOLDENS / "keras_random_models.json.gz"
+FILES = GOLDENS / "keras_random_models_files.json.gz"  # Keras's model.to_json() of each built one
 SEED = 20261123
 COUNT = 2000
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -652,7 +658,7 @@ def build(spec: Spec) -> dict[str, Any]:
                 "builds": False,
                 "error": {"type": "NonPositiveShape", "message": message, "layer": row[0]},
             }
-    return {"builds": True, "rows": rows}
+    return {"builds": True, "rows": rows, "keras_json": model.to_json()}
 
 
 def refusal(exc: Exception, layer: str | None) -> dict[str, Any]:
@@ -671,9 +677,13 @@ def main() -> None:
     keras.utils.set_random_seed(SEED)
     rng = random.Random(SEED)
     models: list[dict[str, Any]] = []
+    files: dict[str, str] = {}
     for index in range(COUNT):
         spec = Generator(rng, index).model()
-        models.append({"id": f"r{index:04d}", "spec": spec, **build(spec)})
+        record = build(spec)
+        if "keras_json" in record:  # Keras's own file of the model, kept beside the rows
+            files[f"r{index:04d}"] = record.pop("keras_json")
+        models.append({"id": f"r{index:04d}", "spec": spec, **record})
         if index % 200 == 199:
             built = sum(m["builds"] for m in models)
             print(f"{index + 1} models, {built} built", file=sys.stderr)
@@ -685,6 +695,10 @@ def main() -> None:
     }
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     OUT.write_bytes(gzip.compress(text.encode(), compresslevel=9, mtime=0))
+    files_text = json.dumps(
+        {"keras_version": keras.__version__, "files": files}, separators=(",", ":")
+    )
+    FILES.write_bytes(gzip.compress(files_text.encode(), compresslevel=9, mtime=0))
     built = sum(m["builds"] for m in models)
     rows = sum(len(m.get("rows", [])) for m in models)
     print(
