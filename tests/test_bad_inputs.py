@@ -90,6 +90,19 @@ def test_check_on_bad_input(name: str) -> None:
         assert f": {code} " in output
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("fmt", ["text", "mermaid", "dot", "svg"])
+def test_draw_on_bad_input(name: str, fmt: str) -> None:
+    """`draw` exits as `summary` does, the problem said, in every format (an empty file drew
+    nothing and crashed before)."""
+    status, code = EXPECTED[name]
+    exit_code, output, _ = invoke("draw", str(CORPUS / name), "--to", fmt)
+    assert exit_code == status, output
+    assert "internal error" not in output
+    if code is not None:
+        assert f": {code} " in output
+
+
 @pytest.mark.parametrize(
     ("text", "suffix"),
     [

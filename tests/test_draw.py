@@ -52,7 +52,7 @@ def unet100(tmp_path: Path) -> Path:
 def test_the_unet_draws_as_a_u() -> None:
     result = draw(UNET)
     assert result.exit_code == 0
-    got = rows(result.output)
+    got = rows(result.stdout)
     # 160 halved by each of the five 2x2 poolings, then doubled by each of five transposed convs
     assert [r[0] for r in got] == [
         f"{s}×{s}" for s in (160, 80, 40, 20, 10, 5, 10, 20, 40, 80, 160)
@@ -60,44 +60,44 @@ def test_the_unet_draws_as_a_u() -> None:
     # the filters of the last layer of each level in unet.yaml; 5 classes at the end
     assert [int(r[1]) for r in got] == [32, 64, 128, 256, 512, 1024, 512, 256, 128, 64, 5]
     assert got[0][2] == "inputs … conv1 (3)"
-    lines = result.output.splitlines()[2:13]
+    lines = result.stdout.splitlines()[2:13]
     # a skip leaves each encoder level (but the bottom) and arrives at the decoder level of its size
     assert [("┐" in line, "◀" in line) for line in lines] == [(True, False)] * 5 + [
         (False, False)
     ] + [(False, True)] * 5
-    assert "DC" not in result.output
+    assert "DC" not in result.stdout
 
 
 def test_the_unet_at_100_marks_up7(unet100: Path) -> None:
     result = draw(unet100)
     assert result.exit_code == 1  # Keras refuses the model, as summary says
-    got = rows(result.output)
+    got = rows(result.stdout)
     assert [r[0] for r in got[:9]] == [
         f"{s}×{s}"
         for s in (100, 50, 25, 12, 6, 3, 6, 12, 24)  # pool3 floors 25 to 12
     ]
-    (marked,) = [line for line in result.output.splitlines() if "✗" in line]
+    (marked,) = [line for line in result.stdout.splitlines() if "✗" in line]
     assert marked.split("✗ ")[1] == "DC201 up7"
     assert marked.split()[0] == "?"  # up7 could not be built: no shape
-    assert f"{unet100}:51:5: DC201 Concatenate 'up7' cannot join" in result.output
+    assert f"{unet100}:51:5: DC201 Concatenate 'up7' cannot join" in result.stdout
 
 
 def test_expand_and_ascii() -> None:
-    folded = rows(draw(UNET).output)
+    folded = rows(draw(UNET).stdout)
     expanded = draw(UNET, "--expand", "--ascii")
-    assert expanded.output.isascii()
-    every = rows(expanded.output.replace("#", "█"))
+    assert expanded.stdout.isascii()
+    every = rows(expanded.stdout.replace("#", "█"))
     counts = [int(r[2].rsplit("(", 1)[1][:-1]) if "(" in r[2] else 1 for r in folded]
     assert len(every) == sum(counts) == 55
     assert every[0] == ("160x160", "8", "inputs")
 
 
 def test_colour_only_when_asked() -> None:
-    plain = draw(UNET).output
+    plain = draw(UNET).stdout
     # TERM as in tests/test_looks.py: rich keeps a style's escape codes for the first colour
     # system it was drawn with, for the life of the process
     env = {"TERM": "xterm-256color", "COLORTERM": ""}
-    colored = CliRunner().invoke(cli, ["draw", str(UNET), "--color", "always"], env=env).output
+    colored = CliRunner().invoke(cli, ["draw", str(UNET), "--color", "always"], env=env).stdout
     assert "\x1b[" not in plain
     assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain
 
@@ -107,7 +107,7 @@ def _layer_names(spec: Path) -> list[str]:
 
 
 def test_mermaid_names_every_layer_and_styles_the_failure(unet100: Path) -> None:
-    out = draw(unet100, "--to", "mermaid").output
+    out = draw(unet100, "--to", "mermaid").stdout
     assert out.startswith("flowchart TD\n")
     labels = dict(re.findall(r'^  (n\d+)\["([^"]*)"\]$', out, re.M))
     names = _layer_names(UNET)
@@ -125,7 +125,7 @@ def test_mermaid_names_every_layer_and_styles_the_failure(unet100: Path) -> None
 
 
 def test_dot_is_valid_graphviz_naming_every_layer(unet100: Path, tmp_path: Path) -> None:
-    out = draw(unet100, "--to", "dot").output
+    out = draw(unet100, "--to", "dot").stdout
     (graph,) = pydot.graph_from_dot_data(out)
     nodes = [n for n in graph.get_nodes() if n.get_name() not in ("node", "edge")]
     labels = [n.get("label").strip('"').split("\\n")[0] for n in nodes]
@@ -146,7 +146,8 @@ def test_svg_is_a_standalone_picture(unet100: Path, tmp_path: Path) -> None:
     target = tmp_path / "u.svg"
     result = draw(unet100, "--to", "svg", "-o", target)
     assert result.exit_code == 1
-    assert result.output == f"wrote {target}\n"
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"wrote {target}\n{unet100}:51:5: DC201 Concatenate 'up7'")
     root = ET.parse(target).getroot()
     assert root.tag == f"{SVG}svg"
     blocks = root.findall(f"{SVG}rect[@class]")
@@ -181,15 +182,15 @@ def test_every_recorded_application_draws(
     names = [row["name"] for row in entry["layers"]]  # type: ignore[attr-defined]
     text = draw(path)
     assert text.exit_code == 0, text.output
-    folded = rows(text.output)
+    folded = rows(text.stdout)
     assert 1 <= len(folded) <= 16  # ResNet50: 9 rows for 177 layers
-    assert len(rows(draw(path, "--expand").output)) == len(names)
-    mermaid = draw(path, "--to", "mermaid").output
+    assert len(rows(draw(path, "--expand").stdout)) == len(names)
+    mermaid = draw(path, "--to", "mermaid").stdout
     labels = re.findall(r'^  n\d+\["([^"<]*)<br/>', mermaid, re.M)
     assert labels == names
-    (graph,) = pydot.graph_from_dot_data(draw(path, "--to", "dot").output)
+    (graph,) = pydot.graph_from_dot_data(draw(path, "--to", "dot").stdout)
     assert len([n for n in graph.get_nodes() if n.get_name() not in ("node", "edge")]) == len(names)
-    root = ET.fromstring(draw(path, "--to", "svg").output)
+    root = ET.fromstring(draw(path, "--to", "svg").stdout)
     assert len(root.findall(f"{SVG}rect[@class]")) == len(folded)
 
 
@@ -206,7 +207,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_pictures_are_current(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     shown = README.split(f"```console\n$ {command}\n", 1)[1].split("```", 1)[0]
-    assert CliRunner().invoke(cli, command.split()[1:]).output == shown
+    assert CliRunner().invoke(cli, command.split()[1:]).stdout == shown
 
 
 @pytest.mark.parametrize(
@@ -220,7 +221,7 @@ def test_docs_svgs_are_current(
     picture: str, args: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    assert (ROOT / picture).read_text() == draw(*args, "--to", "svg").output
+    assert (ROOT / picture).read_text() == draw(*args, "--to", "svg").stdout
     assert f"]({picture})" in README
 
 
@@ -228,4 +229,4 @@ def test_readme_mermaid_and_dot_are_current(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(ROOT)
     for fmt in ("mermaid", "dot"):
         shown = README.split(f"```{fmt}\n", 1)[1].split("```", 1)[0]
-        assert shown == draw("sample_specs/dilated_decoder.yaml", "--to", fmt).output
+        assert shown == draw("sample_specs/dilated_decoder.yaml", "--to", fmt).stdout

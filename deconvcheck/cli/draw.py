@@ -14,6 +14,7 @@ from deconvcheck.cli.main import (
     InputShape,
     color_option,
     emit,
+    emit_diagnostics,
     load_or_exit,
     wants_color,
 )
@@ -103,4 +104,6 @@ def draw(
         click.echo(f"wrote {output}", err=True)
     else:
         emit(drawn)
+    if (fmt != "text" or to_file) and found:  # the picture marks them; say what they are
+        emit_diagnostics(found, err=True)
     sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

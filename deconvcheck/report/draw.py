@@ -134,7 +134,7 @@ def render_text(view: DrawView) -> str:
     labels = [_label(b, g) for b in profile.blocks]
     size_width = max(map(len, [*sizes, "size"]))
     channel_width = max(map(len, [*channels, "ch"]))
-    label_width = max(map(len, labels))
+    label_width = max(map(len, labels), default=0)
     lines: list[Line] = [
         [(f'Model: "{profile.name}"', style.BOLD), (f" {ends}, {len(nodes)} layers", "")],
         [
@@ -144,6 +144,8 @@ def render_text(view: DrawView) -> str:
             )
         ],
     ]
+    if not profile.blocks:  # nothing could be read: the findings say why
+        lines[1:] = []
     for r, block in enumerate(profile.blocks):
         lanes_drawn = bool(drawn.cells and drawn.cells[0])
         label = labels[r] if lanes_drawn or block.marks else labels[r].rstrip()
@@ -173,7 +175,7 @@ def render_text(view: DrawView) -> str:
         footer.append(
             "Runs of layers at one scale (sizes within 1.5x) are folded into one row: --expand."
         )
-    lines += [[(text, "dim")] for text in footer]
+    lines += [[(text, "dim")] for text in footer] if profile.blocks else []
     if profile.diagnostics:
         lines.append([("", "")])
         for d in profile.diagnostics:
