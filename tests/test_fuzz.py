@@ -89,6 +89,8 @@ def exercise(path: Path) -> None:
     run_twice(["summary", str(path)])
     out = run_twice(["check", "-q", "--format", "json", str(path)])
     json.loads(out)
+    run_twice(["draw", str(path)])
+    run_twice(["draw", str(path), "--to", "dot"])
 
 
 @FUZZ
