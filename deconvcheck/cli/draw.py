@@ -32,12 +32,13 @@ Examples:
   deconvcheck draw sample_specs/unet.yaml --to svg -o unet.svg      # no Graphviz needed
 
 \b
-text: one row per run of layers that keep the spatial size (--expand: one per layer), a bar
-as long as the size, the skip connections as lines on the right, joined where the arrow is;
-a level where `check` finds an error (a merge that cannot join, a decoder that does not
-restore) is marked with the rule code and the layer. mermaid and dot: every layer with its
-type, output shape and parameters, skip connections dashed, failing layers in red. svg: the
-size profile as a picture (one bar per row, skip connections as arcs).
+text: one row per run of layers at one scale (sizes within 1.5x; --expand: one per layer),
+a bar as long as the size, the skip connections as lines on the right, joined where the
+arrow is; a level where `check` finds a problem (a merge that cannot join, a decoder that
+does not restore) is marked with the rule code and the layer. mermaid and dot: every layer
+with its type, output shape and parameters, skip connections dashed, failing layers in red.
+svg: the size profile as a picture (one bar per row, skip connections as arcs). With a
+picture format or -o, the findings are printed on standard error.
 
 \b
 Exit status: 0 drawn, 1 drawn but Keras would refuse the model (the layers after the

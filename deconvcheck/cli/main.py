@@ -162,6 +162,7 @@ Examples:
   deconvcheck summary sample_specs/vgg16_decoder.yaml
   deconvcheck summary sample_specs/unet.yaml --format json
   deconvcheck check sample_specs/
+  deconvcheck draw sample_specs/unet.yaml --input-shape 100,100,8
   deconvcheck solve --in 7 --out 14
   deconvcheck layers Conv2DTranspose
 
