@@ -100,7 +100,7 @@ shows the layers inferred before it), 2 unreadable file."""
 @click.option(
     "--expand-nested",
     is_flag=True,
-    help="Under a nested model's row, its own layers, as Keras's expand_nested.",
+    help="Under a nested model's row, its own layers, as Keras's expand_nested (text).",
 )
 @click.option(
     "--show-trainable",
