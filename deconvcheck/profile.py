@@ -44,6 +44,11 @@ class Block(NamedTuple):
     def names(self) -> list[str]:
         return [n.name for n in self.nodes]
 
+    @property
+    def extent(self) -> int | None:
+        """The largest known spatial size in the row (what its bar is drawn to), or None."""
+        return max((s for s in self.high or () if s is not None), default=None)
+
 
 class Skip(NamedTuple):
     """A merge input that comes from an earlier block than the merge's own path."""
@@ -74,8 +79,7 @@ class Profile(NamedTuple):
     @property
     def largest(self) -> int:
         """The largest spatial size drawn (for scaling the bars), at least 1."""
-        sizes = [s for b in self.blocks for s in (b.high or ()) if s is not None]
-        return max(sizes, default=1) or 1
+        return max((b.extent for b in self.blocks if b.extent), default=1)
 
 
 def _nodes(model: Model) -> list[Node]:
@@ -139,7 +143,10 @@ def _span(
 def build(model: Model, diagnostics: list[Diagnostic], *, expand: bool = False) -> Profile:
     """Fold the model's layers into blocks of one size; `expand` gives every layer its own."""
     nodes = _nodes(model)
-    marked = {d.layer for d in diagnostics if d.layer is not None}
+    by_layer: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.layer is not None:
+            by_layer.setdefault(d.layer, []).append(d)
     blocks: list[Block] = []
     previous: tuple[int | None, ...] | None = None
     for node in nodes:
@@ -148,28 +155,39 @@ def build(model: Model, diagnostics: list[Diagnostic], *, expand: bool = False) 
         # (seed 000's 7 -> 9 must show), even where the change is small
         grows = node.role == Role.UPSAMPLING and size != previous
         previous = size
-        marks = [d for d in diagnostics if d.layer == node.name]
+        row = Block([node], size, channels, list(by_layer.get(node.name, ())), size, size)
         last = blocks[-1] if blocks else None
         joins = (
             last is not None
             and not expand
             and not grows
             and same_level(last.size, size)
-            and not (size is None and (node.name in marked or last.marks))
+            and not (size is None and (row.marks or last.marks))
         )
         if joins and last is not None:
-            last.nodes.append(node)
-            last.marks.extend(marks)
-            blocks[-1] = last._replace(
-                channels=channels if channels is not None else last.channels,
-                low=_span(last.low, size, True),
-                high=_span(last.high, size, False),
-            )
+            blocks[-1] = _merged(last, [row])
         else:
-            blocks.append(Block([node], size, channels, marks, size, size))
+            blocks.append(row)
     if not expand:
         blocks = _fold_excursions(blocks)
     return Profile(model.name, model.path, nodes, blocks, _skips(blocks), diagnostics)
+
+
+def _merged(first: Block, later: list[Block]) -> Block:
+    """`first` with the layers of `later` appended (its lists extended in place: a row of
+    10,000 layers is not copied 10,000 times), the channels of the last row that knows them,
+    and the sizes spanned over the rows that are not squeezed to 1x1 or flat."""
+    block = first
+    for other in later:
+        block.nodes.extend(other.nodes)
+        block.marks.extend(other.marks)
+        if not _squeezed(other):
+            block = block._replace(
+                low=_span(block.low, other.low, True), high=_span(block.high, other.high, False)
+            )
+        if other.channels is not None:
+            block = block._replace(channels=other.channels)
+    return block
 
 
 def _squeezed(block: Block) -> bool:
@@ -197,15 +215,7 @@ def _fold_excursions(blocks: list[Block]) -> list[Block]:
             and back.nodes[0].role == Role.MERGE
             and same_level(before.size, back.size)
         ):
-            nodes = before.nodes + [n for b in blocks[i : j + 1] for n in b.nodes]
-            marks = before.marks + [d for b in blocks[i : j + 1] for d in b.marks]
-            folded[-1] = before._replace(
-                nodes=nodes,
-                marks=marks,
-                channels=back.channels,
-                low=_span(before.low, back.low, True),
-                high=_span(before.high, back.high, False),
-            )
+            folded[-1] = _merged(before, blocks[i : j + 1])
             i = j + 1
         else:
             folded.append(blocks[i])
@@ -226,13 +236,7 @@ def _join_levels(blocks: list[Block]) -> list[Block]:
             and not unknown_marked
             and block.nodes[0].role != Role.UPSAMPLING  # a decoder step keeps its row
         ):
-            joined[-1] = last._replace(
-                nodes=last.nodes + block.nodes,
-                marks=last.marks + block.marks,
-                channels=block.channels,
-                low=_span(last.low, block.low, True),
-                high=_span(last.high, block.high, False),
-            )
+            joined[-1] = _merged(last, [block])
         else:
             joined.append(block)
     return joined

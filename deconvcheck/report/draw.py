@@ -4,7 +4,7 @@ digraph, or a standalone SVG picture drawn here (no Graphviz needed)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
@@ -63,10 +63,9 @@ def _bar(block: Block, largest: int, g: Glyphs) -> str:
         return g.unknown
     if block.size == ():
         return g.flat
-    known = [s for s in block.high or block.size if s is not None]
-    if not known:
+    if block.extent is None:
         return g.unknown
-    return g.bar * max(1, round(BAR_WIDTH * max(known) / largest))
+    return g.bar * max(1, round(BAR_WIDTH * block.extent / largest))
 
 
 def _cut(text: str, width: int, g: Glyphs) -> str:
@@ -120,13 +119,11 @@ def _lanes(profile: Profile, g: Glyphs) -> Lanes:
 def render_text(view: DrawView) -> str:
     profile, g = view.profile, ASCII if view.ascii else UNICODE
     nodes = profile.nodes
-    first = next((n for n in nodes if n.shape is not None), None)
-    last = next((n for n in reversed(nodes) if n.shape is not None), None)
+    shapes = [n.shape for n in nodes if n.shape is not None]
     ends = "not inferred"
-    if first is not None and first.shape is not None:
-        complete = last is not None and last is nodes[-1] and last.shape is not None
-        end = format_shape(last.shape) if complete and last and last.shape else "?"
-        ends = f"{format_shape(first.shape)} -> {end}"
+    if shapes:  # the output is known only when the last layer was inferred
+        end = format_shape(nodes[-1].shape) if nodes[-1].shape is not None else "?"
+        ends = f"{format_shape(shapes[0])} -> {end}"
     drawn = _lanes(profile, g)
     largest = profile.largest
     sizes = [_size_text(b, g) for b in profile.blocks]
@@ -146,14 +143,14 @@ def render_text(view: DrawView) -> str:
     ]
     if not profile.blocks:  # nothing could be read: the findings say why
         lines[1:] = []
+    lanes_drawn = bool(drawn.cells and drawn.cells[0])
     for r, block in enumerate(profile.blocks):
-        lanes_drawn = bool(drawn.cells and drawn.cells[0])
-        label = labels[r] if lanes_drawn or block.marks else labels[r].rstrip()
+        pad = label_width if lanes_drawn or block.marks else 0  # no trailing spaces
         parts: list[Part] = [
             (f"{sizes[r]:>{size_width}}", style.NUMBER),
             (f"  {channels[r]:>{channel_width}}  ", ""),
             (f"{_bar(block, largest, g):{BAR_WIDTH}}", "cyan" if block.size else "dim"),
-            (f"  {label:{label_width if lanes_drawn or block.marks else 0}}", ""),
+            (f"  {labels[r]:{pad}}", ""),
         ]
         if lanes_drawn:
             parts.append((drawn.lead[r] + "".join(drawn.cells[r]), "magenta"))
@@ -194,8 +191,13 @@ def _ids(profile: Profile) -> dict[str, str]:
     return {n.name: f"n{i}" for i, n in enumerate(profile.nodes)}
 
 
-def _skip_edges(profile: Profile) -> set[tuple[str, str]]:
-    return {(s.source, s.target) for s in profile.skips}
+def _edges(profile: Profile, ids: dict[str, str]) -> Iterator[tuple[str, str, bool]]:
+    """(source id, target id, whether a skip connection) for every connection drawn."""
+    skips = {(s.source, s.target) for s in profile.skips}
+    for node in profile.nodes:
+        for source in node.inputs:
+            if source in ids:
+                yield ids[source], ids[node.name], (source, node.name) in skips
 
 
 def _describe(node: Node) -> list[str]:
@@ -219,18 +221,14 @@ def _mermaid_text(text: str) -> str:
 
 def render_mermaid(view: DrawView) -> str:
     profile = view.profile
-    ids, skips, marked = _ids(profile), _skip_edges(profile), profile.marked
+    ids, marked = _ids(profile), profile.marked
     lines = ["flowchart TD", f"  %% {_mermaid_text(profile.name)}: deconvcheck draw --to mermaid"]
     for node in profile.nodes:
         label = [_mermaid_text(t) for t in _describe(node)]
         label += [_mermaid_text(f"{d.code} {d.layer}") for d in marked.get(node.name, [])]
         lines.append(f'  {ids[node.name]}["{"<br/>".join(label)}"]')
-    for node in profile.nodes:
-        for source in node.inputs:
-            if source not in ids:
-                continue
-            arrow = " -. skip .-> " if (source, node.name) in skips else " --> "
-            lines.append(f"  {ids[source]}{arrow}{ids[node.name]}")
+    for source, target, skip in _edges(profile, ids):
+        lines.append(f"  {source}{' -. skip .-> ' if skip else ' --> '}{target}")
     lines.append("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px,color:#600")
     lines.append("  classDef warning fill:#fff3cd,stroke:#b8860b,stroke-width:2px")
     lines.append("  classDef unknown stroke-dasharray: 4 4,color:#666")
@@ -250,7 +248,7 @@ def _dot_text(text: str) -> str:
 
 def render_dot(view: DrawView) -> str:
     profile = view.profile
-    ids, skips, marked = _ids(profile), _skip_edges(profile), profile.marked
+    ids, marked = _ids(profile), profile.marked
     lines = [
         f'digraph "{_dot_text(profile.name)}" {{',
         "  rankdir=TB;",
@@ -267,15 +265,9 @@ def render_dot(view: DrawView) -> str:
         elif node.shape is None:
             attrs += ['style="rounded,dashed"', 'fontcolor="#666666"']
         lines.append(f"  {ids[node.name]} [{', '.join(attrs)}];")
-    for node in profile.nodes:
-        for source in node.inputs:
-            if source not in ids:
-                continue
-            extra = ' [style=dashed, color="#1f77b4", label="skip"]'
-            lines.append(
-                f"  {ids[source]} -> {ids[node.name]}"
-                f"{extra if (source, node.name) in skips else ''};"
-            )
+    skip_style = ' [style=dashed, color="#1f77b4", label="skip"]'
+    for source, target, skip in _edges(profile, ids):
+        lines.append(f"  {source} -> {target}{skip_style if skip else ''};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -320,9 +312,8 @@ def render_svg(view: DrawView) -> str:
             "</path>"
         )
     for i, block in enumerate(blocks):
-        known = [s for s in (block.high or ()) if s is not None]
-        bar = SVG_HEIGHT * max(known) / largest if known else 6
-        bar = max(bar, 4)
+        known = block.extent is not None
+        bar = max(SVG_HEIGHT * block.extent / largest if block.extent is not None else 6, 4)
         x = SVG_MARGIN + i * step
         kind = _worst(block.marks) if block.marks else ""
         fill = {"error": "#f4cccc", "warning": "#fff3cd"}.get(kind, "#9ecae1" if known else "#ddd")
