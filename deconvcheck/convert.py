@@ -88,7 +88,7 @@ def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
         lines.append(f"{indent}  - {fields[0]}")
         lines += [f"{indent}    {field}" for field in fields[1:]]
         lines.append(f"{indent}    model:")
-        lines += _spec_lines(inner.graph, inner.sequential, indent + "      ")
+        lines += _spec_lines(inner.graph, inner.spec.sequential, indent + "      ")
     if graph.outputs != order[-1:]:
         lines.append(f"{indent}outputs: {yaml_value(graph.outputs)}")
     return lines

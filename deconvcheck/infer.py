@@ -71,9 +71,9 @@ class Submodel:
     `model` of a nested-model layer)."""
 
     def __init__(self, spec: Spec) -> None:
+        self.spec = spec
         self.graph = build(spec)
         self.name = self.graph.name
-        self.sequential = spec.sequential
         self._alone: Model | None = None
         # output_shape, weight_count and the cost columns each ask: propagated once per shapes
         self._runs: dict[tuple[Shape, ...], tuple[Shape, Params] | Refusal] = {}
@@ -93,12 +93,7 @@ class Submodel:
     def standalone(self) -> Model:
         """Its layers at its own declared inputs (`summary --expand-nested`)."""
         if self._alone is None:
-            model = propagate(self.graph)
-            if self.sequential:  # as for a top-level Sequential model: no InputLayer listed
-                model = model._replace(
-                    layers=[layer for layer in model.layers if layer.role is not Role.INPUT]
-                )
-            self._alone = model
+            self._alone = _as_listed(propagate(self.graph), self.spec)
         return self._alone
 
     def _run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
@@ -482,11 +477,14 @@ def infer(spec: Spec) -> Model:
     """The whole pipeline after loading: build the graph, then propagate."""
     graph = build(spec)
     graph.diagnostics[:0] = spec.diagnostics
-    model = propagate(graph)
-    if spec.sequential:  # Keras's summary of a Sequential model lists no InputLayer
-        layers = [layer for layer in model.layers if layer.role is not Role.INPUT]
-        inputs = sum(_is_input(decl) for decl in spec.layers)
-        model = model._replace(
-            layers=layers, sequential_like=True, expected=model.expected - inputs
-        )
-    return model
+    return _as_listed(propagate(graph), spec)
+
+
+def _as_listed(model: Model, spec: Spec) -> Model:
+    """The model's layers as Keras lists them: a Sequential model's summary (and a nested
+    Sequential's expanded rows) has no InputLayer."""
+    if not spec.sequential:
+        return model
+    layers = [layer for layer in model.layers if layer.role is not Role.INPUT]
+    inputs = sum(_is_input(decl) for decl in spec.layers)
+    return model._replace(layers=layers, sequential_like=True, expected=model.expected - inputs)

@@ -138,7 +138,7 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
             return FileResult(path, [problem], True)
     model = infer(spec)
     found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
-    budgets = config.budgets_for(path) if config.budgets or config.per_file_budgets else ()
+    budgets = config.budgets_for(path)
     if budgets and model.ok:
         found += over_budget(model, budgets, path)
     lines = text.splitlines() if found else []

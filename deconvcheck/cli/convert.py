@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_USAGE, emit_diagnostics, load_or_exit
-
-
-def _write(text: str, output: str | None, source: str) -> None:
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    if Path(output).resolve() == Path(source).resolve():
-        click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
-        sys.exit(EXIT_USAGE)
-    Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+from deconvcheck.cli.main import EXIT_FINDINGS, emit_diagnostics, load_or_exit, write_output
 
 
 def _infer_or_exit(source: str, nested: bool = False) -> object:
@@ -59,7 +47,7 @@ def convert(source: str, output: str | None) -> None:
     from deconvcheck.convert import to_yaml  # noqa: PLC0415
 
     model = _infer_or_exit(source, nested=True)
-    _write(to_yaml(model, source), output, source)  # type: ignore[arg-type]
+    write_output(to_yaml(model, source), output, source)  # type: ignore[arg-type]
 
 
 @click.command(
@@ -78,4 +66,4 @@ def export(spec: str, target: str, output: str | None) -> None:
     from deconvcheck.convert import EXPORTERS  # noqa: PLC0415
 
     model = _infer_or_exit(spec)
-    _write(EXPORTERS[target](model, spec), output, spec)  # type: ignore[arg-type]
+    write_output(EXPORTERS[target](model, spec), output, spec)  # type: ignore[arg-type]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     InputShape,
     color_option,
-    emit,
     emit_diagnostics,
-    load_or_exit,
+    inferred,
+    read_spec,
     wants_color,
+    write_output,
 )
 
 FORMATS = ("text", "mermaid", "dot", "svg")
@@ -76,35 +75,14 @@ def draw(
     """Draw SPEC's size profile: the encoder going down, the decoder coming back up, the skip
     connections between the levels they join, and where it breaks. SPEC is a spec (YAML or
     JSON) or a Keras model file; `-` reads standard input."""
-    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
-    from deconvcheck.check.config import Config  # noqa: PLC0415
-    from deconvcheck.diagnostics import capped  # noqa: PLC0415
-    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
-    from deconvcheck.profile import build  # noqa: PLC0415
+    from deconvcheck.profile import build  # noqa: PLC0415 - keep --help fast
     from deconvcheck.report.draw import REPORTERS, DrawView  # noqa: PLC0415
 
-    text = sys.stdin.read() if spec == "-" else None
-    loaded = load_or_exit("<stdin>" if spec == "-" else spec, text)
-    if input_shape is not None:
-        problem = with_input_shape(loaded, input_shape)
-        if problem is not None:
-            raise click.UsageError(problem.message)
-    model = infer(loaded)
-    defaults = Config()
-    found = capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
+    model, found = inferred(read_spec(spec), input_shape)
     profile = build(model, found, expand=expand)
     to_file = output is not None and output != "-"
     color = fmt == "text" and not to_file and wants_color()
-    drawn = REPORTERS[fmt](DrawView(profile, ascii_only, color))
-    if to_file:
-        assert output is not None
-        if spec != "-" and Path(output).resolve() == Path(spec).resolve():
-            click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
-            sys.exit(EXIT_USAGE)
-        Path(output).write_text(drawn, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        emit(drawn)
+    write_output(REPORTERS[fmt](DrawView(profile, ascii_only, color)), output, spec)
     if (fmt != "text" or to_file) and found:  # the picture marks them; say what they are
         emit_diagnostics(found, err=True)
     sys.exit(EXIT_OK if model.ok else EXIT_FINDINGS)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from deconvcheck.diagnostics import Diagnostic
+    from deconvcheck.model import Model
     from deconvcheck.read.spec import Spec
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
@@ -70,6 +71,47 @@ def load_or_exit(path: str, text: str | None = None) -> Spec:
     except ReadFailure as failure:
         emit_diagnostics([failure.diagnostic], err=True)
         sys.exit(EXIT_USAGE)
+
+
+def read_spec(spec: str) -> Spec:
+    """SPEC as `summary` and `draw` take it: a file, or standard input for `-`."""
+    text = sys.stdin.read() if spec == "-" else None
+    return load_or_exit("<stdin>" if spec == "-" else spec, text)
+
+
+def inferred(
+    loaded: Spec, input_shape: tuple[int | None, ...] | None
+) -> tuple[Model, list[Diagnostic]]:
+    """The model (at --input-shape, if given) and what `check` reports on it with its default
+    rules (skip connections traced to their cause, restoration): what `summary` prints under
+    its table and `draw` marks."""
+    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.check.config import Config  # noqa: PLC0415
+    from deconvcheck.diagnostics import capped  # noqa: PLC0415
+    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
+
+    if input_shape is not None:
+        problem = with_input_shape(loaded, input_shape)
+        if problem is not None:
+            raise click.UsageError(problem.message)
+    model = infer(loaded)
+    defaults = Config()
+    return model, capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
+
+
+def write_output(text: str, output: str | None, source: str) -> None:
+    """`text` on standard output (escape codes kept), or into the file `output`, never the file
+    being read (`source`)."""
+    if output is None or output == "-":
+        emit(text)
+        return
+    from pathlib import Path  # noqa: PLC0415
+
+    if source != "-" and Path(output).resolve() == Path(source).resolve():
+        click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
+        sys.exit(EXIT_USAGE)
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
 COLOR_KEY = "deconvcheck.color"

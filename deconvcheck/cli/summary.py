@@ -13,7 +13,8 @@ from deconvcheck.cli.main import (
     InputShape,
     color_option,
     emit,
-    load_or_exit,
+    inferred,
+    read_spec,
     wants_color,
 )
 from deconvcheck.report.summary import REPORTERS
@@ -123,30 +124,18 @@ def summary(
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
     count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
     (`-` reads standard input)."""
-    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
-    from deconvcheck.check.config import Config  # noqa: PLC0415
-    from deconvcheck.diagnostics import capped  # noqa: PLC0415
-    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
-    from deconvcheck.report import summary as report  # noqa: PLC0415
+    from deconvcheck.report import summary as report  # noqa: PLC0415 - keep --help fast
 
-    text = sys.stdin.read() if spec == "-" else None
-    loaded = load_or_exit("<stdin>" if spec == "-" else spec, text)
+    loaded = read_spec(spec)
     wanted = tuple(c.strip() for c in columns.split(",") if c.strip())
     unknown = [c for c in wanted if c not in EXTRA_COLUMNS]
     if unknown:
         raise click.BadParameter(
             f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"
         )
-    if input_shape is not None:
-        problem = with_input_shape(loaded, input_shape)
-        if problem is not None:
-            raise click.UsageError(problem.message)
-    model = infer(loaded)
-    # The restoration check and skip connections traced to their cause, as `check` reports them.
-    # Under the table, what `check` reports with its default rules (skip connections traced
-    # to their cause, restoration); the exit status is Keras's verdict alone.
-    defaults = Config()
-    found = capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
+    # Under the table, what `check` reports with its default rules; the exit status is Keras's
+    # verdict alone.
+    model, found = inferred(loaded, input_shape)
     builds = model.ok
     model = model._replace(diagnostics=found)
     extras, extra_json = None, None

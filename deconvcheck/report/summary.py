@@ -83,6 +83,11 @@ def _shape(shape: tuple[int | None, ...]) -> Line:
     return [*parts, (")", "")]
 
 
+def _named(layer: InferredLayer, prefix: str = "") -> Line:
+    """`name (Class)`, the class in Keras's symbol colour."""
+    return [(f"{prefix}{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")]
+
+
 def _trainable(layer: InferredLayer) -> Line:
     """Keras's show_trainable cell: Y or N for a layer with weights, - for one without."""
     if not layer.params.total:
@@ -121,7 +126,7 @@ def render_text(
     for layer, level in _listed(model, expand_nested):
         prefix = "   " * level + "└ " if level else ""  # Keras's print_layer
         row: list[Line] = [
-            [(f"{prefix}{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")],
+            _named(layer, prefix),
             _shape(layer.output_shape),
             [(f"{layer.params.total:,}", style.NUMBER)],
         ]
@@ -156,14 +161,7 @@ def render_text(
             lines += [[("", "")], [("How each size comes about:", style.BOLD)]]
             for layer in model.layers:
                 if layer.name in extras.explanations:
-                    lines.append(
-                        [
-                            (f"  {layer.name} (", ""),
-                            (layer.type, style.SYMBOL),
-                            (") -> ", ""),
-                            *_shape(layer.output_shape),
-                        ]
-                    )
+                    lines.append([*_named(layer, "  "), (" -> ", ""), *_shape(layer.output_shape)])
                     lines += [[(f"      {t}", "")] for t in extras.explanations[layer.name]]
     if model.diagnostics:
         lines.append([("", "")])
