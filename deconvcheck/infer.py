@@ -42,7 +42,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
     if cls is None:
         out.append(_unknown_type(decl, label))
         return None
-    known = {arg.name for arg in cls.all_args()}
+    known = cls.arg_names()
     unknown = [key for key in decl.args if key not in known]
     for key in unknown:
         out.append(
@@ -57,8 +57,11 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
         )
     if unknown:
         return None
+    raw = decl.args
+    if isinstance(raw.get("model"), Spec):  # a nested model's declarations: a model to run
+        raw = {**raw, "model": Submodel(raw["model"])}
     try:
-        return cls({k: _resolved(v) for k, v in decl.args.items()})
+        return cls.made(raw)
     except Refusal as refusal:
         pos = decl.value_pos.get(refusal.arg or "", decl.pos)
         message = f"{cls.keras_name()} {label!r}: {refusal.message}"
@@ -115,11 +118,6 @@ class Submodel:
         return model.shapes[graph.outputs[0]], model.totals
 
 
-def _resolved(value: object) -> object:
-    """A nested model's declarations become a model that can be run."""
-    return Submodel(value) if isinstance(value, Spec) else value
-
-
 def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
     """DC101 naming the layer and its class: a Keras class not supported yet is said to be one;
     a user's own class, with where the file says it comes from, can be added by a plugin."""
@@ -137,13 +135,17 @@ def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
 def layer_names(decls: list[LayerDecl]) -> list[str]:
     """Explicit names as given; others as Keras's `uniquify(snake_case(class))` would name them."""
     counts: dict[str, int] = defaultdict(int)
+    prefixes: dict[str, str] = {}  # by type name
     names = []
     for decl in decls:
         if decl.name is not None:
             names.append(decl.name)
             continue
-        cls = lookup(decl.type_name)
-        prefix = snake_case(cls.keras_name() if cls else decl.type_name)
+        prefix = prefixes.get(decl.type_name)
+        if prefix is None:
+            cls = lookup(decl.type_name)
+            prefix = snake_case(cls.keras_name() if cls else decl.type_name)
+            prefixes[decl.type_name] = prefix
         names.append(prefix if counts[prefix] == 0 else f"{prefix}_{counts[prefix]}")
         counts[prefix] += 1
     return names
@@ -366,43 +368,35 @@ def _keras_order(nodes: Mapping[str, GraphNode], outputs: list[str]) -> tuple[li
     post: list[str] = []
     state: dict[str, int] = {}  # 1 in progress, 2 done
     cyclic: list[str] = []
-
-    def visit(start: str) -> None:
-        # Iterative DFS (a spec may have thousands of layers).
-        stack: list[tuple[str, int]] = [(start, 0)]
+    links = {name: [i for i in node.inputs if i in nodes] for name, node in nodes.items()}
+    for out in outputs:  # an iterative DFS: a spec may have thousands of layers
+        if out in state:
+            continue
+        state[out] = 1
+        index[out] = len(index)
+        stack = [(out, iter(links[out]))]
         while stack:
-            name, child = stack.pop()
-            if child == 0:
-                if state.get(name) == 2:
-                    continue
-                if state.get(name) == 1:
-                    continue
-                state[name] = 1
-                index.setdefault(name, len(index))
-            inputs = [i for i in nodes[name].inputs if i in nodes]
-            if child < len(inputs):
-                stack.append((name, child + 1))
-                nxt = inputs[child]
-                if state.get(nxt) == 1:
-                    if nxt not in cyclic:
-                        cyclic.append(nxt)
-                    continue
-                if state.get(nxt) != 2:
-                    stack.append((nxt, 0))
+            name, inputs = stack[-1]
+            for parent in inputs:
+                seen = state.get(parent)
+                if seen is None:
+                    state[parent] = 1
+                    index[parent] = len(index)
+                    stack.append((parent, iter(links[parent])))
+                    break
+                if seen == 1 and parent not in cyclic:
+                    cyclic.append(parent)
             else:
                 state[name] = 2
                 post.append(name)
-
-    for out in outputs:
-        visit(out)
+                stack.pop()
     if cyclic:
         return [], cyclic
     depth: dict[str, int] = {}
     for name in reversed(post):
         here = depth.setdefault(name, 0)
-        for parent in nodes[name].inputs:
-            if parent in nodes:
-                depth[parent] = max(depth.get(parent, 0), here + 1)
+        for parent in links[name]:
+            depth[parent] = max(depth.get(parent, 0), here + 1)
     order = sorted(post, key=lambda n: (-depth[n], index[n]))
     return order, []
 
@@ -431,15 +425,15 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
     listed = len(graph.order)
     for index, name in enumerate(graph.order + graph.dangling):
         node = graph.nodes[name]
-        if not all(parent in shapes for parent in node.inputs):
+        try:
+            ins = [shapes[parent] for parent in node.inputs]
+        except KeyError:
             continue  # an input failed: its own diagnostic says why
-        ins = [shapes[parent] for parent in node.inputs]
         try:
             if input_shapes is not None and name in input_shapes:
-                shape = input_shapes[name]
+                shape, params = input_shapes[name], node.layer.param_count(ins)
             else:
-                shape = node.layer.output_shape(ins)
-            params = node.layer.param_count(ins)
+                shape, params = node.layer.called(ins)
         except Refusal as refusal:
             pos = node.decl.value_pos.get(refusal.arg or "", node.decl.pos)
             message = f"{type(node.layer).keras_name()} {name!r}: {refusal.message}"

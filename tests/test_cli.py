@@ -72,7 +72,26 @@ def test_summary_json_contract() -> None:
     assert doc["layers"][6]["inputs"] == ["activation", "up1"]
     assert doc["outputs"] == ["mer2"]
     assert doc["diagnostics"] == []
+    rows = [line.strip().rstrip(",") for line in out.splitlines() if line.startswith("    {")]
+    assert [json.loads(row) for row in rows] == doc["layers"]  # one layer a line
     assert doc["layers"][0]["type"] == "InputLayer"
+
+
+def test_summary_json_one_layer_a_line_whatever_the_names(tmp_path: Path) -> None:
+    """Layer names holding the separator of JSON objects (`}, {`) and brackets stay one a line."""
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(
+        "layers:\n"
+        "  - {type: Input, shape: [4], name: 'in}, {put'}\n"
+        "  - {type: Dense, units: 2, name: '}, {'}\n"
+        "  - {type: Dense, units: 3, name: '[{\"a\": 1}]'}\n"
+    )
+    code, out, _ = run("summary", str(spec), "--format", "json")
+    assert code == 0
+    rows = [line.strip().rstrip(",") for line in out.splitlines() if line.startswith("    {")]
+    assert [json.loads(row)["name"] for row in rows] == ["in}, {put", "}, {", '[{"a": 1}]']
+    assert [json.loads(row)["params"] for row in rows] == [0, 4 * 2 + 2, 2 * 3 + 3]
+    assert json.loads(out)["layers"] == [json.loads(row) for row in rows]
 
 
 def test_summary_reads_stdin() -> None:

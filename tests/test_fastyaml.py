@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deconvcheck.read import fastyaml
 from deconvcheck.read.fastyaml import parse_fast
 from deconvcheck.read.tree import Node
 from deconvcheck.read.yamlreader import parse_yaml_full
@@ -49,8 +50,8 @@ scalar_text = st.one_of(
     st.sampled_from(["same", "valid", "relu", "null", "~", "true", "false", "yes", "no", "on",
                      "010", "0o17", "0x1F", "1e3", "1.5", ".5", "-0", "+3", ".inf", "-.inf", ".nan",
                      "NULL", "True", "a-b", "x_1", "1:20", "-", "5.", "1_000", "0.1e-2"]),
-    st.text(alphabet="abc XYZ09_-.:/", min_size=0, max_size=6).map(lambda t: f'"{t}"'),
-    st.text(alphabet="abc XYZ09_-.", min_size=0, max_size=6).map(lambda t: f"'{t}'"),
+    st.text(alphabet="abc XYZ09_-.:/[]{},", min_size=0, max_size=6).map(lambda t: f'"{t}"'),
+    st.text(alphabet="abc XYZ09_-.[]{},", min_size=0, max_size=6).map(lambda t: f"'{t}'"),
 )  # fmt: skip
 spaces = st.sampled_from(["", " ", "  "])
 
@@ -94,7 +95,9 @@ def documents(draw: st.DrawFn) -> str:
 @settings(max_examples=300, deadline=None)
 @given(text=documents())
 def test_same_tree_as_pyyaml_on_generated_specs(text: str) -> None:
-    fast = parse_fast(text)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(fastyaml, "FLAT_AFTER", 1)  # the one-pattern lines too
+        fast = parse_fast(text)
     if fast is None:
         return
     try:
@@ -102,6 +105,38 @@ def test_same_tree_as_pyyaml_on_generated_specs(text: str) -> None:
     except Exception as exc:  # PyYAML refusing what we accepted is a failure
         raise AssertionError(f"accepted text PyYAML refuses: {exc}\n{text}") from exc
     assert dump(fast) == dump(slow), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=documents())
+def test_one_pattern_lines_read_as_the_cursor_reads_them(text: str) -> None:
+    """A flat one-layer line is matched whole by one pattern; the character-by-character reader
+    must give the same tree (and accept and refuse the same lines)."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(fastyaml, "FLAT_AFTER", 1)  # every line after the first by pattern
+        fast = parse_fast(text)
+        patched.setattr(fastyaml, "FLAT_AFTER", 10**9)  # none
+        by_cursor = parse_fast(text)
+    assert dump(fast) == dump(by_cursor), text
+
+
+def test_one_pattern_lines_are_the_usual_ones() -> None:
+    """The pattern takes what specs are made of (scalars, flat lists, quotes holding brackets),
+    and its node count is the full parser's."""
+    line = "  - {type: Conv2D, name: 'a, [b]', filters: 8, kernel_size: [3, 3], x: [\"]\", -1.5]}"
+    pattern = fastyaml._patterns().item
+    assert not pattern.fullmatch("  - {type: ZeroPadding2D, padding: [[1, 1], [2, 2]]}")
+    match = pattern.fullmatch(line)
+    assert match is not None
+    document = fastyaml._Document()
+    document.sequence = Node("seq", [], 1, 1)
+    document.indent = 2
+    assert document.flat_item(line, 3, match)
+    assert document.count == 1 + 2 * 5 + 2 + 2  # the mapping, 5 pairs, 2 + 2 list items
+    assert dump(document.sequence.value[0])[3][1] == (
+        ("s", "str", "'name'", 3, 20),  # `name` at index 19 of the line
+        ("s", "str", "'a, [b]'", 3, 26),  # its quote at index 25
+    )
 
 
 def test_deep_flow_nesting_is_left_to_the_full_parser() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeVar
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -461,6 +461,10 @@ class Layer:
     # A layer with weights that does no multiply-accumulate of its own by the README's
     # convention (normalisation): says so, rather than silently inheriting `macs` = 0.
     MACS_FREE: ClassVar[bool] = False
+    # Whether declarations with the same arguments may share one instance (`made`): true of a
+    # layer whose arguments are plain data.
+    SHARED: ClassVar[bool] = True
+    _shared: ClassVar[bool] = False
 
     config: Config  # each layer type narrows it to its own CONFIG's class, for mypy
     trainable: bool
@@ -468,6 +472,8 @@ class Layer:
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         cls.ARGS = cls.CONFIG.FIELDS
+        # `made` shares instances of built-in layers only: a plugin's class may keep state.
+        cls._shared = cls.SHARED and cls.__module__.startswith(__package__ or "deconvcheck.layers")
         own = cls.__dict__.get("windows")
         if own is not None:  # a frozen config has one set of windows: computed once
             setattr(cls, "windows", _once(own))  # noqa: B010 - mypy refuses a method assignment
@@ -500,6 +506,35 @@ class Layer:
     @classmethod
     def all_args(cls) -> tuple[Arg, ...]:
         return cls.ARGS + COMMON_ARGS
+
+    @classmethod
+    def arg_names(cls) -> frozenset[str]:
+        """The names of `all_args`, gathered once per class."""
+        names: frozenset[str] | None = cls.__dict__.get("_arg_names")
+        if names is None:
+            names = frozenset(a.name for a in cls.all_args())
+            cls._arg_names = names  # type: ignore[attr-defined]
+        return names
+
+    @classmethod
+    def made(cls, raw: Mapping[str, object]) -> Self:
+        """The layer for these arguments, as `cls(raw)`. A built-in layer never changes once
+        made, so declarations with the same arguments (a ResNet's repeated blocks, a long
+        chain) share one instance, parsed once; a plugin's class, and a layer that is not `SHARED`,
+        is made anew each time."""
+        if not cls._shared:
+            return cls(raw)
+        try:
+            key = (cls, repr(raw))
+        except ValueError:  # an integer too long to print: parsed (and refused) each time
+            return cls(raw)
+        layer = _MADE.get(key)
+        if layer is None:
+            if len(_MADE) >= MADE_LIMIT:
+                _MADE.clear()
+            layer = _MADE[key] = cls(raw)
+        assert isinstance(layer, cls)
+        return layer
 
     @classmethod
     def parse_args(cls, raw: Mapping[str, object]) -> dict[str, Any]:
@@ -540,6 +575,19 @@ class Layer:
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         return Params()
+
+    def called(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+        """`output_shape` and `param_count` on these inputs, kept per input shapes: a layer
+        shared by identical declarations is called on the same shapes again and again."""
+        key = tuple(inputs)
+        kept: dict[tuple[Shape, ...], tuple[Shape, Params]]
+        kept = self.__dict__.setdefault("_called", {})
+        found = kept.get(key)
+        if found is None:
+            if len(kept) >= CALLED_LIMIT:  # `sizes --range` calls it on thousands of sizes
+                kept.clear()
+            found = kept[key] = (self.output_shape(inputs), self.param_count(inputs))
+        return found
 
     def param_count(self, inputs: Sequence[Shape]) -> Params:
         params = self.weight_count(inputs)
@@ -678,6 +726,12 @@ def _once(
     windows.__doc__ = method.__doc__
     return windows
 
+
+# Layers made so far, by class and arguments (see `Layer.made`); cleared when it grows past the
+# limit, so that checking thousands of files keeps memory flat.
+_MADE: dict[tuple[type[Layer], str], Layer] = {}
+MADE_LIMIT = 4096
+CALLED_LIMIT = 64  # input shapes kept per layer (see `Layer.called`)
 
 AnyLayer = Layer  # kept as a name: the registry's and the engine's type for any layer
 

@@ -69,6 +69,7 @@ class Nested(Layer):
     CONFIG = NestedConfig
     ROLE = Role.RESHAPING
     MACS_FREE = True  # its own layers' MACs are not counted in the outer model yet
+    SHARED = False  # its model is built for its declaration
 
     @classmethod
     def example(cls) -> Example:

@@ -16,6 +16,8 @@ Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFai
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
@@ -210,21 +212,26 @@ class _Builder:
         """Keys to (key node, value node); reports duplicate and non-string keys."""
         result: dict[str, tuple[Node, Node]] = {}
         for key, val in node.value:
-            if key.kind != "scalar" or not isinstance(key.value, str):
-                self.error("DC006", f"keys of {what} must be names; found {_describe(key)}", key)
-                continue
-            if key.value in result:
-                first = result[key.value][0]
-                self.error(
-                    "DC005",
-                    f"duplicate key {key.value!r} in {what} (first at line {first.line}); "
-                    "YAML would silently keep the last one",
-                    key,
-                    hint="remove one of the two",
-                )
-                continue
-            result[key.value] = (key, val)
+            if self.is_new_key(key, result, what):
+                result[key.value] = (key, val)
         return result
+
+    def is_new_key(self, key: Node, seen: Mapping[str, tuple[Node, Node]], what: str) -> bool:
+        """Whether a key is a name not seen before in its mapping; reports it if not."""
+        if key.kind != "scalar" or type(key.value) is not str:
+            self.error("DC006", f"keys of {what} must be names; found {_describe(key)}", key)
+            return False
+        if key.value in seen:
+            first = seen[key.value][0]
+            self.error(
+                "DC005",
+                f"duplicate key {key.value!r} in {what} (first at line {first.line}); "
+                "YAML would silently keep the last one",
+                key,
+                hint="remove one of the two",
+            )
+            return False
+        return True
 
     def build(self, root: Node | None) -> None:
         if root is None:
@@ -349,19 +356,33 @@ class _Builder:
                 hint="write `- {type: Conv2D, filters: 64, kernel_size: 3}`",
             )
             return None
-        keys = self.mapping(node, f"layer {index + 1}")
+        # One pass over the pairs (10,000-layer stacks are read): the reserved keys kept aside,
+        # the arguments with their positions.
+        keys: dict[str, tuple[Node, Node]] = {}
+        args: dict[str, Any] = {}
+        arg_pos: dict[str, Pos] = {}
+        value_pos: dict[str, Pos] = {}
+        for key, value in node.value:
+            name = key.value
+            if key.kind != "scalar" or type(name) is not str or name in keys:
+                self.is_new_key(key, keys, f"layer {index + 1}")  # says what is wrong
+                continue
+            keys[name] = (key, value)
+            if name not in RESERVED_LAYER_KEYS:
+                args[name] = value.value if value.kind == "scalar" else value.plain()
+                arg_pos[name] = Pos(key.line, key.column)
+                value_pos[name] = Pos(value.line, value.column)
         if "type" not in keys:
             self.error("DC104", f"layer {index + 1} has no `type:`", node)
             return None
         type_name = self.string(keys["type"][1], "`type`")
         if type_name is None:
             return None
-        arguments = {k: v for k, v in keys.items() if k not in RESERVED_LAYER_KEYS}
-        args = {key: value.plain() for key, (_, value) in arguments.items()}
-        if isinstance(args.get("model"), str):  # a model used as a layer, by file reference
-            args["model"] = self.submodel(args["model"], arguments["model"][1])
-        elif "model" in arguments and arguments["model"][1].kind == "map":  # ... written inline
-            args["model"] = self.inline(arguments["model"][1])
+        model = keys.get("model")
+        if model is not None and isinstance(args["model"], str):  # a model file used as a layer
+            args["model"] = self.submodel(args["model"], model[1])
+        elif model is not None and model[1].kind == "map":  # ... or a model written in place
+            args["model"] = self.inline(model[1])
         return declare(
             type_name,
             self.string(keys["name"][1], "`name`") if "name" in keys else None,
@@ -369,6 +390,6 @@ class _Builder:
             inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
             pos=Pos(node.line, node.column),
             index=index,
-            arg_pos={k: Pos(key.line, key.column) for k, (key, _) in arguments.items()},
-            value_pos={k: Pos(value.line, value.column) for k, (_, value) in arguments.items()},
+            arg_pos=arg_pos,
+            value_pos=value_pos,
         )
