@@ -1,13 +1,18 @@
 """Speed at scale: `check` on 1,000 spec files, `summary` on very long stacks, cold starts.
 
-    python benchmarks/scale.py [--runs 5]
+    python benchmarks/scale.py [--runs 7]
 
-Reports medians of several cold runs (a new process each time):
+Every figure is a median of cold runs (a new process each time). Ratios are taken against the
+import floor `python -c "import click, yaml, rich"` run in turn with the command (command, floor,
+command, floor, ...): the median of the pair-by-pair ratios, so that a machine whose speed drifts
+during the run does not move them.
 - `deconvcheck check` of 1,000 spec files in one call (pre-commit passes many files at once);
-- `deconvcheck summary --format json` of stacks of 1,000, 10,000 and 100,000 layers, and the
-  exponent of the growth (log-log slope from 10,000 to 100,000: 1.0 is linear);
-- `deconvcheck summary` (the text table) of 1,000 and 10,000 layers;
-- cold `--version` and `check` of one file, as ratios to `python -c "import click, yaml"`.
+- `deconvcheck summary --format json` of chains of 1,000 to 100,000 layers, the 10,000-layer one as
+  a ratio to the floor (target: at most 5x), and the growth exponents (log-log slopes from 10,000
+  to 50,000 and 100,000 layers: 1.0 is linear); and a 10,000-layer chain as a real file has it
+  (every layer named, convolutions of 8 channel counts and batch normalisations);
+- `deconvcheck summary` (the text table, drawn by rich as Keras draws it) of 1,000 and 10,000;
+- cold `--version` and `check` of one file, as ratios to the floor.
 """
 
 from __future__ import annotations
@@ -28,14 +33,29 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 TOOL = [sys.executable, "-m", "deconvcheck"]
 
 
+FLOOR = [sys.executable, "-c", "import click, yaml, rich"]
+
+
+def seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=False, env=ENV)
+    return time.perf_counter() - start
+
+
 def median_seconds(command: list[str], runs: int) -> float:
-    subprocess.run(command, capture_output=True, check=False, env=ENV)  # warm caches
-    times = []
+    seconds(command)  # warm caches
+    return statistics.median(seconds(command) for _ in range(runs))
+
+
+def paired(command: list[str], runs: int) -> tuple[float, float]:
+    """The command's median seconds and the median ratio to FLOOR, run in turn with it."""
+    seconds(command), seconds(FLOOR)  # warm caches
+    times, ratios = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, env=ENV)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        took = seconds(command)
+        times.append(took)
+        ratios.append(took / seconds(FLOOR))
+    return statistics.median(times), statistics.median(ratios)
 
 
 def make_specs(folder: Path, count: int) -> None:
@@ -58,9 +78,23 @@ def make_stack(path: Path, layers: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def make_named_stack(path: Path, layers: int) -> None:
+    """A chain as a real file has it: every layer named, sizes and channels changing."""
+    lines = ["deconvcheck: 1", "layers:", "  - {type: Input, shape: [32, 32, 8], name: image}"]
+    for i in range(1, layers):
+        if i % 4 == 0:
+            lines.append(f"  - {{type: BatchNormalization, name: bn_{i}}}")
+        else:
+            lines.append(
+                f"  - {{type: Conv2D, name: conv_{i}, filters: {8 * (1 + i % 8)}, "
+                f"kernel_size: [3, 3], padding: same, activation: relu}}"
+            )
+    path.write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "specs"
@@ -70,27 +104,44 @@ def main() -> None:
         check_1000 = median_seconds([*TOOL, "check", "-q", *files], args.runs)
         print(f"check of 1,000 spec files, one call: {check_1000:.2f} s (target < 2 s)")
 
-        sizes = (1_000, 10_000, 100_000)
-        seconds = {}
+        sizes = (1_000, 10_000, 50_000, 100_000)
+        took = {}
         for n in sizes:
             stack = Path(tmp) / f"stack_{n}.yaml"
             make_stack(stack, n)
-            runs = args.runs if n < 100_000 else max(3, args.runs // 2)
-            seconds[n] = median_seconds([*TOOL, "summary", str(stack), "--format", "json"], runs)
-            print(f"summary --format json, {n:>7,} layers: {seconds[n]:.2f} s")
-        exponent = math.log(seconds[100_000] / seconds[10_000]) / math.log(10)
-        print(f"growth exponent from 10,000 to 100,000 layers: {exponent:.2f} (1.0 = linear)")
+            command = [*TOOL, "summary", str(stack), "--format", "json"]
+            if n == 10_000:
+                took[n], ratio = paired(command, args.runs * 2)
+                print(
+                    f"summary --format json, {n:>7,} layers: {took[n]:.2f} s, "
+                    f"{ratio:.2f}x the floor (target: at most 5x)"
+                )
+            else:
+                took[n] = median_seconds(command, args.runs if n < 50_000 else 3)
+                print(f"summary --format json, {n:>7,} layers: {took[n]:.2f} s")
+        named = Path(tmp) / "named_10000.yaml"
+        make_named_stack(named, 10_000)
+        took_named, ratio = paired([*TOOL, "summary", str(named), "--format", "json"], args.runs)
+        print(
+            f"summary --format json, 10,000 named layers (channels changing): {took_named:.2f} s, "
+            f"{ratio:.2f}x the floor"
+        )
+        for n in (50_000, 100_000):
+            slope = math.log(took[n] / took[10_000]) / math.log(n / 10_000)
+            print(f"growth exponent from 10,000 to {n:,} layers: {slope:.2f} (1.0 = linear)")
         for n in (1_000, 10_000):  # the text table, drawn by rich as Keras draws it
             stack = Path(tmp) / f"stack_{n}.yaml"
-            text = median_seconds([*TOOL, "summary", str(stack)], max(3, args.runs // 2))
+            text = median_seconds([*TOOL, "summary", str(stack)], 3)
             print(f"summary (text), {n:>7,} layers: {text:.2f} s")
 
-        base = median_seconds([sys.executable, "-c", "import click, yaml"], args.runs * 3)
-        version = median_seconds([*TOOL, "--version"], args.runs * 3)
-        one = median_seconds([*TOOL, "check", "-q", files[1]], args.runs * 3)
-        print(f"baseline import click, yaml: {base * 1000:.1f} ms")
-        print(f"--version: {version * 1000:.1f} ms, ratio {version / base:.2f}")
-        print(f"check of one spec: {one * 1000:.1f} ms, ratio {one / base:.2f}")
+        floor = median_seconds(FLOOR, args.runs * 3)
+        print(f"floor, import click, yaml, rich: {floor * 1000:.1f} ms")
+        for label, command in (
+            ("--version", [*TOOL, "--version"]),
+            ("check of one spec", [*TOOL, "check", "-q", files[1]]),
+        ):
+            took_one, ratio = paired(command, args.runs * 3)
+            print(f"{label}: {took_one * 1000:.1f} ms, ratio {ratio:.2f}")
 
 
 if __name__ == "__main__":

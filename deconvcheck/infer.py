@@ -50,7 +50,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
                 "DC102",
                 f"{cls.keras_name()} {label!r}: no argument {key!r}"
                 f"{suggest(key, sorted(known | set(RESERVED_LAYER_KEYS)))}",
-                decl.arg_pos.get(key, decl.pos),
+                decl.key_at(key),
                 label,
                 hint=f"its arguments are {', '.join(a.name for a in cls.ARGS)}",
             )
@@ -63,7 +63,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
     try:
         return cls.made(raw)
     except Refusal as refusal:
-        pos = decl.value_pos.get(refusal.arg or "", decl.pos)
+        pos = decl.value_at(refusal.arg or "")
         message = f"{cls.keras_name()} {label!r}: {refusal.message}"
         out.append(_diag(refusal.code, message, pos, label, refusal.hint))
         return None
@@ -364,39 +364,36 @@ def _keras_order(nodes: Mapping[str, GraphNode], outputs: list[str]) -> tuple[li
     """Keras's `map_graph` order: a DFS from the outputs numbers the layers (pre-order); each
     layer's depth is its longest distance to an output; layers are listed by decreasing depth,
     ties by DFS number. Also returns the layers found on a cycle."""
-    index: dict[str, int] = {}
+    index: dict[str, int] = {}  # DFS pre-order number of every layer reached
+    done: set[str] = set()
     post: list[str] = []
-    state: dict[str, int] = {}  # 1 in progress, 2 done
     cyclic: list[str] = []
     links = {name: [i for i in node.inputs if i in nodes] for name, node in nodes.items()}
     for out in outputs:  # an iterative DFS: a spec may have thousands of layers
-        if out in state:
+        if out in index:
             continue
-        state[out] = 1
         index[out] = len(index)
         stack = [(out, iter(links[out]))]
         while stack:
             name, inputs = stack[-1]
             for parent in inputs:
-                seen = state.get(parent)
-                if seen is None:
-                    state[parent] = 1
+                if parent not in index:
                     index[parent] = len(index)
                     stack.append((parent, iter(links[parent])))
                     break
-                if seen == 1 and parent not in cyclic:
+                if parent not in done and parent not in cyclic:  # on the path: a cycle
                     cyclic.append(parent)
             else:
-                state[name] = 2
+                done.add(name)
                 post.append(name)
                 stack.pop()
     if cyclic:
         return [], cyclic
-    depth: dict[str, int] = {}
+    depth = dict.fromkeys(post, 0)
     for name in reversed(post):
-        here = depth.setdefault(name, 0)
+        below = depth[name] + 1
         for parent in links[name]:
-            depth[parent] = max(depth.get(parent, 0), here + 1)
+            depth[parent] = max(depth[parent], below)
     order = sorted(post, key=lambda n: (-depth[n], index[n]))
     return order, []
 
@@ -435,7 +432,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             else:
                 shape, params = node.layer.called(ins)
         except Refusal as refusal:
-            pos = node.decl.value_pos.get(refusal.arg or "", node.decl.pos)
+            pos = node.decl.value_at(refusal.arg or "")
             message = f"{type(node.layer).keras_name()} {name!r}: {refusal.message}"
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue

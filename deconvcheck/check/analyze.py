@@ -3,7 +3,7 @@ traced to their cause, and the design rules (DC3xx). Everything returns diagnost
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from deconvcheck import arith
 from deconvcheck.check.trace import ancestors, first_lossy, path_sizes, restored
@@ -169,7 +169,7 @@ def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
             "DC304",
             f"{node.layer.keras_name()} '{name}' gives {'x'.join(str(g) for g in got)}, not the "
             f"output_shape {'x'.join(str(w) for w in wanted)}: " + "; ".join(parts),
-            node.decl.value_pos.get("output_shape", node.decl.pos),
+            node.decl.value_at("output_shape"),
             name,
             "`deconvcheck solve --in N --out M --framework tf` lists the settings",
         )
@@ -198,20 +198,29 @@ def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
             f"{node.layer.keras_name()} '{name}': dilation_rate {d} widens the {k}-wide "
             f"kernel to {arith.effective_kernel(k, d)}, so {format_shape(before)} grows to "
             f"{format_shape(after)}; dilation enlarges the receptive field, it does not upsample",
-            node.decl.value_pos.get("dilation_rate", node.decl.pos),
+            node.decl.value_at("dilation_rate"),
             name,
             f"to double the size use strides=2 without dilation ({doubled})",
         )
 
 
-RULES = (lossy_downsampling, checkerboard, unreachable_output_shape, dilation_surprise)
+RULES = (  # each design rule and the code it reports
+    ("DC302", lossy_downsampling),
+    ("DC303", checkerboard),
+    ("DC304", unreachable_output_shape),
+    ("DC305", dilation_surprise),
+)
 
 
-def analyze(spec: Spec, model: Model) -> list[Diagnostic]:
+def analyze(
+    spec: Spec, model: Model, selects: Callable[[str], bool] = lambda code: True
+) -> list[Diagnostic]:
     """Inference's diagnostics (skip-connection errors traced to their cause), the restoration
-    check and the design rules: everything `check` may report, before its selection."""
+    check and the design rules `selects` chooses (the others are not run): everything `check`
+    may report, before its selection."""
     found = [explain_merge(spec, model, d) for d in model.diagnostics]
     found += restoration(spec, model)
-    for rule in RULES:
-        found += rule(model)
+    for code, rule in RULES:
+        if selects(code):
+            found += rule(model)
     return sorted((d.at(spec.path) for d in found), key=lambda d: (d.line, d.column, d.code))

@@ -137,7 +137,8 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
         if problem is not None:
             return FileResult(path, [problem], True)
     model = infer(spec)
-    found = analyze(spec, model) + (check_pair(spec, model) if spec.encoder else [])
+    found = analyze(spec, model, lambda code: config.selects(code, path))
+    found += check_pair(spec, model) if spec.encoder else []
     budgets = config.budgets_for(path)
     if budgets and model.ok:
         found += over_budget(model, budgets, path)

@@ -96,7 +96,8 @@ def inferred(
             raise click.UsageError(problem.message)
     model = infer(loaded)
     defaults = Config()
-    return model, capped([d for d in analyze(loaded, model) if defaults.selects(d.code)])
+    found = analyze(loaded, model, defaults.selects)
+    return model, capped([d for d in found if defaults.selects(d.code)])
 
 
 def write_output(text: str, output: str | None, source: str) -> None:

@@ -356,12 +356,10 @@ class _Builder:
                 hint="write `- {type: Conv2D, filters: 64, kernel_size: 3}`",
             )
             return None
-        # One pass over the pairs (10,000-layer stacks are read): the reserved keys kept aside,
-        # the arguments with their positions.
+        # One pass over the pairs (10,000-layer stacks are read); the nodes are kept, for the
+        # positions of the arguments a diagnostic names.
         keys: dict[str, tuple[Node, Node]] = {}
         args: dict[str, Any] = {}
-        arg_pos: dict[str, Pos] = {}
-        value_pos: dict[str, Pos] = {}
         for key, value in node.value:
             name = key.value
             if key.kind != "scalar" or type(name) is not str or name in keys:
@@ -370,8 +368,6 @@ class _Builder:
             keys[name] = (key, value)
             if name not in RESERVED_LAYER_KEYS:
                 args[name] = value.value if value.kind == "scalar" else value.plain()
-                arg_pos[name] = Pos(key.line, key.column)
-                value_pos[name] = Pos(value.line, value.column)
         if "type" not in keys:
             self.error("DC104", f"layer {index + 1} has no `type:`", node)
             return None
@@ -390,6 +386,5 @@ class _Builder:
             inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
             pos=Pos(node.line, node.column),
             index=index,
-            arg_pos=arg_pos,
-            value_pos=value_pos,
+            places=keys,
         )

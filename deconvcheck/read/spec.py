@@ -5,9 +5,13 @@ layer declaration, for the readers and for `check`'s fixes alike."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from deconvcheck.read.tree import Node
 
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
@@ -46,9 +50,20 @@ class LayerDecl:
         self.name: str | None = None
         self.inputs: list[tuple[str, Pos]] | None = None
         self.args: dict[str, Any] = {}
-        self.arg_pos: dict[str, Pos] = {}  # where each argument's key is
-        self.value_pos: dict[str, Pos] = {}  # where each argument's value is
+        # The nodes of each argument's key and value, where a reader has them (read only when a
+        # diagnostic needs a position: `key_at`, `value_at`).
+        self.places: Mapping[str, tuple[Node, Node]] = {}
         self.origin: str | None = None  # a Keras file's registered name or module for the class
+
+    def key_at(self, arg: str) -> Pos:
+        """Where an argument's key is written; the layer's position if the file does not say."""
+        place = self.places.get(arg) if arg in self.args else None
+        return Pos(place[0].line, place[0].column) if place else self.pos
+
+    def value_at(self, arg: str) -> Pos:
+        """Where an argument's value is written; the layer's position if the file does not say."""
+        place = self.places.get(arg) if arg in self.args else None
+        return Pos(place[1].line, place[1].column) if place else self.pos
 
 
 class Spec:
@@ -85,14 +100,13 @@ def declare(
     inputs: list[tuple[str, Pos]] | None = None,
     pos: Pos = NOWHERE,
     index: int = -1,
-    arg_pos: dict[str, Pos] | None = None,
-    value_pos: dict[str, Pos] | None = None,
+    places: Mapping[str, tuple[Node, Node]] | None = None,
 ) -> LayerDecl:
-    """A layer declaration; arguments without positions of their own take the layer's."""
+    """A layer declaration; arguments without `places` of their own are at the layer's `pos`."""
     decl = LayerDecl(index, type_name, pos)
     decl.name = name
     decl.inputs = inputs
     decl.args = args
-    decl.arg_pos = arg_pos if arg_pos is not None else dict.fromkeys(args, pos)
-    decl.value_pos = value_pos if value_pos is not None else dict.fromkeys(args, pos)
+    if places is not None:
+        decl.places = places
     return decl
