@@ -214,20 +214,20 @@ def build(spec: Spec) -> Graph:
             )
         )
     # Only a graph that built cleanly is worth this warning: a broken link would make every
-    # layer before it look unused.
-    used = _declared_ancestors(spec, names, outputs) | set(cyclic)
-    for name, node in nodes.items():
-        if name not in used and not diags:
-            diags.append(
-                _diag(
-                    "DC208",
-                    f"layer {name!r} does not lead to the model's outputs "
-                    f"({', '.join(outputs)}), so Keras leaves it out of the model",
-                    node.decl.pos,
-                    name,
-                    hint="connect it, or list it under `outputs:`",
-                )
+    # layer before it look unused. Built cleanly, every declaration is a node linked as declared,
+    # so the layers the outputs depend on are the ones the order placed.
+    unused = None if diags else next((name for name in nodes if name not in placed), None)
+    if unused is not None:
+        diags.append(
+            _diag(
+                "DC208",
+                f"layer {unused!r} does not lead to the model's outputs "
+                f"({', '.join(outputs)}), so Keras leaves it out of the model",
+                nodes[unused].decl.pos,
+                unused,
+                hint="connect it, or list it under `outputs:`",
             )
+        )
     return Graph(
         path=spec.path,
         name=spec.name or DEFAULT_MODEL_NAME,
@@ -243,24 +243,6 @@ def build(spec: Spec) -> Graph:
         ),
         diagnostics=[d.at(spec.path) for d in diags],
     )
-
-
-def _declared_ancestors(spec: Spec, names: list[str], outputs: list[str]) -> set[str]:
-    """Every layer the outputs depend on as declared, whether or not it could be built."""
-    links: dict[str, list[str]] = {}
-    for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
-        if decl.inputs is not None:
-            links[name] = [ref for ref, _ in decl.inputs]
-        elif i and not _is_input(decl):
-            links[name] = [names[i - 1]]
-    seen: set[str] = set()
-    stack = list(outputs)
-    while stack:
-        name = stack.pop()
-        if name not in seen:
-            seen.add(name)
-            stack.extend(links.get(name, []))
-    return seen
 
 
 def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | None:

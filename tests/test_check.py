@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deconvcheck import arith
+from deconvcheck.check.analyze import analyze
 from deconvcheck.check.config import Config, ConfigError, load_config, merge
 from deconvcheck.check.repair import fixes
 from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
@@ -277,6 +278,18 @@ def test_advice_is_opt_in(code: str) -> None:
     status, out, _ = run("--extend-select", code, str(bad))
     assert status == 1 and f" {code} " in out
     assert run("--select", "DC3", str(bad))[0] == 1
+
+
+@pytest.mark.parametrize("code", ["DC302", "DC303", "DC304", "DC305"])
+def test_a_design_rule_runs_only_when_selected(code: str) -> None:
+    """analyze skips the rules the selection does not want (summary and check's defaults skip
+    the advice), and runs them for --select / extend-select."""
+    bad = next((RULE_DIR / code).glob("bad_*.yaml"))
+    spec = load(str(bad))
+    model = infer(spec)
+    assert code in [d.code for d in analyze(spec, model)]
+    assert code in [d.code for d in analyze(spec, model, lambda c: c == code)]
+    assert code not in [d.code for d in analyze(spec, model, lambda c: c != code)]
 
 
 def test_exit_zero_and_fail_on(tmp_path: Path) -> None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from deconvcheck import arith
+from deconvcheck.infer import build
+from deconvcheck.layers import base
 from deconvcheck.layers.base import AnyLayer, Layer, Params, Role, Window, spatial_axes
 from deconvcheck.layers.registry import INDEX, layer_types, registry
+from deconvcheck.read.loader import load
 
 TYPES = [pytest.param(cls, id=cls.NAMES[0]) for cls in layer_types()]
 
@@ -190,3 +194,56 @@ def test_naming_a_type_loads_only_its_family() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "['base', 'convolution', 'registry']"
+
+
+# ---------------------------------------------------------------- shared instances
+
+
+def test_identical_declarations_share_one_layer(tmp_path: Path) -> None:
+    """Built-in layers are immutable once made: declarations with the same arguments share one
+    instance (parsed once), other arguments make another; a nested model is its own."""
+    spec = tmp_path / "chain.yaml"
+    spec.write_text(
+        "layers:\n"
+        "  - {type: Input, shape: [8, 8, 3]}\n"
+        "  - {type: Conv2D, filters: 4, kernel_size: 3, name: a}\n"
+        "  - {type: Conv2D, filters: 4, kernel_size: 3, name: b}\n"
+        "  - {type: Conv2D, filters: 4, kernel_size: [3, 3], name: c}\n"
+        "  - {type: Conv2D, filters: 5, kernel_size: 3, name: d}\n"
+        "  - {type: Sequential, name: e, model: {layers: [{type: Input, shape: [4, 4, 5]}]}}\n"
+        "  - {type: Sequential, name: f, model: {layers: [{type: Input, shape: [4, 4, 5]}]}}\n"
+    )
+    nodes = build(load(str(spec))).nodes
+    assert nodes["a"].layer is nodes["b"].layer
+    assert nodes["c"].layer is not nodes["a"].layer  # written otherwise: parsed on its own
+    assert nodes["c"].layer.config.kernel_size == nodes["a"].layer.config.kernel_size == (3, 3)
+    assert nodes["d"].layer is not nodes["a"].layer and nodes["d"].layer.config.filters == 5
+    assert nodes["e"].layer is not nodes["f"].layer  # nested models: never shared
+
+
+def test_a_plugins_layer_is_made_anew() -> None:
+    """A class defined outside deconvcheck.layers (a plugin's) may keep state: not shared."""
+
+    class Counter(Layer):
+        NAMES = ("Counter",)
+
+    assert Counter.made({}) is not Counter.made({})
+    conv, args = registry()["Conv2D"], {"filters": 2, "kernel_size": 1}
+    assert conv.made(args) is conv.made(dict(args))
+
+
+def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking thousands of files or sizes keeps memory flat: the instance cache is cleared
+    when full, and a layer keeps the results of a bounded number of input shapes."""
+    monkeypatch.setattr(base, "_MADE", {})
+    monkeypatch.setattr(base, "MADE_LIMIT", 3)
+    dense = registry()["Dense"]
+    for units in range(1, 11):
+        assert dense.made({"units": units}).config.units == units
+        assert len(base._MADE) <= 3
+    monkeypatch.setattr(base, "CALLED_LIMIT", 4)
+    layer = dense.made({"units": 2})
+    for features in range(1, 11):
+        shape, params = layer.called([(None, features)])
+        assert shape == (None, 2) and params.total == features * 2 + 2
+        assert len(layer.__dict__["_called"]) <= 4
