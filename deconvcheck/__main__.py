@@ -1,3 +1,3 @@
-from deconvcheck.cli.main import main
+from deconvcheck.cli.main import run
 
-main()
+run()

@@ -43,7 +43,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
         out.append(_unknown_type(decl, label))
         return None
     known = cls.arg_names()
-    unknown = [key for key in decl.args if key not in known]
+    unknown = [] if known.issuperset(decl.args) else [k for k in decl.args if k not in known]
     for key in unknown:
         out.append(
             _diag(
@@ -272,7 +272,6 @@ def _connect(
 ) -> list[str] | None:
     """The names of a layer's inputs: explicit `inputs:`, or else the layer above it."""
     cls = type(layer)
-    kind = cls.keras_name()
     if decl.inputs is None:
         if cls.MAX_INPUTS == 0:
             return []
@@ -280,7 +279,7 @@ def _connect(
             diags.append(
                 _diag(
                     "DC109",
-                    f"{kind} joins several tensors: name them with `inputs: [a, b]`",
+                    f"{cls.keras_name()} joins several tensors: name them with `inputs: [a, b]`",
                     decl.pos,
                     name,
                 )
@@ -290,7 +289,7 @@ def _connect(
             diags.append(
                 _diag(
                     "DC109",
-                    f"{kind} is the first layer, so it has no input",
+                    f"{cls.keras_name()} is the first layer, so it has no input",
                     decl.pos,
                     name,
                     hint="start `layers:` with an Input layer",
@@ -308,7 +307,8 @@ def _connect(
             expected = f"exactly {cls.MIN_INPUTS} inputs"
         else:
             expected = f"at least {cls.MIN_INPUTS} input"
-        diags.append(_diag("DC109", f"{kind} takes {expected}; received {count}", decl.pos, name))
+        message = f"{cls.keras_name()} takes {expected}; received {count}"
+        diags.append(_diag("DC109", message, decl.pos, name))
         return None
     missing = [(ref, pos) for ref, pos in decl.inputs if ref not in known]
     for ref, pos in missing:

@@ -193,6 +193,31 @@ def test_real_process_pipe_respects_no_color() -> None:
     assert max(len(line) for line in proc.stdout.splitlines()) == 88
 
 
+def test_the_process_ends_with_its_output_flushed_and_its_status(tmp_path: Path) -> None:
+    """`python -m deconvcheck` (and the console script) skip the interpreter's teardown: every
+    byte written must still arrive, and each exit status keep its meaning."""
+    spec = tmp_path / "long.yaml"
+    layers = ["  - {type: Input, shape: [8, 8, 3]}"]
+    layers += ["  - {type: Conv2D, filters: 3, kernel_size: 3, padding: same}"] * 2999
+    spec.write_text("layers:\n" + "\n".join(layers) + "\n")
+
+    def process(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "deconvcheck", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    done = process("summary", str(spec), "--format", "json")
+    assert done.returncode == 0
+    doc = json.loads(done.stdout)  # the whole document, to its last brace
+    assert len(doc["layers"]) == 3000 and doc["total_params"] == 2999 * (3 * 3 * 3 * 3 + 3)
+    found = process("check", str(SAMPLES / "unet.yaml"), "--input-shape", "100,100,8")
+    assert found.returncode == 1 and " DC201 " in found.stdout
+    assert found.stderr.strip().endswith(
+        "1 error(s), 0 warning(s) in 1 of 1 spec file(s) (0 other file(s) skipped)"
+    )
+    wrong = process("summary", "--no-such-option")
+    assert wrong.returncode == 2 and "No such option" in wrong.stderr
+
+
 def test_summary_shows_restoration_under_the_table() -> None:
     spec = Path(__file__).parent / "rules" / "DC301" / "bad_autoencoder_225.yaml"
     code, out, _ = run("summary", str(spec))
