@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from deconvcheck.read import fastyaml
 from deconvcheck.read.fastyaml import parse_fast
+from deconvcheck.read.loader import load
 from deconvcheck.read.tree import Node
 from deconvcheck.read.yamlreader import parse_yaml_full
 from tests.conftest import ROOT
@@ -20,6 +21,7 @@ from tests.conftest import ROOT
 def dump(node: Node | None) -> Any:
     if node is None:
         return None
+    node = node.expanded()  # a one-line mapping kept flat: as the mapping it stands for
     if node.kind == "scalar":
         return ("s", type(node.value).__name__, repr(node.value), node.line, node.column)
     if node.kind == "seq":
@@ -118,6 +120,53 @@ def test_one_pattern_lines_read_as_the_cursor_reads_them(text: str) -> None:
         patched.setattr(fastyaml, "FLAT_AFTER", 10**9)  # none
         by_cursor = parse_fast(text)
     assert dump(fast) == dump(by_cursor), text
+
+
+def declared(text: str, flat_after: int) -> Any:
+    """What the loader declares from a text, read with the one-pattern lines after
+    `flat_after` items: every layer's fields, its arguments' positions, the diagnostics."""
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(fastyaml, "FLAT_AFTER", flat_after)
+        spec = load("spec.yaml", text)
+    layers = [
+        (
+            d.index, d.type_name, d.name, d.inputs, repr(d.args), d.pos,
+            [(d.key_at(k), d.value_at(k)) for k in d.args],
+        )
+        for d in spec.layers
+    ]  # fmt: skip
+    return layers, spec.diagnostics
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=documents())
+def test_one_pattern_lines_declare_what_the_tree_declares(text: str) -> None:
+    """The loader declares a one-pattern line without a node per value; the layers, their
+    arguments' positions and the findings (a repeated key, a type that is not a name, odd
+    inputs) must be those the full tree gives."""
+    assert declared(text, 1) == declared(text, 10**9), text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{type: Dense, units: 2, units: 3}",
+        "{type: null, units: 2}",
+        "{units: 2}",
+        "{type: Dense, name: '', units: 2}",
+        "{type: Dense, name: [a], units: 2}",
+        "{type: Dense, units: 2, inputs: []}",
+        "{type: Dense, units: 2, inputs: [a, 1]}",
+        "{type: Dense, units: 2, inputs: a}",
+        "{type: Dense, units: 2, inputs: [a, 'b']}",
+        "{type: Dense, model: inner.yaml}",
+        "{type: Dense, units: [1, 2], use_bias: true}",
+    ],
+)
+def test_unusual_one_pattern_lines_are_declared_as_the_tree_declares(line: str) -> None:
+    text = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [4], name: a}\n"
+    text += "  - {type: Input, shape: [4], name: b}\n" + f"  - {line}\n"
+    assert declared(text, 1) == declared(text, 10**9)
 
 
 def test_one_pattern_lines_are_the_usual_ones() -> None:

@@ -13,7 +13,7 @@ import functools
 import re
 from typing import Any, NamedTuple
 
-from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, Node, resolve_plain
+from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, FlatPair, Node, resolve_plain
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
@@ -69,42 +69,42 @@ def _plain(text: str) -> Any:
     return value
 
 
-def _scalars(line: str, number: int, start: int, end: int) -> list[Node]:
-    """The items of a flat list between `start` and `end`."""
-    items = []
+def _scalars(line: str, start: int, end: int) -> tuple[list[Any], tuple[int, ...]]:
+    """The values of a flat list's items between `start` and `end`, and their columns (a quoted
+    item's is its quote's)."""
+    values, columns = [], []
     for item in _patterns().scalar.finditer(line, start, end):
         group = item.lastindex
         if group == 1:
             text = item[1]
-            value = _RESOLVED[text] if text in _RESOLVED else _plain(text)
-            items.append(Node("scalar", value, number, item.start() + 1))
-        else:  # quoted: the column of its quote
+            values.append(_RESOLVED[text] if text in _RESOLVED else _plain(text))
+        else:
             assert group is not None
-            items.append(Node("scalar", item[group], number, item.start() + 1))
-    return items
+            values.append(item[group])
+        columns.append(item.start() + 1)
+    return values, tuple(columns)
 
 
 def _flat_mapping(line: str, number: int, start: int, end: int) -> tuple[Node, int]:
-    """The mapping of a line `_FLAT_ITEM` matched (between `start` and `end`), and its nodes."""
+    """The mapping of a line `_FLAT_ITEM` matched (between `start` and `end`), as a "flat" node
+    (its keys with plain values and columns), and the nodes it stands for."""
     pattern = _patterns().pair
-    pairs: list[tuple[Node, Node]] = []
+    pairs: list[FlatPair] = []
     count = 1
     for pair in pattern.finditer(line, start + 1, end - 1):
         group = pair.lastindex
         if group == 2:  # a plain scalar, by far the most usual
             text = pair[2]
             value = _RESOLVED[text] if text in _RESOLVED else _plain(text)
-            node = Node("scalar", value, number, pair.start(2) + 1)
+            pairs.append((pair[1], pair.start() + 1, value, pair.start(2) + 1, None))
         elif group == 5:  # a flat list
-            at = pair.start(5)
-            items = _scalars(line, number, at + 1, pair.end(5) - 1)
-            node = Node("seq", items, number, at + 1)
-            count += len(items)
+            values, columns = _scalars(line, pair.start(5) + 1, pair.end(5) - 1)
+            pairs.append((pair[1], pair.start() + 1, values, pair.start(5) + 1, columns))
+            count += len(values)
         else:  # quoted: the column of its quote
             assert group is not None
-            node = Node("scalar", pair[group], number, pair.start(group))
-        pairs.append((Node("scalar", pair[1], number, pair.start() + 1), node))
-    return Node("map", pairs, number, start + 1), count + 2 * len(pairs)
+            pairs.append((pair[1], pair.start() + 1, pair[group], pair.start(group), None))
+    return Node("flat", pairs, number, start + 1), count + 2 * len(pairs)
 
 
 class _GiveUp(Exception):

@@ -161,11 +161,24 @@ def _has_key(root: Node, key: str) -> bool:
 
 
 def _describe(node: Node) -> str:
-    if node.kind == "map":
+    if node.kind in ("map", "flat"):
         return "a mapping"
     if node.kind == "seq":
         return "a list"
     return repr(node.value)
+
+
+def _flat_names(
+    line: int, written: tuple[Any, int, tuple[int, ...] | None]
+) -> list[tuple[str, Pos]]:
+    """`inputs:` of a flat line as names with positions; [] when they are not all non-empty
+    strings (the general path reports it)."""
+    value, column, columns = written
+    if columns is None:
+        return [(value, Pos(line, column))] if type(value) is str and value else []
+    if not all(type(item) is str and item for item in value):
+        return []
+    return [(item, Pos(line, at)) for item, at in zip(value, columns, strict=True)]
 
 
 class _Builder:
@@ -336,15 +349,54 @@ class _Builder:
             return
         unbuilt = 0  # items that are not mappings, beyond the ones reported in full
         for index, item in enumerate(node.value):
-            if item.kind != "map" and self.not_layers >= PER_CODE:
+            if item.kind not in ("map", "flat") and self.not_layers >= PER_CODE:
                 unbuilt += 1  # counted, not built: a list of a million scalars stays cheap
                 continue
-            decl = self.layer(index, item)
+            decl = self.flat_layer(index, item) if item.kind == "flat" else self.layer(index, item)
             if decl is not None:
                 self.spec.layers.append(decl)
         if unbuilt:
             message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
             self.spec.diagnostics.append(make("DC006", message, more=unbuilt))
+
+    def flat_layer(self, index: int, node: Node) -> LayerDecl | None:
+        """A layer the fast reader took from one line (a "flat" node: keys with plain values
+        and columns). The usual one is declared here, without a node per value; one that needs
+        a word (a repeated key, a type or name that is not a non-empty string, inputs that are
+        not names, a nested model) goes to `layer`, which says it."""
+        line = node.line
+        args: dict[str, Any] = {}
+        places: dict[str, tuple[int, int, int, int]] = {}
+        reserved: dict[str, tuple[Any, int, tuple[int, ...] | None]] = {}
+        for key, key_column, value, value_column, columns in node.value:
+            if key in places or key in reserved:
+                return self.layer(index, node.expanded())
+            if key in RESERVED_LAYER_KEYS:
+                reserved[key] = (value, value_column, columns)
+            else:
+                args[key] = value
+                places[key] = (line, key_column, line, value_column)
+        type_name = reserved.get("type", (None, 0, None))[0]
+        name = reserved.get("name", ("-", 0, None))[0]
+        inputs = _flat_names(line, reserved["inputs"]) if "inputs" in reserved else None
+        if (
+            type(type_name) is not str
+            or not type_name
+            or type(name) is not str
+            or not name
+            or inputs == []
+            or "model" in args
+        ):
+            return self.layer(index, node.expanded())
+        return declare(
+            type_name,
+            None if "name" not in reserved else name,
+            args,
+            inputs=inputs,
+            pos=Pos(line, node.column),
+            index=index,
+            places=places,
+        )
 
     def layer(self, index: int, node: Node) -> LayerDecl | None:
         if node.kind != "map":
@@ -360,6 +412,7 @@ class _Builder:
         # positions of the arguments a diagnostic names.
         keys: dict[str, tuple[Node, Node]] = {}
         args: dict[str, Any] = {}
+        places: dict[str, tuple[int, int, int, int]] = {}
         for key, value in node.value:
             name = key.value
             if key.kind != "scalar" or type(name) is not str or name in keys:
@@ -368,6 +421,7 @@ class _Builder:
             keys[name] = (key, value)
             if name not in RESERVED_LAYER_KEYS:
                 args[name] = value.value if value.kind == "scalar" else value.plain()
+                places[name] = (key.line, key.column, value.line, value.column)
         if "type" not in keys:
             self.error("DC104", f"layer {index + 1} has no `type:`", node)
             return None
@@ -386,5 +440,5 @@ class _Builder:
             inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
             pos=Pos(node.line, node.column),
             index=index,
-            places=keys,
+            places=places,
         )

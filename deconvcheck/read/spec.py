@@ -6,12 +6,9 @@ layer declaration, for the readers and for `check`'s fixes alike."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
-
-if TYPE_CHECKING:
-    from deconvcheck.read.tree import Node
 
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
@@ -50,20 +47,20 @@ class LayerDecl:
         self.name: str | None = None
         self.inputs: list[tuple[str, Pos]] | None = None
         self.args: dict[str, Any] = {}
-        # The nodes of each argument's key and value, where a reader has them (read only when a
-        # diagnostic needs a position: `key_at`, `value_at`).
-        self.places: Mapping[str, tuple[Node, Node]] = {}
+        # Where each argument's key and value are (line, column, line, column), where a reader
+        # knows: turned into positions only when a diagnostic needs one (`key_at`, `value_at`).
+        self.places: Mapping[str, tuple[int, int, int, int]] = {}
         self.origin: str | None = None  # a Keras file's registered name or module for the class
 
     def key_at(self, arg: str) -> Pos:
         """Where an argument's key is written; the layer's position if the file does not say."""
         place = self.places.get(arg) if arg in self.args else None
-        return Pos(place[0].line, place[0].column) if place else self.pos
+        return Pos(place[0], place[1]) if place else self.pos
 
     def value_at(self, arg: str) -> Pos:
         """Where an argument's value is written; the layer's position if the file does not say."""
         place = self.places.get(arg) if arg in self.args else None
-        return Pos(place[1].line, place[1].column) if place else self.pos
+        return Pos(place[2], place[3]) if place else self.pos
 
 
 class Spec:
@@ -100,7 +97,7 @@ def declare(
     inputs: list[tuple[str, Pos]] | None = None,
     pos: Pos = NOWHERE,
     index: int = -1,
-    places: Mapping[str, tuple[Node, Node]] | None = None,
+    places: Mapping[str, tuple[int, int, int, int]] | None = None,
 ) -> LayerDecl:
     """A layer declaration; arguments without `places` of their own are at the layer's `pos`."""
     decl = LayerDecl(index, type_name, pos)

@@ -20,17 +20,25 @@ MAX_NODES = 2_000_000  # values in one file (100,000 layers need ~800,000); alia
 MAX_DEPTH = 200  # nesting levels; a real spec needs about 5
 
 
+# One pair of a "flat" mapping: key, its column, the plain value, its column, and for a list
+# the column of each item (None for a scalar). The line is the mapping's.
+FlatPair = tuple[str, int, Any, int, "tuple[int, ...] | None"]
+
+
 class Node:
     """A value with the 1-based line and column where it starts.
 
     `value` is a scalar for scalars, a list of Nodes for sequences, and a list of (key, value)
     Node pairs for mappings (kept in file order, duplicates included, so they can be reported).
+    A "flat" node is a mapping written on one line whose values are scalars or lists of them, as
+    the fast reader takes most layers: its `value` is a list of `FlatPair`s (no node per key and
+    value; `expanded()` gives the mapping node it stands for).
     """
 
     __slots__ = ("column", "kind", "line", "value")
 
     def __init__(self, kind: str, value: Any, line: int, column: int) -> None:
-        self.kind = kind  # "scalar" | "seq" | "map"
+        self.kind = kind  # "scalar" | "seq" | "map" | "flat"
         self.value = value
         self.line = line
         self.column = column
@@ -41,7 +49,23 @@ class Node:
             return self.value
         if self.kind == "seq":
             return [item.plain() for item in self.value]
+        if self.kind == "flat":
+            return {k: v if c is None else list(v) for k, _, v, _, c in self.value}
         return {key.plain(): val.plain() for key, val in self.value}
+
+    def expanded(self) -> Node:
+        """A "flat" node as the mapping node it stands for (any other node as it is)."""
+        if self.kind != "flat":
+            return self
+        line, pairs = self.line, []
+        for key, key_column, value, value_column, columns in self.value:
+            if columns is None:
+                node = Node("scalar", value, line, value_column)
+            else:
+                items = [Node("scalar", v, line, c) for v, c in zip(value, columns, strict=True)]
+                node = Node("seq", items, line, value_column)
+            pairs.append((Node("scalar", key, line, key_column), node))
+        return Node("map", pairs, line, self.column)
 
 
 class LoadError(Exception):
