@@ -101,8 +101,10 @@ class Model(NamedTuple):
         upsamples = any(layer.role is Role.UPSAMPLING for layer in self.layers)
         if not self.ok:
             return upsamples and any(s.lossy or s.after < s.before for s in steps(self).values())
+        if not upsamples:  # squeeze-excite's 1x1 broadcast back is no decoder
+            return False
         ends = self.ends()
-        if ends is None or not upsamples:  # squeeze-excite's 1x1 broadcast back is no decoder
+        if ends is None:
             return False
         start = self.spatial(ends[0].output_shape)
         sizes = [self.spatial(layer.output_shape) for layer in self.layers]

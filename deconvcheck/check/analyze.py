@@ -131,8 +131,9 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
 def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
     """DC304: a transposed convolution's stated `output_shape` (tf.nn.conv2d_transpose style)
     that it does not produce, saying which sizes are valid and what would give the wanted one."""
-    shapes = model.shapes
-    for name in model.graph.order:
+    stating = [n for n in model.graph.order if model.graph.nodes[n].layer.stated_output()]
+    shapes = model.shapes if stating else {}
+    for name in stating:
         node = model.graph.nodes[name]
         wanted = node.layer.stated_output()
         windows = node.layer.windows()
@@ -178,11 +179,13 @@ def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
 def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
     """DC305: dilation that grows a transposed convolution's output, where a stride was meant
     (seed 000: a 2x2 kernel with dilation_rate=2 takes 7 to 9, not 14)."""
-    shapes = model.shapes
-    for name in model.graph.order:
-        node = model.graph.nodes[name]
+    nodes = model.graph.nodes
+    upsampling = [n for n in model.graph.order if nodes[n].layer.ROLE is Role.UPSAMPLING]
+    shapes = model.shapes if upsampling else {}
+    for name in upsampling:
+        node = nodes[name]
         windows = node.layer.windows()
-        if node.layer.ROLE is not Role.UPSAMPLING or not windows:
+        if not windows:
             continue
         if max(w.dilation for w in windows) == 1:
             continue
