@@ -216,6 +216,13 @@ def test_the_process_ends_with_its_output_flushed_and_its_status(tmp_path: Path)
     )
     wrong = process("summary", "--no-such-option")
     assert wrong.returncode == 2 and "No such option" in wrong.stderr
+    closed = subprocess.run(  # standard output closed by the shell: no traceback, status kept
+        ["sh", "-c", f"'{sys.executable}' -m deconvcheck --version >&-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (closed.returncode, closed.stderr) == (0, "")
 
 
 def test_summary_shows_restoration_under_the_table() -> None:

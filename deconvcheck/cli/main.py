@@ -269,11 +269,12 @@ def run() -> None:
     else:  # what `sys.exit("message")` does: the message on stderr, status 1
         sys.stderr.write(f"{status}\n")
         code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a reader that went away (`| head`): nothing more can be said
-        pass
+    for stream in (sys.stdout, sys.stderr):  # None when the shell closed it (`>&-`)
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`), a closed file
+            pass
     os._exit(code)
 
 
