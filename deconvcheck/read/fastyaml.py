@@ -19,7 +19,9 @@ _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
 _TOP = re.compile(rf"({_KEY}):(?: +(\S.*?))? *$")
 _ITEM = re.compile(r"( *)- (\S.*?) *$")
-_PLAIN = re.compile(r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])[A-Za-z0-9_+.~-]*")
+# A plain scalar: a name or a number (a '-' only before a digit or a point).
+_PLAIN_FIRST, _PLAIN_REST = r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])", r"[A-Za-z0-9_+.~-]"
+_PLAIN = re.compile(rf"{_PLAIN_FIRST}{_PLAIN_REST}*")
 _SPACE = re.compile(r" *")
 _WORDS_OUT = frozenset(("-", "?", ":"))
 
@@ -28,7 +30,7 @@ _WORDS_OUT = frozenset(("-", "?", ":"))
 # Its pieces are then picked out by the grouped patterns below, which can only meet them in
 # order. A line that does not match is read by `_Line`, character by character.
 _SCALAR = (
-    r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])[A-Za-z0-9_+.~-]{0,999}"  # plain (as _PLAIN, <= 1000 long)
+    rf"{_PLAIN_FIRST}{_PLAIN_REST}{{0,999}}"  # plain, at most 1000 long (as `_Line` takes)
     r'|"[^"\\]*"(?!")'  # double-quoted, no escapes
     r"|'[^'\\]*'(?!')"  # single-quoted, no doubled quotes
 )
@@ -36,7 +38,7 @@ _FLAT = rf"(?:{_SCALAR}|\[ *(?:(?:{_SCALAR})(?: *, *(?:{_SCALAR}))* *)?\])"
 _PAIR = rf"{_KEY}: +{_FLAT}"
 _FLAT_ITEM = rf"( *)- (\{{ *(?:{_PAIR}(?: *, *{_PAIR})* *)?\}}) *"
 _GROUPED = (  # 1 plain, 2 double-quoted text, 3 single-quoted text
-    r"((?:-(?=[0-9.])|[A-Za-z0-9_+.~])[A-Za-z0-9_+.~-]*)" r'|"([^"]*)"' r"|'([^']*)'"
+    rf"({_PLAIN_FIRST}{_PLAIN_REST}*)" r'|"([^"]*)"' r"|'([^']*)'"
 )
 _LIST = r"""(\[(?:[^]'"]|'[^']*'|"[^"]*")*\])"""  # 5: a flat list, quoted items may hold ']'
 _PAIR_PARTS = rf"({_KEY}): +(?:{_GROUPED}|{_LIST})"
