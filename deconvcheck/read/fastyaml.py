@@ -262,6 +262,7 @@ class _Document:
             self.pairs.append((key, self.sequence))
             return
         self.sequence = None
+        self.flat = None  # the list has ended
         cursor = _Line(line, number)
         cursor.at = match.start(2)
         value = cursor.value()
