@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
@@ -168,15 +168,20 @@ def _describe(node: Node) -> str:
     return repr(node.value)
 
 
+def _is_name(value: object) -> TypeGuard[str]:
+    """A non-empty string: what `type`, `name` and each of `inputs` must be."""
+    return type(value) is str and value != ""
+
+
 def _flat_names(
     line: int, written: tuple[Any, int, tuple[int, ...] | None]
 ) -> list[tuple[str, Pos]]:
-    """`inputs:` of a flat line as names with positions; [] when they are not all non-empty
-    strings (the general path reports it)."""
+    """`inputs:` of a flat line as names with positions; [] when they are not all names (the
+    general path reports it)."""
     value, column, columns = written
     if columns is None:
-        return [(value, Pos(line, column))] if type(value) is str and value else []
-    if not all(type(item) is str and item for item in value):
+        return [(value, Pos(line, column))] if _is_name(value) else []
+    if not all(_is_name(item) for item in value):
         return []
     return [(item, Pos(line, at)) for item, at in zip(value, columns, strict=True)]
 
@@ -320,7 +325,7 @@ class _Builder:
             )
 
     def string(self, node: Node, what: str) -> str | None:
-        if node.kind == "scalar" and isinstance(node.value, str) and node.value:
+        if node.kind == "scalar" and _is_name(node.value):
             return node.value
         self.error("DC006", f"{what} must be a non-empty string; found {_describe(node)}", node)
         return None
@@ -376,21 +381,19 @@ class _Builder:
             else:
                 args[key] = value
                 places[key] = (line, key_column, line, value_column)
-        type_name = reserved.get("type", (None, 0, None))[0]
-        name = reserved.get("name", ("-", 0, None))[0]
+        type_name = reserved["type"][0] if "type" in reserved else None
+        name = reserved["name"][0] if "name" in reserved else None
         inputs = _flat_names(line, reserved["inputs"]) if "inputs" in reserved else None
         if (
-            type(type_name) is not str
-            or not type_name
-            or type(name) is not str
-            or not name
+            not _is_name(type_name)
+            or ("name" in reserved and not _is_name(name))
             or inputs == []
             or "model" in args
         ):
             return self.layer(index, node.expanded())
         return declare(
             type_name,
-            None if "name" not in reserved else name,
+            name,
             args,
             inputs=inputs,
             pos=Pos(line, node.column),
