@@ -43,7 +43,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
         out.append(_unknown_type(decl, label))
         return None
     known = cls.arg_names()
-    unknown = [] if known.issuperset(decl.args) else [k for k in decl.args if k not in known]
+    unknown = [key for key in decl.args if key not in known]
     for key in unknown:
         out.append(
             _diag(
