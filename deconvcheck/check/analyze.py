@@ -131,13 +131,17 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
 def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
     """DC304: a transposed convolution's stated `output_shape` (tf.nn.conv2d_transpose style)
     that it does not produce, saying which sizes are valid and what would give the wanted one."""
-    stating = [n for n in model.graph.order if model.graph.nodes[n].layer.stated_output()]
-    shapes = model.shapes if stating else {}
-    for name in stating:
-        node = model.graph.nodes[name]
-        wanted = node.layer.stated_output()
+    nodes = model.graph.nodes
+    stated: list[tuple[str, tuple[int, ...]]] = []  # each layer's own, asked once
+    for name in model.graph.order:
+        size = nodes[name].layer.stated_output()
+        if size:
+            stated.append((name, size))
+    shapes = model.shapes if stated else {}
+    for name, wanted in stated:
+        node = nodes[name]
         windows = node.layer.windows()
-        if wanted is None or windows is None or name not in shapes:
+        if windows is None or name not in shapes:
             continue
         if not node.inputs or node.inputs[0] not in shapes:
             continue
