@@ -7,7 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -150,11 +150,15 @@ def wants_color(err: bool = False) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    return is_terminal(sys.stderr if err else sys.stdout)
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """A terminal that can draw (not TERM=dumb); a closed or missing stream is none."""
     if os.environ.get("TERM") == "dumb":
         return False
-    stream = sys.stderr if err else sys.stdout
     try:
-        return stream.isatty()
+        return stream is not None and stream.isatty()
     except (AttributeError, ValueError):
         return False
 

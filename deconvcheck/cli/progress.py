@@ -11,18 +11,15 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
+from deconvcheck.cli.main import is_terminal
+
 DELAY = 1.0  # seconds: quick runs never show a bar
 
 
 def wanted(stream: TextIO) -> bool:
-    """A terminal, and neither pre-commit (it sets PRE_COMMIT=1) nor TERM=dumb. (NO_COLOR is
-    about colour: rich draws the bar without it.)"""
-    if os.environ.get("PRE_COMMIT") or os.environ.get("TERM") == "dumb":
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    """A terminal, and not pre-commit (it sets PRE_COMMIT=1). (NO_COLOR is about colour: rich
+    draws the bar without it.)"""
+    return not os.environ.get("PRE_COMMIT") and is_terminal(stream)
 
 
 class Progress:
