@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from itertools import product
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -236,3 +237,89 @@ def test_a_kernel_narrower_than_its_stride_leaves_holes() -> None:
         "note: leaves holes: kernel 1 is narrower than stride 2, so 1 of every 2 output rows "
         "(and columns) receive no input, only the bias"
     ]
+
+
+def keras_layer_shape(answer: dict[str, Any], ins: tuple[int, ...]) -> tuple[int | None, ...]:
+    """The spatial output shape our Keras layer class computes for a JSON answer, N-D."""
+    layer = lookup(f"Conv{len(ins)}DTranspose")(
+        {
+            "filters": 1,
+            **{key: answer[key] for key in ("kernel_size", "strides", "dilation_rate")},
+            "padding": answer["padding"],
+            "output_padding": answer["output_padding"],
+        }
+    )
+    return tuple(layer.output_shape([(None, *ins, 1)])[1:-1])
+
+
+def test_axes_of_different_sizes_combine_into_one_layer() -> None:
+    """keras issue 13231: Conv2DTranspose(kernel_size=7, strides=8, padding="same",
+    output_padding=(7, 0)) takes 46x62 to 368x489 (real Keras 3 says (None, 368, 489, 1)).
+    Keras's rule for 'same' with output_padding is (n − 1)·s + k % 2 + output_padding:
+    (46 − 1)·8 + 1 + 7 = 368 and (62 − 1)·8 + 1 + 0 = 489. Alone, 46 -> 368 is best solved with
+    no output_padding (46·8) and 62 -> 489 needs one; Keras takes it for every axis or none, so
+    the best of each axis alone do not combine, while these settings do."""
+    code, out = run(
+        "--in", "46x62", "--out", "368x489", "-F", "keras", "-f", "json", "--limit", "0"
+    )
+    assert code == 0
+    answers = json.loads(out)["answers"]
+    issue = {
+        "kernel_size": [7, 7],
+        "strides": [8, 8],
+        "dilation_rate": [1, 1],
+        "padding": "same",
+        "output_padding": [7, 0],
+    }
+    assert issue in [{key: a[key] for key in issue} for a in answers]
+    assert all(keras_layer_shape(a, (46, 62)) == (368, 489) for a in answers)
+    text = CliRunner().invoke(cli, ["solve", "--in", "46x62", "--out", "368x489", "-F", "keras"])
+    assert text.exit_code == 0
+    assert "Keras: Conv2DTranspose: 0 exact settings" not in text.stdout
+
+
+def test_three_axes_of_different_sizes_combine() -> None:
+    # 9 -> 20: (9 − 1)·2 + 4 = 20 ('valid', kernel 4, strides 2); the other axes as above
+    answers = plan.solve(KERAS, (46, 62, 9), (368, 489, 20), Bounds())
+    assert answers
+    for answer in answers:
+        layer = lookup("Conv3DTranspose")(
+            {
+                "filters": 1,
+                "kernel_size": [a.kernel for a in answer.axes],
+                "strides": [a.stride for a in answer.axes],
+                "dilation_rate": [a.dilation for a in answer.axes],
+                "padding": answer.first.padding,
+                "output_padding": None
+                if answer.first.output_padding is None
+                else [a.output_padding for a in answer.axes],
+            }
+        )
+        assert layer.output_shape([(None, 46, 62, 9, 1)])[1:4] == (368, 489, 20)
+
+
+def test_axes_no_one_layer_takes_are_said_per_axis() -> None:
+    """46 -> 360 needs 'same': 360 = (46 − 1)·8 + k % 2 + 0 with an even kernel, and 'valid'
+    gives at least (46 − 1)·8 + 1 with strides 8, at most (46 − 1)·7 + 8 + 6 = 329 below. 46 -> 375
+    needs 'valid': (46 − 1)·8 + 8 + 7; 'same' gives at most 46·8 = 368. Keras takes one padding
+    for both axes, so no Conv2DTranspose does both; each axis is said alone."""
+    code, out = run("--in", "46x46", "--out", "360x375", "-F", "keras")
+    assert code == 1
+    assert "Keras: Conv2DTranspose: 0 exact settings" in out
+    assert (
+        "none: each axis has settings, but no one layer takes them: Keras takes one padding" in out
+    )
+    assert "  axis 1 alone, 46 -> 360: 4 settings, best 3 shown\n" in out
+    assert (
+        "    (46 − 1)·8 + 8 % 2 + 0 = 360: Conv2DTranspose kernel_size=8, strides=8, "
+        'padding="same", output_padding=0\n'
+    ) in out
+    assert (
+        "  axis 2 alone, 46 -> 375: 1 setting\n"
+        "    (46 − 1)·8 + 8 + 7 = 375: Conv2DTranspose kernel_size=8, strides=8, "
+        'padding="valid", output_padding=7\n'
+    ) in out
+    assert "nearest sizes" not in out  # both axes can be reached, only not together
+    doc = json.loads(run("--in", "46x46", "--out", "360x375", "-F", "keras", "-f", "json")[1])
+    per_axis = doc["none"]["keras"]["per_axis"]
+    assert [[a["padding"] for a in axis] for axis in per_axis] == [["same"] * 3, ["valid"]]

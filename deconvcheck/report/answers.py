@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from deconvcheck.solve.answers import arithmetic, lossy, seed_002_rule
+from deconvcheck.solve.answers import arithmetic, caveats, lossy, seed_002_rule
 from deconvcheck.solve.plan import Answer
 from deconvcheck.solve.settings import KERAS, PYTORCH, TF, Setting
 
@@ -16,6 +16,19 @@ TITLES = {
     (KERAS, False): "Keras: Conv{r}D or MaxPooling{r}D",
     (PYTORCH, False): "PyTorch: torch.nn.Conv{r}d or MaxPool{r}d",
     (TF, False): "TensorFlow: tf.nn.conv{r}d or max_pool{r}d",
+}
+
+
+LAYERS = {
+    (KERAS, "transpose"): "Conv{r}DTranspose",
+    (KERAS, "conv"): "Conv{r}D",
+    (KERAS, "pool"): "MaxPooling{r}D",
+    (PYTORCH, "transpose"): "ConvTranspose{r}d",
+    (PYTORCH, "conv"): "Conv{r}d",
+    (PYTORCH, "pool"): "MaxPool{r}d",
+    (TF, "transpose"): "conv{r}d_transpose",
+    (TF, "conv"): "conv{r}d",
+    (TF, "pool"): "max_pool{r}d",
 }
 
 
@@ -162,3 +175,44 @@ def answer_text(index: int, answer: Answer) -> list[str]:
         lines.append(f"     spec: {snippet}")
     lines += [f"     note: {n}" for n in notes(answer)]
     return lines
+
+
+def axis_arguments(s: Setting, rank: int) -> str:
+    """One axis's setting in its framework's words, for an axis solved alone, e.g.
+    `Conv2DTranspose kernel_size=7, strides=8, padding="same", output_padding=7`."""
+    layer = LAYERS[s.framework, s.kind].format(r=rank)
+    if s.framework == PYTORCH:
+        words = [f"kernel_size={s.kernel}", f"stride={s.stride}", f"padding={s.padding}"]
+        if s.output_padding:
+            words.append(f"output_padding={s.output_padding}")
+        if s.dilation > 1:
+            words.append(f"dilation={s.dilation}")
+        return f"{layer} " + ", ".join(words)
+    size = "pool_size" if s.kind == "pool" and s.framework == KERAS else "kernel_size"
+    padding = s.padding if s.framework == KERAS else str(s.padding).upper()
+    words = [f"{size}={s.kernel}", f"strides={s.stride}", f'padding="{padding}"']
+    if s.output_padding is not None:
+        words.append(f"output_padding={s.output_padding}")
+    if s.dilation > 1:
+        words.append(f"dilation_rate={s.dilation}")
+    if s.framework == TF and s.kind == "transpose":
+        words.append(f"output size {s.length_out}")
+    return f"{layer} " + ", ".join(words)
+
+
+def axis_text(s: Setting, rank: int) -> str:
+    return f"{arithmetic(s)}: {axis_arguments(s, rank)}"
+
+
+def axis_json(s: Setting, rank: int) -> dict[str, Any]:
+    return {
+        "layer": s.kind,
+        "kernel_size": s.kernel,
+        "strides": s.stride,
+        "dilation_rate": s.dilation,
+        "padding": s.padding,
+        "output_padding": s.output_padding,
+        "arithmetic": arithmetic(s),
+        "caveats": caveats(s),
+        "setting": axis_arguments(s, rank),
+    }

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from deconvcheck.report.answers import TITLES, answer_json, answer_text, code
+from deconvcheck.report.answers import (
+    TITLES,
+    answer_json,
+    answer_text,
+    axis_json,
+    axis_text,
+    code,
+)
 from deconvcheck.solve import plan
 from deconvcheck.solve.answers import arithmetic
 from deconvcheck.solve.plan import Answer
-from deconvcheck.solve.problem import Result
+from deconvcheck.solve.problem import FrameworkResult, Result
 from deconvcheck.solve.settings import Setting
 
+T = TypeVar("T")
 
-def _shown(result: Result, answers: list[Answer]) -> list[Answer]:
+
+def _shown(result: Result, answers: list[T]) -> list[T]:
     return answers if result.limit == 0 else answers[: result.limit]
 
 
@@ -48,9 +57,7 @@ def render_text(result: Result) -> str:
             lines += answer_text(i, answer)
         if fw.why_none:
             lines.append(f"  none: {fw.why_none}")
-            for n, (below, above) in dict(zip(result.ins, fw.nearest, strict=True)).items():
-                near = " and ".join(str(x) for x in (below, above) if x is not None) or "none"
-                lines.append(f"  nearest sizes reachable from {n} in one layer: {near}")
+            lines += _per_axis_text(result, fw)
         if fw.stages is not None:
             lines += _stages_text(fw.stages)
     factor = plan.resize_alternative(max(result.ins), max(result.outs))
@@ -64,6 +71,28 @@ def render_text(result: Result) -> str:
             f"torch.nn.Conv{rank}d(in_channels, out_channels, 3, padding=1)",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _per_axis_text(result: Result, fw: FrameworkResult) -> list[str]:
+    """For each axis (once per distinct pair of sizes): what fits it alone, or else the
+    nearest sizes one layer reaches."""
+    rank, lines = len(result.ins), []
+    axes = zip(result.ins, result.outs, fw.per_axis, fw.nearest, strict=True)
+    seen = set()
+    for i, (n, m, options, (below, above)) in enumerate(axes, 1):
+        if (n, m) in seen:
+            continue
+        seen.add((n, m))
+        if not options:
+            near = " and ".join(str(x) for x in (below, above) if x is not None) or "none"
+            lines.append(f"  nearest sizes reachable from {n} in one layer: {near}")
+            continue
+        shown = _shown(result, options)
+        count = f"{len(options)} setting{'s' if len(options) != 1 else ''}"
+        more = f", best {len(shown)} shown" if len(shown) < len(options) else ""
+        lines.append(f"  axis {i} alone, {n} -> {m}: {count}{more}")
+        lines += [f"    {axis_text(s, rank)}" for s in shown]
+    return lines
 
 
 def _stages_text(chains: list[list[Setting]]) -> list[str]:
@@ -101,6 +130,10 @@ def render_json(result: Result) -> str:
             doc["none"][fw.framework] = {
                 "why": fw.why_none,
                 "nearest": [list(n) for n in fw.nearest],
+                "per_axis": [
+                    [axis_json(s, len(result.ins)) for s in _shown(result, options)]
+                    for options in fw.per_axis
+                ],
             }
         if fw.stages is not None:
             stage_answers = _stage_answers(fw.stages) or []

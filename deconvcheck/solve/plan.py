@@ -4,12 +4,26 @@ when nothing fits."""
 from __future__ import annotations
 
 from itertools import product
+from math import prod
 from typing import NamedTuple
 
 from deconvcheck.solve.answers import caveats, checkerboard, rank_key, ranked
-from deconvcheck.solve.settings import KERAS, PYTORCH, Bounds, Setting, exact, reachable, settings
+from deconvcheck.solve.settings import (
+    KERAS,
+    PYTORCH,
+    TF,
+    Bounds,
+    Setting,
+    exact,
+    reachable,
+    settings,
+    stated_output_padding,
+)
 
-PER_AXIS_CANDIDATES = 6  # the best few per axis are combined; the rest would rank below them
+# Every combination of the axes' settings is tried up to this many per group; beyond it (large
+# bounds, three axes) the best few per axis are combined, the rest would rank below them.
+MAX_COMBINATIONS = 20_000
+PER_AXIS_CANDIDATES = 6
 
 
 class Answer(NamedTuple):
@@ -33,35 +47,83 @@ class Answer(NamedTuple):
         return tuple(sum(k[i] for k in keys) for i in range(len(keys[0])))
 
 
+def _shared(s: Setting) -> tuple[object, ...]:
+    """What one layer must share across its axes: the kind; for Keras and TensorFlow one padding
+    mode; for Keras output_padding given for every axis or for none."""
+    if s.framework == PYTORCH:
+        return (s.kind,)
+    return (s.kind, s.padding, s.framework == KERAS and s.output_padding is not None)
+
+
 def _compatible(axes: tuple[Setting, ...]) -> bool:
-    """One layer must take all axes: the same kind, and for Keras and TensorFlow one padding
-    mode; Keras refuses strides > 1 on any axis together with dilation > 1 on any axis."""
-    first = axes[0]
-    if any(a.kind != first.kind for a in axes):
+    """One layer can take all axes: what it shares (`_shared`) agrees, and no strides > 1 on
+    any axis together with dilation > 1 on any axis (Keras refuses it)."""
+    if len({_shared(a) for a in axes}) != 1:
         return False
-    if first.framework != PYTORCH and any(a.padding != first.padding for a in axes):
-        return False
-    if (
-        first.framework == KERAS
-        and any(a.output_padding is None for a in axes)
-        and any(a.output_padding is not None for a in axes)
-    ):
-        return False  # Keras takes output_padding for every axis or for none
     return not (max(a.stride for a in axes) > 1 and max(a.dilation for a in axes) > 1)
+
+
+def axis_options(framework: str, n: int, m: int, bounds: Bounds) -> list[Setting]:
+    """Every setting that takes one axis from n to exactly m, best first."""
+    return ranked(exact(framework, n, m, bounds))
+
+
+def _candidates(options: list[Setting]) -> list[Setting]:
+    """The best few of one axis's options: strided ones and dilated ones kept apart, so that
+    the dilated cannot crowd out every option another axis could be combined with."""
+    undilated = [s for s in options if s.dilation == 1][:PER_AXIS_CANDIDATES]
+    unstrided = [s for s in options if s.stride == 1][:PER_AXIS_CANDIDATES]
+    return list(dict.fromkeys(undilated + unstrided))
+
+
+def combine(per_axis: list[list[Setting]]) -> list[Answer]:
+    """One layer from one setting per axis, best first.
+
+    Each axis's options are grouped by what a layer shares across axes (`_shared`) and combined
+    within a group, so one axis's overall favourite (no output_padding) cannot hide a
+    combination that works (output_padding on both); every combination is tried unless there
+    are very many. Keras's default output_padding is also tried written out, to go with an axis
+    that needs one; stating it on every axis is the same layer as on none, and is left out.
+    46x62 -> 368x489: kernel 7, strides 8, 'same', output_padding (7, 0) (keras issue 13231).
+    """
+    stated = [[t for s in axis if (t := stated_output_padding(s))] for axis in per_axis]
+    written_out = {t for axis in stated for t in axis}
+    pools = [ranked([*axis, *extra]) for axis, extra in zip(per_axis, stated, strict=True)]
+    answers = []
+    for group in dict.fromkeys(_shared(s) for s in pools[0]):
+        grouped = [[s for s in pool if _shared(s) == group] for pool in pools]
+        if prod(len(g) for g in grouped) > MAX_COMBINATIONS:
+            grouped = [_candidates(g) for g in grouped]
+        answers += [
+            Answer(combo)
+            for combo in product(*grouped)
+            if _compatible(combo) and not all(a in written_out for a in combo)
+        ]
+    return sorted(answers, key=Answer.key)
 
 
 def solve(
     framework: str, ins: tuple[int, ...], outs: tuple[int, ...], bounds: Bounds
 ) -> list[Answer]:
-    """Every answer within bounds, best first. Equal sizes on all axes solve one axis."""
+    """Every answer within bounds, best first. Equal sizes on all axes solve one axis; otherwise
+    each axis is solved alone and the settings combined where one layer can take them (Keras
+    takes a kernel_size, strides and output_padding per axis, but one padding for all)."""
     if len(set(ins)) == 1 and len(set(outs)) == 1:
-        return [Answer((s,) * len(ins)) for s in ranked(exact(framework, ins[0], outs[0], bounds))]
-    per_axis = [
-        ranked(exact(framework, n, m, bounds))[:PER_AXIS_CANDIDATES]
-        for n, m in zip(ins, outs, strict=True)
-    ]
-    answers = [Answer(combo) for combo in product(*per_axis) if _compatible(combo)]
-    return sorted(answers, key=Answer.key)
+        return [Answer((s,) * len(ins)) for s in axis_options(framework, ins[0], outs[0], bounds)]
+    return combine([axis_options(framework, n, m, bounds) for n, m in zip(ins, outs, strict=True)])
+
+
+WHY_NOT_TOGETHER = {
+    KERAS: "Keras takes one padding for all axes, output_padding for all axes or none, and "
+    "no strides > 1 with dilation > 1",
+    TF: "tf.nn takes one padding for all axes (and here no strides > 1 with dilation > 1)",
+    PYTORCH: "one layer kind for all axes (and here no strides > 1 with dilation > 1)",
+}
+
+
+def why_not_together(framework: str) -> str:
+    """Why settings that each fit their own axis are no one layer."""
+    return f"each axis has settings, but no one layer takes them: {WHY_NOT_TOGETHER[framework]}"
 
 
 def nearest(framework: str, n: int, m: int, bounds: Bounds) -> tuple[int | None, int | None]:

@@ -14,6 +14,7 @@ class FrameworkResult(NamedTuple):
     answers: list[Answer]
     why_none: str | None
     nearest: list[tuple[int | None, int | None]]  # per axis, when there is no answer
+    per_axis: list[list[Setting]]  # what fits each axis alone, when there is no answer
     stages: list[list[Setting]] | None  # per axis, with --stages
 
 
@@ -57,11 +58,8 @@ class Problem(NamedTuple):
                     else [c for c in planned if c is not None]
                 )
             staged = self.stages and chains is None
-            why = (
-                None
-                if answers
-                else plan.why_not(max(self.ins), max(self.outs), self.bounds, staged=staged)
-            )
+            per_axis = [] if answers else self._per_axis(framework)
+            why = None if answers else self._why_none(framework, per_axis, staged)
             near = (
                 []
                 if answers
@@ -70,5 +68,21 @@ class Problem(NamedTuple):
                     for n, m in zip(self.ins, self.outs, strict=True)
                 ]
             )
-            results.append(FrameworkResult(framework, answers, why, near, chains))
+            results.append(
+                FrameworkResult(framework, answers, why, near, per_axis=per_axis, stages=chains)
+            )
         return Result(self.ins, self.outs, self.bounds, self.limit, results)
+
+    def _per_axis(self, framework: str) -> list[list[Setting]]:
+        return [
+            plan.axis_options(framework, n, m, self.bounds)
+            for n, m in zip(self.ins, self.outs, strict=True)
+        ]
+
+    def _why_none(self, framework: str, per_axis: list[list[Setting]], staged: bool) -> str:
+        """About the first axis nothing fits; when every axis has settings, why no one layer
+        takes them."""
+        for (n, m), options in zip(zip(self.ins, self.outs, strict=True), per_axis, strict=True):
+            if not options:
+                return plan.why_not(n, m, self.bounds, staged=staged)
+        return plan.why_not_together(framework)

@@ -149,5 +149,29 @@ def exact(framework: str, n: int, m: int, bounds: Bounds) -> list[Setting]:
     return [s for s in settings(framework, n, m >= n, bounds) if s.length_out == m]
 
 
+def stated_output_padding(s: Setting) -> Setting | None:
+    """The same Keras transposed convolution with its default output_padding written out, when
+    Keras accepts one (below the stride) giving the same length; None otherwise.
+
+    Keras takes output_padding for every axis or for none, so an axis that needs none may have
+    to state it when another axis needs one. `valid`, kernel 2, strides 2 states 0; `same`
+    with an odd kernel states strides - 1; `same` with an even kernel would need
+    output_padding = strides, which Keras refuses.
+
+    >>> s = Setting(KERAS, "transpose", 7, 8, 1, "same", None, 46, 368)
+    >>> stated_output_padding(s).output_padding  # (46 - 1)·8 + 7 % 2 + 7 = 368 = 46·8
+    7
+    """
+    if s.framework != KERAS or s.kind != "transpose" or s.output_padding is not None:
+        return None
+    for op in range(s.stride):
+        out = arith.conv_transpose_output_length(
+            s.length_in, s.kernel, s.stride, str(s.padding), op, s.dilation
+        )
+        if out == s.length_out:
+            return s._replace(output_padding=op)
+    return None
+
+
 def reachable(framework: str, n: int, upsample: bool, bounds: Bounds) -> set[int]:
     return {s.length_out for s in settings(framework, n, upsample, bounds)}
