@@ -57,7 +57,8 @@ def conv_transpose_output_length(
     - `valid`, no output_padding: `(n - 1)·s + max(k_eff, s)`;
     - `valid` with output_padding p: `(n - 1)·s + k_eff + p`;
     - `same`, no output_padding: `n·s`;
-    - `same` with output_padding p: `(n - 1)·s + k_eff % 2 + p` (not `n·s`!).
+    - `same` with output_padding p: `(n - 1)·s + k_eff % 2 + p` (not `n·s`!), which is the
+      transposed convolution's `(n - 1)·s + k_eff - 2·pad + p` with `pad = k_eff // 2`.
 
     >>> conv_transpose_output_length(7, 2, dilation=2)  # seed 000: (7 - 1)·1 + 3 = 9
     9

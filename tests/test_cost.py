@@ -37,14 +37,72 @@ def test_explain_seed_000_first_attempt() -> None:
 
 def test_explain_keras_3_same_with_output_padding() -> None:
     lines = explain(model("conv3d_roundtrip.yaml"))["y3"]
-    # depth (1 − 1)·2 + 3 % 2 + 1 = 2; height (4 − 1)·2 + 1 + 0 = 7
-    assert "output (1 − 1)·2 + 3 % 2 + 1 = 2 (Keras 3: 'same' with output_padding)" in lines
-    assert "output (4 − 1)·2 + 3 % 2 + 0 = 7 (Keras 3: 'same' with output_padding)" in lines
+    # 'same' with output_padding: (n − 1)·s + k − 2·(k // 2) + output_padding (Keras 3 writes
+    # it k % 2): depth (1 − 1)·2 + 3 − 2·1 + 1 = 2; height (4 − 1)·2 + 3 − 2·1 + 0 = 7
+    same = "(padding 'same' with output_padding: pad = 3 // 2 = 1)"
+    assert f"output (1 − 1)·2 + 3 − 2·1 + 1 = 2 {same}" in lines
+    assert f"output (4 − 1)·2 + 3 − 2·1 + 0 = 7 {same}" in lines
     pool = explain(model("conv3d_roundtrip.yaml"))["pool"]
     assert pool[:2] == [
         "output ⌈2 / 2⌉ = 1 (padding 'same')",
         "output ⌈7 / 2⌉ = 4 (padding 'same')",
     ]
+
+
+def test_explain_same_with_output_padding_in_keras_words(tmp_path: Path) -> None:
+    """keras issue 13231: kernel 7, strides 8, 'same', output_padding (7, 0) on 46x62 gives
+    368x489 (real Keras 3: (None, 368, 489, 8)). Keras's rule for 'same' with output_padding,
+    (n − 1)·s + k − 2·pad + output_padding with pad = k // 2 = 3:
+    (46 − 1)·8 + 7 − 6 + 7 = 368 and (62 − 1)·8 + 7 − 6 + 0 = 489. Nothing here is 'valid',
+    and nothing is subtracted for an overhang (it used to say "adds -7 ('valid')")."""
+    spec = tmp_path / "issue_13231.yaml"
+    spec.write_text(
+        "layers:\n"
+        "  - {type: Input, shape: [46, 62, 3]}\n"
+        "  - {type: Conv2DTranspose, name: up, filters: 8, kernel_size: 7, strides: 8,\n"
+        "     padding: same, output_padding: [7, 0]}\n"
+    )
+    same = "(padding 'same' with output_padding: pad = 7 // 2 = 3)"
+    assert explain(infer(load(str(spec))))["up"] == [
+        f"output (46 − 1)·8 + 7 − 2·3 + 7 = 368 {same}",
+        f"output (62 − 1)·8 + 7 − 2·3 + 0 = 489 {same}",
+        "stride 8 spaces the 46 input pixels (46 − 1)·8 = 360 apart; the 7-wide kernel adds "
+        "7 − 2·3 = 1 once 'same' crops 3 from each end, and output_padding adds 7",
+        "stride 8 spaces the 62 input pixels (62 − 1)·8 = 488 apart; the 7-wide kernel adds "
+        "7 − 2·3 = 1 once 'same' crops 3 from each end, and output_padding adds 0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        # 'valid', kernel 4 over stride 2, no output_padding: (5 − 1)·2 + 4 = 12 = 5·2 + 2
+        (
+            "kernel_size: 4, strides: 2",
+            "stride 2 multiplies by 2; the kernel's overhang adds 2 ('valid')",
+        ),
+        # 'valid' with output_padding 1: (5 − 1)·2 + 3 + 1 = 12
+        (
+            "kernel_size: 3, strides: 2, output_padding: 1",
+            "stride 2 spaces the 5 input pixels (5 − 1)·2 = 8 apart; 'valid' adds the whole "
+            "3-wide kernel and output_padding 1",
+        ),
+        # 'valid', kernel 1 under stride 8 with output_padding 0: (5 − 1)·8 + 1 + 0 = 33, less
+        # than 5·8: no overhang to speak of (it used to say the overhang adds -7)
+        (
+            "kernel_size: 1, strides: 8, output_padding: 0",
+            "stride 8 spaces the 5 input pixels (5 − 1)·8 = 32 apart; 'valid' adds the whole "
+            "1-wide kernel and output_padding 0",
+        ),
+    ],
+)
+def test_explain_transposed_words(tmp_path: Path, args: str, words: str) -> None:
+    spec = tmp_path / "t.yaml"
+    spec.write_text(
+        "layers:\n  - {type: Input, shape: [5, 3]}\n"
+        f"  - {{type: Conv1DTranspose, name: up, filters: 2, {args}}}\n"
+    )
+    assert explain(infer(load(str(spec))))["up"][-1] == words
 
 
 def test_vgg16_encoder_macs_independent_computation() -> None:

@@ -154,37 +154,20 @@ class ConvTranspose(Layer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         fmt = self.config.data_format
         lines: list[str] = []
-        words = ""
+        words: list[str] = []
         for w, axis in zip(self.windows(), spatial_axes(inputs[0], fmt), strict=True):
             n, m = inputs[0][axis], output[axis]
-            k, s, d, op, k_eff = w.kernel, w.stride, w.dilation, w.output_padding, w.effective
-            if d > 1:
-                lines.append(f"effective kernel ({k} − 1)·{d} + 1 = {k_eff}")
-            if n is None:
+            if w.dilation > 1:
+                lines.append(f"effective kernel ({w.kernel} − 1)·{w.dilation} + 1 = {w.effective}")
+            if n is None or m is None:
                 lines.append("unknown size stays unknown")
-            elif w.padding == "valid" and op is None:
-                lines.append(f"output ({n} − 1)·{s} + max({k_eff}, {s}) = {m}")
-            elif w.padding == "valid":
-                lines.append(f"output ({n} − 1)·{s} + {k_eff} + {op} = {m}")
-            elif op is None:
-                lines.append(f"output {n}·{s} = {m} (padding 'same')")
-            else:
-                rule = "(Keras 3: 'same' with output_padding)"
-                lines.append(f"output ({n} − 1)·{s} + {k_eff} % 2 + {op} = {m} {rule}")
-            if n is not None and m is not None and s == 1 and d > 1:
-                words = (
-                    f"dilation widened the {k}-wide kernel to {k_eff}, so each side grows by "
-                    f"{k_eff - 1}; to double the size use strides=2"
-                )
-            elif n is not None and m is not None and s > 1 and m != n * s:
-                extra = m - n * s
-                words = (
-                    f"stride {s} multiplies by {s}; the kernel's overhang adds {extra} ('valid')"
-                )
+                continue
+            lines.append(_formula(w, n, m))
+            words += _words(w, n, m)
         if not words:
             stride = max(self.config.strides)
-            words = f"each input pixel paints a kernel-sized patch, {stride} pixel(s) apart"
-        return [*dict.fromkeys(lines), words]
+            words = [f"each input pixel paints a kernel-sized patch, {stride} pixel(s) apart"]
+        return [*dict.fromkeys(lines), *dict.fromkeys(words)]
 
     def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
         kept = {k: v for k, v in args.items() if k != "output_shape"}  # not a Keras argument
@@ -204,3 +187,45 @@ class Conv2DTranspose(ConvTranspose):
 class Conv3DTranspose(ConvTranspose):
     NAMES = ("Conv3DTranspose", "Convolution3DTranspose", "Deconvolution3D", "Deconv3D")
     RANK = 3
+
+
+def _formula(w: Window, n: int, m: int) -> str:
+    """Keras 3's length rule for one axis (`arith.conv_transpose_output_length`), numbers in.
+
+    'same' with output_padding is Keras's `(n − 1)·s + k % 2 + output_padding`, written as the
+    transposed convolution's `(n − 1)·s + k − 2·pad + output_padding` with 'same' padding
+    `pad = k // 2` (k the dilated kernel): 46 -> `(46 − 1)·8 + 7 − 2·3 + 7 = 368`."""
+    s, op, k_eff = w.stride, w.output_padding, w.effective
+    if w.padding == "valid" and op is None:
+        return f"output ({n} − 1)·{s} + max({k_eff}, {s}) = {m}"
+    if w.padding == "valid":
+        return f"output ({n} − 1)·{s} + {k_eff} + {op} = {m}"
+    if op is None:
+        return f"output {n}·{s} = {m} (padding 'same')"
+    pad = k_eff // 2
+    return (
+        f"output ({n} − 1)·{s} + {k_eff} − 2·{pad} + {op} = {m} "
+        f"(padding 'same' with output_padding: pad = {k_eff} // 2 = {pad})"
+    )
+
+
+def _words(w: Window, n: int, m: int) -> list[str]:
+    """What the formula means, where the size is not simply n times the stride."""
+    k, s, d, op, k_eff = w.kernel, w.stride, w.dilation, w.output_padding, w.effective
+    if s == 1 and d > 1:
+        return [
+            f"dilation widened the {k}-wide kernel to {k_eff}, so each side grows by "
+            f"{k_eff - 1}; to double the size use strides=2"
+        ]
+    if s == 1 or (m == n * s and op is None):
+        return []
+    if op is None:  # 'valid', a kernel wider than the stride
+        return [f"stride {s} multiplies by {s}; the kernel's overhang adds {m - n * s} ('valid')"]
+    spaced = f"stride {s} spaces the {n} input pixels ({n} − 1)·{s} = {(n - 1) * s} apart"
+    if w.padding == "valid":
+        return [f"{spaced}; 'valid' adds the whole {k_eff}-wide kernel and output_padding {op}"]
+    pad = k_eff // 2
+    return [
+        f"{spaced}; the {k_eff}-wide kernel adds {k_eff} − 2·{pad} = {k_eff - 2 * pad} once "
+        f"'same' crops {pad} from each end, and output_padding adds {op}"
+    ]
