@@ -222,3 +222,50 @@ def test_a_shape_of_more_than_int64_values_is_refused(tmp_path: Path) -> None:
     exit_code, output, _ = invoke("summary", str(path))
     assert exit_code == 1
     assert "DC103" in output and "2^63" in output  # 4e9³ = 6.4e28 > 2^63 ≈ 9.2e18
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "finding"),
+    [
+        (
+            "syntax.yaml",
+            "layers:\n  - {type: Input, shape: [4, 4]\n  - {type: Dense units: 3}\n",
+            "syntax.yaml:3:3: DC003 YAML syntax error: did not find expected ',' or '}' while "
+            "parsing a flow mapping\n"
+            "    fix: check the indentation (spaces, not tabs) and that brackets and quotes "
+            "close\n",
+        ),
+        (
+            "not.json",
+            '{"layers": [1, 2,]',
+            "not.json:1:18: DC004 JSON syntax error: expected a value, found ]\n",
+        ),
+        (
+            "no_layers.yaml",
+            "name: x\n",
+            "no_layers.yaml:1:1: DC006 the spec has no `layers:` list\n",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_prints_its_findings_without_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str, finding: str
+) -> None:
+    """Nothing was inferred: no empty table, no totals of 0, just the finding (exit 1)."""
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)  # the findings name the file as given
+    exit_code, output, _ = invoke("summary", name)
+    assert (exit_code, output) == (1, finding)
+
+
+def test_a_spec_refused_after_its_first_layers_keeps_its_table(tmp_path: Path) -> None:
+    """Keras 3 refuses MaxPooling1D on a length-1 input; the Input before it was inferred, so
+    the table shows it, with its totals and the finding under them."""
+    (tmp_path / "pool.yaml").write_text(
+        "layers:\n  - {type: Input, shape: [1, 4]}\n  - {type: MaxPooling1D, pool_size: 2}\n"
+    )
+    exit_code, output, _ = invoke("summary", str(tmp_path / "pool.yaml"))
+    assert exit_code == 1
+    assert output.startswith('Model: "functional"\n')
+    assert "│ input_layer (InputLayer)        │ (None, 1, 4)  " in output
+    assert " The totals cover 1 of 2 layers" in output
+    assert ": DC202 MaxPooling1D 'max_pooling1d': computed output size" in output

@@ -13,6 +13,7 @@ from deconvcheck.cli.main import (
     InputShape,
     color_option,
     emit,
+    emit_diagnostics,
     inferred,
     read_spec,
     wants_color,
@@ -51,7 +52,7 @@ be joined, traced to its cause; a decoder that does not restore its input).
 \b
 Exit status: 0 Keras would build the model (findings under the table do not change it),
 1 Keras would refuse it (each problem with file:line:column and a rule code; the table
-shows the layers inferred before it), 2 unreadable file."""
+shows the layers inferred before it, and is left out when none was), 2 unreadable file."""
 )
 @click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
@@ -137,6 +138,11 @@ def summary(
     # verdict alone.
     model, found = inferred(loaded, input_shape)
     builds = model.ok
+    if fmt == "text" and not model.layers and found:
+        # Nothing was read or built (a syntax error, no `layers:`, a refused Input): an empty
+        # table would say nothing the findings do not, so only they are printed.
+        emit_diagnostics(found)
+        sys.exit(EXIT_OK if builds else EXIT_FINDINGS)
     model = model._replace(diagnostics=found)
     extras, extra_json = None, None
     if wanted or explain:
