@@ -1,6 +1,6 @@
-"""Models saved by real Keras (tests/fixtures/, recorded by tools/record_keras_models.py and
-tools/record_keras2_models.py): read without Keras, compared with what Keras's summary showed;
-round trips through `convert` and `export`."""
+"""Models saved by real Keras (tests/fixtures/, recorded by tools/record_keras_models.py,
+tools/record_keras_h5.py and tools/record_keras2_models.py): read without Keras, compared with what
+Keras's summary showed; round trips through `convert` and `export`."""
 
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ REFUSED = [p for p in EXPECTED if json.loads(p.read_text()).get("refused")]
 SOURCES = [
     (p.with_name(p.name.replace(".expected.json", suffix)), p)
     for p in BUILT
-    for suffix in (".json", ".keras")
+    for suffix in (".json", ".keras", ".h5")
     if p.with_name(p.name.replace(".expected.json", suffix)).exists()
 ]
 
 
 def test_fixture_set() -> None:
-    assert len([s for s, _ in SOURCES if s.parent.name == "keras3"]) >= 30  # .json and .keras
+    assert len([s for s, _ in SOURCES if s.parent.name == "keras3"]) >= 39  # .json .keras .h5
+    assert len([s for s, _ in SOURCES if s.suffix == ".h5"]) >= 9
     assert len([s for s, _ in SOURCES if s.parent.name == "keras2"]) >= 4
     assert len(REFUSED) >= 2
 

@@ -23,9 +23,10 @@ from deconvcheck.layers.registry import lookup
 from deconvcheck.model import Model
 from deconvcheck.read.loader import load, read_text
 from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure
-from deconvcheck.read.tree import LoadError
+from deconvcheck.read.tree import LoadError, NotAModel
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras", ".h5")
+WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3's required name for save_weights: never a model
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
 _TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
 _JSON_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
@@ -41,7 +42,8 @@ class FileResult(NamedTuple):
 
 
 def discover(paths: Iterable[str]) -> Iterator[str]:
-    """Files as given; folders walked for .yaml, .yml and .json (vendored folders skipped)."""
+    """Files as given; folders walked for .yaml, .yml, .json, .keras and .h5 (vendored folders
+    and Keras weights files skipped)."""
     for raw in paths:
         if os.path.isdir(raw):
             from pathlib import Path  # noqa: PLC0415 - files (what pre-commit passes) need none
@@ -49,7 +51,12 @@ def discover(paths: Iterable[str]) -> Iterator[str]:
             path = Path(raw)
             for child in sorted(path.rglob("*")):
                 parts = set(child.relative_to(path).parts[:-1])
-                if child.suffix in SPEC_SUFFIXES and child.is_file() and not parts & SKIP_DIRS:
+                if (
+                    child.suffix in SPEC_SUFFIXES
+                    and not child.name.endswith(WEIGHTS_SUFFIX)
+                    and child.is_file()
+                    and not parts & SKIP_DIRS
+                ):
                     yield str(child)
         else:
             yield raw
@@ -117,11 +124,15 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
             text = read_text(path)
         except ReadFailure as failure:
             return FileResult(path, [failure.diagnostic], True)
+        except NotAModel:  # an HDF5 file of weights or data, like a JSON file that is no spec
+            return FileResult(path, [], False)
         except LoadError as error:
             if os.path.splitext(path)[1] not in SPEC_SUFFIXES:
                 return FileResult(path, [], False)
             return FileResult(path, [error.diagnostic.at(path)], True)
-        kind = classify(text)
+        # The model_config of a Keras .h5 file is checked, not classified: truncated JSON in it
+        # is a broken model, not some other file.
+        kind = "spec" if path.endswith(".h5") else classify(text)
     else:
         kind = "typo" if classify(text) == "typo" else "spec"
     if kind == "other":

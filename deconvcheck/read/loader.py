@@ -37,6 +37,8 @@ from deconvcheck.read.tree import LoadError, Node, looks_like_json
 from deconvcheck.read.yamlreader import parse_yaml
 
 MAX_BYTES = 16 * 1024 * 1024
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+JSON_ONLY = (".json", ".h5", ".hdf5")  # files held to JSON: a Keras .h5 holds model.to_json()
 
 
 def _keras_archive(data: bytes) -> bytes:
@@ -60,16 +62,22 @@ def _keras_archive(data: bytes) -> bytes:
 
 def read_text(path: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes refused.
-    A `.keras` archive (zip) gives its config.json."""
+    A `.keras` archive (zip) gives its config.json, a Keras HDF5 file (`.h5`) its model_config."""
     try:
         if os.path.isdir(path):
             raise ReadFailure(make("DC001", "is a directory, not a spec file").at(path))
-        if os.stat(path).st_size > MAX_BYTES:
-            raise ReadFailure(
-                make("DC009", f"file is larger than {MAX_BYTES // 2**20} MiB").at(path)
-            )
         with open(path, "rb") as file:
-            data = file.read()
+            head = file.read(len(HDF5_SIGNATURE))
+            if head == HDF5_SIGNATURE:  # the size limit is the attribute's: weights make it large
+                from deconvcheck.read.h5file import model_config  # noqa: PLC0415
+
+                data = model_config(file, path, MAX_BYTES)
+            elif os.fstat(file.fileno()).st_size > MAX_BYTES:
+                raise ReadFailure(
+                    make("DC009", f"file is larger than {MAX_BYTES // 2**20} MiB").at(path)
+                )
+            else:
+                data = head + file.read()
     except OSError as exc:
         raise ReadFailure(make("DC001", f"cannot read file: {exc.strerror}").at(path)) from None
     if data.startswith(b"PK\x03\x04"):
@@ -106,15 +114,15 @@ def read_text(path: str) -> str:
 
 
 def parse_text(text: str, path: str = "") -> Node | None:
-    """JSON when the document opens with '{' or '['; YAML otherwise. A '.json' file is held to
-    JSON; any other that fails as JSON is tried as YAML ('{a: 1}' is YAML flow style)."""
+    """JSON when the document opens with '{' or '['; YAML otherwise. A '.json' or '.h5' file is
+    held to JSON; any other that fails as JSON is tried as YAML ('{a: 1}' is YAML flow style)."""
     if looks_like_json(text):
         try:
             from deconvcheck.read.jsonreader import parse_json  # noqa: PLC0415 - JSON only
 
             return parse_json(text)
         except LoadError as json_error:
-            if path.lower().endswith(".json"):
+            if path.lower().endswith(JSON_ONLY):
                 raise
             try:
                 return parse_yaml(text)

@@ -76,6 +76,11 @@ class LoadError(Exception):
         self.diagnostic = diagnostic
 
 
+class NotAModel(LoadError):
+    """A readable binary file that holds no model (an HDF5 file of weights or other data):
+    `check` leaves it alone, as it does a JSON file that is not a spec."""
+
+
 # ---------------------------------------------------------------- YAML
 
 _INT = re.compile(r"[-+]?[0-9]+$")
