@@ -139,6 +139,13 @@ RULES: dict[str, Rule] = {
         ),
         Rule("DC207", "axis out of range", _E),
         Rule("DC208", "layer is not connected to the outputs", _W),
+        Rule(
+            "DC209",
+            "a shared layer is called on inputs its weights do not fit",
+            _E,
+            "- {call: shared_dense, inputs: [features16]}   # built on 8 features, called on 16",
+            "call it on tensors shaped like its first call's, or give that call a layer of its own",
+        ),
         # DC3xx: design (`check`)
         Rule(
             "DC301",

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
 from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
-from deconvcheck.model import Graph, GraphNode, InferredLayer, Model
-from deconvcheck.read.spec import RESERVED_LAYER_KEYS, LayerDecl, Pos, Spec, suggest
+from deconvcheck.model import Call, Graph, GraphNode, InferredCall, InferredLayer, Model, Ref
+from deconvcheck.read.spec import RESERVED_LAYER_KEYS, CallDecl, LayerDecl, Pos, Spec, suggest
 
 DEFAULT_MODEL_NAME = "functional"  # what Keras 3 names an unnamed functional model
 
@@ -151,8 +152,38 @@ def layer_names(decls: list[LayerDecl]) -> list[str]:
     return names
 
 
+_REF = re.compile(r"(.+)\[(\d{1,9})\]\[(\d{1,9})\]")
+
+
+def parse_ref(text: str, known: Mapping[str, object]) -> Ref | None:
+    """A tensor as a spec names it: a layer's name (its first call's first output), or Keras's
+    `name[call][output]`; None when `text` names no layer. A name that is itself written like
+    `x[1][0]` is that layer."""
+    if text in known:
+        return Ref(text)
+    match = _REF.fullmatch(text)
+    if match is None or match[1] not in known:
+        return None
+    return Ref(match[1], int(match[2]), int(match[3]))
+
+
+def _entries(spec: Spec) -> Iterator[LayerDecl | CallDecl]:
+    """The declarations and the later calls in file order: a call follows the `after` layers
+    declared above it."""
+    calls = iter(spec.calls)
+    call = next(calls, None)
+    for index, decl in enumerate(spec.layers):
+        while call is not None and call.after <= index:
+            yield call
+            call = next(calls, None)
+        yield decl
+    while call is not None:
+        yield call
+        call = next(calls, None)
+
+
 def build(spec: Spec) -> Graph:
-    """Layers, names and connections; diagnostics for everything that cannot be built."""
+    """Layers, names, calls and connections; diagnostics for everything that cannot be built."""
     diags: list[Diagnostic] = []
     names = layer_names(spec.layers)
     first_pos: dict[str, Pos] = {}
@@ -172,16 +203,11 @@ def build(spec: Spec) -> Graph:
         else:
             first_pos[name] = decl.pos
 
-    nodes: dict[str, GraphNode] = {}
-    known = set(names)
-    for i, (decl, name) in enumerate(zip(spec.layers, names, strict=True)):
-        layer = _instantiate(decl, name, diags)
-        if layer is None or name in nodes:
-            continue
-        inputs = _connect(decl, layer, name, names[i - 1] if i else None, known, diags)
-        if inputs is not None:
-            nodes[name] = GraphNode(decl, layer, name, inputs)
-
+    known = dict.fromkeys(names, 0)  # each layer's number of later calls
+    for call_decl in spec.calls:
+        if call_decl.layer in known:
+            known[call_decl.layer] += 1
+    nodes, previous = _wire(spec, names, known, diags)
     if spec.layers and not any(_is_input(d) for d in spec.layers):
         diags.append(
             _diag(
@@ -192,17 +218,36 @@ def build(spec: Spec) -> Graph:
                 hint="start `layers:` with `- {type: Input, shape: [height, width, channels]}`",
             )
         )
-    outputs = _outputs(spec, names, diags)
-    roots = [o for o in outputs if o in nodes]
+    output_refs = _outputs(spec, previous, known, diags)
+    nodes = _outputs_exist(nodes, output_refs, diags)
+    outputs = list(dict.fromkeys(ref.layer for ref in output_refs))
+    roots = [(r.layer, r.call) for r in output_refs if _built(nodes, r.layer, r.call)]
     if diags:
-        # A broken model still shows what can be inferred: every built layer is a root too.
-        roots += [name for name in reversed(list(nodes)) if name not in roots]
-    order, cyclic = _keras_order(nodes, roots)
+        # A broken model still shows what can be inferred: every built call is a root too.
+        roots += [step for name in reversed(list(nodes)) for step in _steps(nodes[name])]
+    ordered = _keras_order(nodes, roots)
+    order, cyclic = ordered.layers, ordered.cyclic
     # Layers that lead to no output are not in the model, but the code that builds it calls
     # them: a refusal there is the model's. They are inferred after the model's own layers.
     placed = set(order)
-    loose = [name for name in reversed(list(nodes)) if name not in placed]
-    dangling = _keras_order(nodes, loose)[0] if loose and not cyclic else []
+    reached = frozenset(ordered.calls)
+    loose = [
+        step
+        for name in reversed(list(nodes))
+        for step in _steps(nodes[name])
+        if step not in reached
+    ]
+    extra = [
+        step
+        for step in (_keras_order(nodes, loose).calls if loose and not cyclic else [])
+        if step not in reached
+    ]
+    # Inferred with each layer's calls in their order: its weights are made at the first.
+    steps = [*ordered.calls, *extra]
+    scheduled = _keras_order(nodes, steps, in_call_order=True) if len(steps) > len(nodes) else None
+    if scheduled is not None:
+        cyclic += [name for name in scheduled.cyclic if name not in cyclic]
+        steps = scheduled.calls
     for name in cyclic:
         diags.append(
             _diag(
@@ -234,15 +279,118 @@ def build(spec: Spec) -> Graph:
         nodes=nodes,
         order=order,
         outputs=outputs,
-        sequential_like=_sequential_like(nodes, order, outputs),
-        dangling=[name for name in dangling if name not in placed],
+        sequential_like=_sequential_like(nodes, ordered),
+        dangling=list(dict.fromkeys(name for name, _ in extra if name not in placed)),
         declared=len(spec.layers),
         layout=next(
             (f for n in nodes.values() if (f := n.layer.layout()) == "channels_first"),
             "channels_last",
         ),
         diagnostics=[d.at(spec.path) for d in diags],
+        schedule=steps if not cyclic else [],
+        reached=reached,
+        output_refs=tuple(output_refs),
     )
+
+
+def _wire(
+    spec: Spec, names: list[str], known: Mapping[str, int], diags: list[Diagnostic]
+) -> tuple[dict[str, GraphNode], Ref | None]:
+    """Every layer made and every call connected, in file order; also the last entry's tensor
+    (the output of a spec that does not name one)."""
+    made: dict[str, AnyLayer] = {}
+    calls: dict[str, list[Call | None]] = {}  # every call of every declared layer, in order
+    declared: dict[str, LayerDecl] = {}
+    previous: Ref | None = None  # the tensor of the entry above
+    numbers = iter(names)
+    for entry in _entries(spec):
+        if isinstance(entry, LayerDecl):
+            name = next(numbers)
+            if name in declared:  # a duplicate name: reported above
+                previous = None
+                continue
+            declared[name] = entry
+            calls[name] = []
+            layer = _instantiate(entry, name, diags)
+            refs = None
+            if layer is not None:
+                made[name] = layer
+                refs = _connect(entry.inputs, entry.pos, layer, name, previous, known, diags)
+            calls[name].append(None if refs is None else Call(refs, entry.pos))
+            previous = Ref(name)
+            continue
+        target = entry.layer
+        if target not in calls:
+            diags.append(
+                _diag(
+                    "DC106",
+                    f"`call: {target}` calls a layer that is not declared above it"
+                    f"{suggest(target, calls or names)}",
+                    entry.pos,
+                    None,
+                    hint="declare the layer first (with `type:`), then call it again with `call:`",
+                )
+            )
+            previous = None
+            continue
+        refs = None
+        if target in made:
+            refs = _connect(entry.inputs, entry.pos, made[target], target, previous, known, diags)
+        calls[target].append(None if refs is None else Call(refs, entry.pos))
+        previous = Ref(target, len(calls[target]) - 1)
+    nodes: dict[str, GraphNode] = {}
+    for name, layer in made.items():
+        first = calls[name][0]
+        if first is not None:
+            inputs = [ref.layer for ref in first.inputs]
+            nodes[name] = GraphNode(declared[name], layer, name, inputs, tuple(calls[name]))
+    return nodes, previous
+
+
+def _outputs_exist(
+    nodes: dict[str, GraphNode], outputs: list[Ref], diags: list[Diagnostic]
+) -> dict[str, GraphNode]:
+    """The graph without the calls that take an output their layer does not give (DC106), and
+    `outputs` without such tensors."""
+
+    def missing(ref: Ref) -> bool:
+        node = nodes.get(ref.layer)
+        return node is not None and ref.output >= node.layer.output_count()
+
+    def said(ref: Ref, what: str, pos: Pos, layer: str | None) -> None:
+        count = nodes[ref.layer].layer.output_count()
+        gives = "one output (output 0)" if count == 1 else f"{count} outputs (0 to {count - 1})"
+        message = (
+            f"{what} {str(ref)!r} names output {ref.output} of {ref.layer!r}, which gives {gives}"
+        )
+        diags.append(_diag("DC106", message, pos, layer))
+
+    for name, node in list(nodes.items()):
+        calls = list(node.calls)
+        for k, call in enumerate(calls):
+            bad = [ref for ref in call.inputs if missing(ref)] if call is not None else []
+            for ref in bad:
+                assert call is not None
+                said(ref, f"input of layer {name!r}", call.pos, name)
+            if bad:
+                calls[k] = None
+        if calls != list(node.calls):
+            nodes[name] = node._replace(calls=tuple(calls))
+    for ref in outputs:
+        if missing(ref):
+            said(ref, "output", Pos(), None)
+    outputs[:] = [ref for ref in outputs if not missing(ref)]
+    return {name: node for name, node in nodes.items() if node.calls[0] is not None}
+
+
+def _steps(node: GraphNode) -> list[tuple[str, int]]:
+    """The calls of a layer that could be connected."""
+    return [(node.name, k) for k, call in enumerate(node.calls) if call is not None]
+
+
+def _built(nodes: Mapping[str, GraphNode], name: str, call: int) -> bool:
+    node = nodes.get(name)
+    return node is not None and call < len(node.calls) and node.calls[call] is not None
 
 
 def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | None:
@@ -263,24 +411,25 @@ def _is_input(decl: LayerDecl) -> bool:
 
 
 def _connect(
-    decl: LayerDecl,
+    written: list[tuple[str, Pos]] | None,
+    pos: Pos,
     layer: AnyLayer,
     name: str,
-    previous: str | None,
-    known: set[str],
+    previous: Ref | None,
+    known: Mapping[str, int],
     diags: list[Diagnostic],
-) -> list[str] | None:
-    """The names of a layer's inputs: explicit `inputs:`, or else the layer above it."""
+) -> tuple[Ref, ...] | None:
+    """The tensors a call takes: its explicit `inputs:`, or else the entry above it."""
     cls = type(layer)
-    if decl.inputs is None:
+    if written is None:
         if cls.MAX_INPUTS == 0:
-            return []
+            return ()
         if cls.ROLE is Role.MERGE:
             diags.append(
                 _diag(
                     "DC109",
                     f"{cls.keras_name()} joins several tensors: name them with `inputs: [a, b]`",
-                    decl.pos,
+                    pos,
                     name,
                 )
             )
@@ -290,14 +439,14 @@ def _connect(
                 _diag(
                     "DC109",
                     f"{cls.keras_name()} is the first layer, so it has no input",
-                    decl.pos,
+                    pos,
                     name,
                     hint="start `layers:` with an Input layer",
                 )
             )
             return None
-        return [previous]
-    count = len(decl.inputs)
+        return (previous,)
+    count = len(written)
     if count < cls.MIN_INPUTS or (cls.MAX_INPUTS is not None and count > cls.MAX_INPUTS):
         if cls.MAX_INPUTS == 0:
             expected = "no inputs"
@@ -308,132 +457,173 @@ def _connect(
         else:
             expected = f"at least {cls.MIN_INPUTS} input"
         message = f"{cls.keras_name()} takes {expected}; received {count}"
-        diags.append(_diag("DC109", message, decl.pos, name))
+        diags.append(_diag("DC109", message, pos, name))
         return None
-    missing = [(ref, pos) for ref, pos in decl.inputs if ref not in known]
-    for ref, pos in missing:
+    refs = [
+        _tensor(text, where, f"input {{}} of layer {name!r}", known, diags, name)
+        for text, where in written
+    ]
+    return None if None in refs else tuple(r for r in refs if r is not None)
+
+
+def _tensor(
+    text: str,
+    pos: Pos,
+    what: str,
+    known: Mapping[str, int],
+    diags: list[Diagnostic],
+    layer: str | None,
+) -> Ref | None:
+    """A tensor a spec names, or a DC106 that says which part names nothing."""
+    ref = parse_ref(text, known)
+    if ref is None:
+        match = _REF.fullmatch(text)
+        named = match[1] if match is not None else text
+        message = f"{what.format(repr(text))} is not a layer of this spec{suggest(named, known)}"
+        diags.append(_diag("DC106", message, pos, layer))
+        return None
+    count = known[ref.layer] + 1
+    if ref.call >= count:
+        times = "once (call 0)" if count == 1 else f"{count} times (calls 0 to {count - 1})"
         diags.append(
             _diag(
                 "DC106",
-                f"input {ref!r} of layer {name!r} is not a layer of this spec{suggest(ref, known)}",
+                f"{what.format(repr(text))} names call {ref.call} of {ref.layer!r}, "
+                f"which is called {times}",
                 pos,
-                name,
+                layer,
+                hint=f"call it again with `- {{call: {ref.layer}}}`, or name one of its calls",
             )
         )
-    return None if missing else [ref for ref, _ in decl.inputs]
+        return None
+    return ref
 
 
-def _outputs(spec: Spec, names: list[str], diags: list[Diagnostic]) -> list[str]:
+def _outputs(
+    spec: Spec, last: Ref | None, known: Mapping[str, int], diags: list[Diagnostic]
+) -> list[Ref]:
+    """The model's output tensors: `outputs:`, or else the last entry's."""
     if spec.outputs is None:
-        return names[-1:]
-    result = []
-    for ref, pos in spec.outputs:
-        if ref in names:
-            result.append(ref)
-        else:
-            diags.append(
-                _diag(
-                    "DC106",
-                    f"output {ref!r} is not a layer of this spec{suggest(ref, names)}",
-                    pos,
-                    None,
-                )
-            )
-    return result
+        return [last] if last is not None else []
+    refs = [_tensor(text, pos, "output {}", known, diags, None) for text, pos in spec.outputs]
+    return [ref for ref in refs if ref is not None]
 
 
-def _keras_order(nodes: Mapping[str, GraphNode], outputs: list[str]) -> tuple[list[str], list[str]]:
-    """Keras's `map_graph` order: a DFS from the outputs numbers the layers (pre-order); each
-    layer's depth is its longest distance to an output; layers are listed by decreasing depth,
-    ties by DFS number. Also returns the layers found on a cycle."""
+class _Order(NamedTuple):
+    layers: list[str]  # Keras's `model.layers` order
+    calls: list[tuple[str, int]]  # every call reached, each after the calls it takes
+    cyclic: list[str]  # layers found on a cycle (then nothing is ordered)
+    depths: dict[tuple[str, int], int]  # each call's depth: its longest distance to an output
+
+
+def _parents(
+    nodes: Mapping[str, GraphNode], step: tuple[str, int], *, in_call_order: bool = False
+) -> list[tuple[str, int]]:
+    """The calls whose tensors a call takes; `in_call_order`, also the layer's call before it
+    (its weights are made at its first call)."""
+    call = nodes[step[0]].calls[step[1]]
+    refs = call.inputs if call is not None else ()
+    found = [(r.layer, r.call) for r in refs if _built(nodes, r.layer, r.call)]
+    earlier = (step[0], step[1] - 1)
+    if in_call_order and step[1] and _built(nodes, *earlier):
+        found.append(earlier)
+    return found
+
+
+def _keras_order(
+    nodes: Mapping[str, GraphNode], roots: list[tuple[str, int]], *, in_call_order: bool = False
+) -> _Order:
+    """Keras's `map_graph` over calls (Keras's nodes): a DFS from the outputs numbers the layers
+    in the order it first meets them and lists the calls in post-order; going back from the
+    outputs, a call's depth is one more than the deepest call it feeds, and never less than an
+    earlier-placed call of the same layer; a layer's depth is its deepest call's. Layers are
+    listed by decreasing depth, ties by DFS number."""
     index: dict[str, int] = {}  # DFS pre-order number of every layer reached
-    done: set[str] = set()
-    post: list[str] = []
+    state: dict[tuple[str, int], bool] = {}  # False while on the DFS path, True when done
+    post: list[tuple[str, int]] = []
     cyclic: list[str] = []
-    links = {name: [i for i in node.inputs if i in nodes] for name, node in nodes.items()}
-    for out in outputs:  # an iterative DFS: a spec may have thousands of layers
-        if out in index:
+    for root in roots:  # an iterative DFS: a spec may have thousands of layers
+        if root in state:
             continue
-        index[out] = len(index)
-        stack = [(out, iter(links[out]))]
+        state[root] = False
+        index.setdefault(root[0], len(index))
+        stack = [(root, iter(_parents(nodes, root, in_call_order=in_call_order)))]
         while stack:
-            name, inputs = stack[-1]
-            for parent in inputs:
-                if parent not in index:
-                    index[parent] = len(index)
-                    stack.append((parent, iter(links[parent])))
+            step, parents = stack[-1]
+            for parent in parents:
+                done = state.get(parent)
+                if done is None:
+                    state[parent] = False
+                    index.setdefault(parent[0], len(index))
+                    parents_of = _parents(nodes, parent, in_call_order=in_call_order)
+                    stack.append((parent, iter(parents_of)))
                     break
-                if parent not in done and parent not in cyclic:  # on the path: a cycle
-                    cyclic.append(parent)
+                if not done and parent[0] not in cyclic:  # on the path: a cycle
+                    cyclic.append(parent[0])
             else:
-                done.add(name)
-                post.append(name)
+                state[step] = True
+                post.append(step)
                 stack.pop()
     if cyclic:
-        return [], cyclic
-    depth = dict.fromkeys(post, 0)
-    for name in reversed(post):
-        below = depth[name] + 1
-        for parent in links[name]:
-            depth[parent] = max(depth[parent], below)
-    order = sorted(post, key=lambda n: (-depth[n], index[n]))
-    return order, []
+        return _Order([], [], cyclic, {})
+    depths: dict[tuple[str, int], int] = {}
+    layer_depth: dict[str, int] = {}
+    for step in reversed(post):
+        depth = max(depths.setdefault(step, 0), layer_depth.get(step[0], 0))
+        layer_depth[step[0]] = depths[step] = depth
+        for parent in _parents(nodes, step):
+            depths[parent] = max(depth + 1, depths.get(parent, 0))
+    order = sorted(layer_depth, key=lambda n: (-layer_depth[n], index[n]))
+    return _Order(order, post, [], depths)
 
 
-def _sequential_like(nodes: Mapping[str, GraphNode], order: list[str], outputs: list[str]) -> bool:
-    """Keras shows the "Connected to" column unless the model is one plain chain."""
-    if len(outputs) != 1:
-        return False
-    consumers: dict[str, int] = defaultdict(int)
-    for name in order:
-        node = nodes[name]
-        if len(node.inputs) > 1:
+def _sequential_like(nodes: Mapping[str, GraphNode], order: _Order) -> bool:
+    """Keras shows the "Connected to" column unless the model is one plain chain: one call at
+    each depth, taking at most one tensor, and no layer called twice."""
+    by_depth: dict[int, int] = defaultdict(int)
+    for step, depth in order.depths.items():
+        by_depth[depth] += 1
+        call = nodes[step[0]].calls[step[1]]
+        if by_depth[depth] > 1 or (call is not None and len(call.inputs) > 1):
             return False
-        for parent in node.inputs:
-            consumers[parent] += 1
-    inputs = [n for n in order if not nodes[n].inputs]
-    return len(inputs) == 1 and all(count == 1 for count in consumers.values())
+    return len({name for name, _ in order.calls}) == len(order.calls)
 
 
 def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> Model:
-    """Shapes and counts in graph order. `input_shapes` overrides Input layers' shapes (with
-    batch axis), for commands that try other sizes without re-reading the file."""
-    shapes: dict[str, Shape] = {}
-    layers: list[InferredLayer] = []
+    """Shapes and counts, call by call in graph order. `input_shapes` overrides Input layers'
+    shapes (with batch axis), for commands that try other sizes without re-reading the file.
+    A layer's weights are made at its first call; a later call must fit them (DC209)."""
+    outs: dict[tuple[str, int], Shape] = {}
+    built: dict[str, Params] = {}  # each layer's weights, from its first call
     diags: list[Diagnostic] = list(graph.diagnostics)
-    listed = len(graph.order)
-    for index, name in enumerate(graph.order + graph.dangling):
+    for name, number in graph.schedule:
         node = graph.nodes[name]
+        call = node.calls[number]
+        assert call is not None  # the schedule holds connected calls only
         try:
-            ins = [shapes[parent] for parent in node.inputs]
+            ins = [outs[ref.layer, ref.call] for ref in call.inputs]
         except KeyError:
             continue  # an input failed: its own diagnostic says why
         try:
-            if input_shapes is not None and name in input_shapes:
+            if input_shapes is not None and name in input_shapes and number == 0:
                 shape, params = input_shapes[name], node.layer.param_count(ins)
             else:
                 shape, params = node.layer.called(ins)
+            first = built.setdefault(name, params)
+            if params != first:
+                raise _unfit(first, params, ins)
         except Refusal as refusal:
-            pos = node.decl.value_at(refusal.arg or "")
-            message = f"{type(node.layer).keras_name()} {name!r}: {refusal.message}"
+            pos = node.decl.value_at(refusal.arg or "") if number == 0 else call.pos
+            at = f" (call {number})" if number else ""
+            message = f"{type(node.layer).keras_name()} {name!r}{at}: {refusal.message}"
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue
-        shapes[name] = shape
-        if index >= listed:
-            continue  # called by the code, but not a layer of the model
-        layers.append(
-            InferredLayer(
-                name=name,
-                type=type(node.layer).keras_name(),
-                output_shape=shape,
-                params=params,
-                inputs=tuple(node.inputs),
-                line=node.decl.pos.line,
-                column=node.decl.pos.column,
-                role=node.layer.ROLE,
-                trainable=node.layer.trainable,
-            )
-        )
+        outs[name, number] = shape
+    layers = [
+        _inferred(graph.nodes[name], built[name], outs, graph.reached)
+        for name in graph.order
+        if (name, 0) in outs
+    ]
     return Model(
         path=graph.path,
         name=graph.name,
@@ -443,6 +633,46 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
         graph=graph,
         expected=graph.declared - len(graph.dangling),
+    )
+
+
+def _unfit(first: Params, params: Params, ins: Sequence[Shape]) -> Refusal:
+    """A later call whose inputs would need other weights than its first call made."""
+    received = ", ".join(str(shape) for shape in ins)
+    return Refusal(
+        "DC209",
+        f"its weights were made at its first call ({first.total:,} parameters); this call "
+        f"receives {received}, which would need {params.total:,}",
+        hint="call it on tensors shaped like its first call's, or give this call a layer of "
+        "its own",
+    )
+
+
+def _inferred(
+    node: GraphNode,
+    params: Params,
+    outs: Mapping[tuple[str, int], Shape],
+    reached: frozenset[tuple[str, int]],
+) -> InferredLayer:
+    """A layer's row: its calls in the model; the shape of its last call, as Keras prints it."""
+    name = node.name
+    done = [k for k in range(len(node.calls)) if (name, k) in outs]
+    calls = tuple(
+        InferredCall(k, call.inputs, (outs[name, k],))
+        for k in done
+        if (name, k) in reached and (call := node.calls[k]) is not None
+    )
+    return InferredLayer(
+        name=name,
+        type=type(node.layer).keras_name(),
+        output_shape=outs[name, done[-1]],
+        params=params,
+        inputs=tuple(node.inputs),
+        line=node.decl.pos.line,
+        column=node.decl.pos.column,
+        role=node.layer.ROLE,
+        trainable=node.layer.trainable,
+        calls=calls,
     )
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import AnyLayer, Params, Role, Shape, Window
-from deconvcheck.read.spec import LayerDecl
+from deconvcheck.read.spec import LayerDecl, Pos
 
 
 def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:
@@ -16,11 +16,38 @@ def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:
     return tuple(shape[1:-1]) if fmt == "channels_last" else tuple(shape[2:])
 
 
+class Ref(NamedTuple):
+    """A tensor: output `output` of call `call` of layer `layer`, which Keras prints (and a
+    spec writes) as `layer[call][output]`; a plain `layer` is `layer[0][0]`."""
+
+    layer: str
+    call: int = 0
+    output: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.layer}[{self.call}][{self.output}]"
+
+    @property
+    def written(self) -> str:
+        """As a spec writes it: the plain name for the first output of the first call."""
+        return self.layer if self.call == 0 and self.output == 0 else str(self)
+
+
+class Call(NamedTuple):
+    """One call of a layer: the tensors it takes, and where the spec declares it."""
+
+    inputs: tuple[Ref, ...]
+    pos: Pos
+
+
 class GraphNode(NamedTuple):
     decl: LayerDecl
     layer: AnyLayer
     name: str
-    inputs: list[str]
+    inputs: list[str]  # the layers its first call takes
+    # Every call, the declaration's first; None where a later call could not be connected
+    # (its diagnostic says why), so that the others keep Keras's numbers.
+    calls: tuple[Call | None, ...] = ()
 
 
 class Graph(NamedTuple):
@@ -34,6 +61,20 @@ class Graph(NamedTuple):
     layout: str  # the model's data format: channels_first as soon as one layer says so
     dangling: list[str]  # layers that lead to no output: inferred for refusals, not listed
     declared: int  # layers the spec declares, whether or not they could be built
+    # Every call (layer, call number) in an order that has each call's inputs before it: the
+    # calls that lead to the outputs first, then the others the code makes (inferred for
+    # refusals, not listed).
+    schedule: list[tuple[str, int]] = []  # noqa: RUF012 - a NamedTuple default, never mutated
+    reached: frozenset[tuple[str, int]] = frozenset()  # the calls that lead to the outputs
+    output_refs: tuple[Ref, ...] = ()  # the model's output tensors
+
+
+class InferredCall(NamedTuple):
+    """One call of a layer in the model: the tensors it took and the shapes it gave."""
+
+    number: int
+    inputs: tuple[Ref, ...]
+    outputs: tuple[Shape, ...]
 
 
 class InferredLayer(NamedTuple):
@@ -46,6 +87,9 @@ class InferredLayer(NamedTuple):
     column: int
     role: Role
     trainable: bool = True  # the layer's own flag (a frozen nested model is False as a whole)
+    # Its calls in the model, in Keras's numbering; `output_shape` is the last call's, as Keras
+    # prints a shared layer's row, and `inputs` the first call's layers.
+    calls: tuple[InferredCall, ...] = ()
 
 
 class Model(NamedTuple):

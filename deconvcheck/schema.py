@@ -25,7 +25,7 @@ from deconvcheck.layers import (
 )
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import layer_types
-from deconvcheck.read.spec import RESTORE_MODES, SPEC_VERSION
+from deconvcheck.read.spec import CALL_KEY, RESTORE_MODES, SPEC_VERSION
 
 Schema = dict[str, Any]
 
@@ -140,17 +140,31 @@ def fragment(arg: Arg, rank: int) -> Schema:
     return {**schema, "description": description}
 
 
+INPUTS: Schema = {
+    "description": "the tensors this layer takes (default: the entry above): a layer's name, "
+    "or `name[call][output]` for another call or output of it",
+    "oneOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    ],
+}
+CALL: Schema = {
+    "type": "object",
+    "description": "a layer declared above, called again on other inputs (a shared layer)",
+    "properties": {
+        CALL_KEY: {"type": "string", "minLength": 1, "description": "the layer to call again"},
+        "inputs": INPUTS,
+    },
+    "required": [CALL_KEY],
+    "additionalProperties": False,
+}
+
+
 def layer_schema(cls: type[AnyLayer]) -> Schema:
     properties: Schema = {
         "type": {"enum": list(cls.NAMES)},
         "name": {"type": "string", "minLength": 1, "description": "unique; Keras-style default"},
-        "inputs": {
-            "description": "the layers feeding this one (default: the layer above)",
-            "oneOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            ],
-        },
+        "inputs": INPUTS,
     }
     for arg in cls.all_args():
         properties[arg.name] = fragment(arg, cls.RANK)
@@ -193,7 +207,16 @@ def spec_schema() -> Schema:
             "deconvcheck": {"const": SPEC_VERSION, "description": "spec format version"},
             "name": {"type": "string", "minLength": 1, "description": "model name"},
             "description": {"type": "string"},
-            "layers": {"type": "array", "minItems": 1, "items": layer},
+            "layers": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    # a `call:` entry, or else a layer: each branch's own errors are shown
+                    "if": {"required": [CALL_KEY]},
+                    "then": CALL,
+                    "else": layer,
+                },
+            },
             "outputs": names_list,
             "restore": {
                 "enum": list(RESTORE_MODES),

@@ -68,6 +68,8 @@ def test_summary_json_contract() -> None:
         "trainable_params": 128,
         "non_trainable_params": 128,
         "inputs": ["con1"],
+        # one call, on the first output of con1's first call
+        "calls": [{"inputs": [["con1", 0, 0]], "output_shapes": [[None, 128, 128, 64]]}],
     }
     assert doc["layers"][6]["inputs"] == ["activation", "up1"]
     assert doc["outputs"] == ["mer2"]

@@ -54,9 +54,9 @@ def test_schema_refuses(layer: dict[str, Any]) -> None:
 def test_schema_and_registry_list_the_same_layers_and_arguments() -> None:
     definitions = SCHEMA["definitions"]
     assert set(definitions) == {cls.NAMES[0] for cls in layer_types()}
-    assert set(SCHEMA["properties"]["layers"]["items"]["properties"]["type"]["enum"]) == set(
-        registry()
-    )
+    assert set(
+        SCHEMA["properties"]["layers"]["items"]["else"]["properties"]["type"]["enum"]
+    ) == set(registry())
     for cls in layer_types():
         properties = set(definitions[cls.NAMES[0]]["properties"])
         assert properties == {a.name for a in cls.all_args()} | set(RESERVED_LAYER_KEYS), cls

@@ -602,6 +602,10 @@ class Layer:
         fmt: str | None = self.config.__dict__.get("data_format")
         return fmt
 
+    def output_count(self) -> int:
+        """How many tensors a call gives (Keras's `layer[call][output]` numbers them)."""
+        return 1
+
     def windows(self) -> tuple[Window, ...] | None:
         """Its sliding window on each spatial axis, or None for a layer that has none."""
         return None

@@ -15,7 +15,14 @@ from typing import Any
 from deconvcheck.diagnostics import make
 from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import is_input, lookup
-from deconvcheck.read.spec import MODEL_CLASSES, SEQUENTIAL_CLASSES, Pos, Spec, declare
+from deconvcheck.read.spec import (
+    MODEL_CLASSES,
+    SEQUENTIAL_CLASSES,
+    CallDecl,
+    Pos,
+    Spec,
+    declare,
+)
 from deconvcheck.read.tree import Node
 
 
@@ -35,37 +42,79 @@ def _get(node: Node, key: str) -> Node | None:
     return None
 
 
-def _history(value: Any) -> Iterator[str]:
-    """Names of the layers feeding a Keras 3 node: every `keras_history` in its args."""
+def _history(value: Any) -> Iterator[list[Any]]:
+    """The tensors a Keras 3 call takes: every `keras_history` in its args, then its kwargs,
+    in the order Keras flattens them."""
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            yield value["config"]["keras_history"][0]
+            yield value["config"]["keras_history"]
         else:
-            for item in value.values():
-                yield from _history(item)
+            for key in sorted(value) if "args" not in value else ("args", "kwargs"):
+                yield from _history(value.get(key))
     elif isinstance(value, list):
         for item in value:
             yield from _history(item)
 
 
-def _inbound(layer: dict[str, Any]) -> list[str] | None:
-    """Inputs of a layer's first call (Keras 3 `{"args": ...}`, Keras 2 `[[name, 0, 0, {}]]`)."""
+def _tensor(history: list[Any], shift: dict[str, int]) -> str:
+    """A tensor as a spec names it (`name`, or `name[call][output]`), from Keras's
+    `[layer name, node index, tensor index]`; `shift` is what the file adds to the node
+    indices of a nested model's calls."""
+    name, node, output = history[0], history[1], history[2]
+    if not isinstance(name, str) or type(node) is not int or type(output) is not int:
+        raise TypeError(f"a tensor is named by {history!r}")
+    node -= min(node, shift.get(name, 0))
+    return name if node == 0 and output == 0 else f"{name}[{node}][{output}]"
+
+
+def _calls(layer: dict[str, Any], shift: dict[str, int]) -> list[list[str]] | None:
+    """The inputs of each of a layer's calls (Keras 3 `{"args": ..., "kwargs": ...}`, Keras 2
+    `[[name, node index, tensor index, kwargs], ...]`)."""
     nodes = layer.get("inbound_nodes") or []
     if not nodes:
         return None
-    first = nodes[0]
-    if isinstance(first, dict):  # Keras 3
-        return list(_history(first.get("args", [])))
-    if isinstance(first, list):  # Keras 2: a list of [layer name, node index, tensor index, kwargs]
-        return [entry[0] for entry in first if isinstance(entry, list) and entry]
-    return None
+    calls = []
+    for node in nodes:
+        if isinstance(node, dict):  # Keras 3
+            calls.append([_tensor(h, shift) for h in _history(node)])
+        elif isinstance(node, list):  # Keras 2
+            calls.append([_tensor(entry, shift) for entry in node if isinstance(entry, list)])
+        else:
+            raise TypeError(f"an inbound node is {node!r}")
+    return calls
+
+
+def _shifts(entries: list[Any], *, outputs: bool) -> dict[str, int]:
+    """The nested models whose node indices the file counts from 1: Keras 2 does so everywhere
+    for a nested model that starts with an InputLayer (the node that built it is its first);
+    Keras 3 only in `output_layers`, and only for a Functional model."""
+    keras2 = any(
+        isinstance(entry, dict) and isinstance((entry.get("inbound_nodes") or [{}])[0], list)
+        for entry in entries
+    )
+    shifts = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("class_name") not in MODEL_CLASSES:
+            continue
+        config = entry.get("config") or {}
+        if keras2:
+            inner = config.get("layers") or [{}]
+            first = inner[0].get("class_name") if isinstance(inner[0], dict) else None
+            counted = first == "InputLayer"
+        else:
+            counted = outputs and entry.get("class_name") not in SEQUENTIAL_CLASSES
+        if counted and isinstance(config.get("name"), str):
+            shifts[config["name"]] = 1
+    return shifts
 
 
 def _output_names(config: dict[str, Any]) -> list[str]:
+    """The model's output tensors as a spec names them."""
     outputs = config.get("output_layers") or []
     if outputs and isinstance(outputs[0], str):  # a single [name, 0, 0]
         outputs = [outputs]
-    return [entry[0] for entry in outputs if isinstance(entry, list) and entry]
+    shift = _shifts(config["layers"], outputs=True)
+    return [_tensor(entry, shift) for entry in outputs]
 
 
 # What a hand-edited or truncated file can throw at the reader: reported, never raised.
@@ -102,10 +151,11 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
     if not entries:
         spec.diagnostics.append(make("DC006", "the Keras model has no layers"))
         return
+    shift = _shifts(entries, outputs=False)
     for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
         pos = Pos(node.line, node.column, f"{where}.layers[{index}]")
         try:
-            _layer(spec, index, entry, node, pos, sequential)
+            _layer(spec, index, entry, node, pos, sequential, shift)
         except _MALFORMED as exc:
             spec.diagnostics.append(
                 make(
@@ -127,7 +177,13 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
 
 
 def _layer(
-    spec: Spec, index: int, entry: dict[str, Any], node: Node, pos: Pos, sequential: bool
+    spec: Spec,
+    index: int,
+    entry: dict[str, Any],
+    node: Node,
+    pos: Pos,
+    sequential: bool,
+    shift: dict[str, int],
 ) -> None:
     class_name = entry["class_name"]
     if not isinstance(class_name, str):
@@ -145,18 +201,19 @@ def _layer(
         if shape:  # Keras 2 Sequential: the first layer carries the input shape
             args = Input.from_keras(layer_config)
             spec.layers.append(declare(Input.keras_name(), "input_layer", args, pos=pos))
-    inputs = None if sequential or an_input else _inbound(entry)
-    if inputs is not None and not all(isinstance(i, str) for i in inputs):
-        raise TypeError("its inbound_nodes do not name layers")
+    calls = None if sequential or an_input else _calls(entry, shift)
     if class_name in MODEL_CLASSES:  # a model used as a layer (transfer learning)
         args = _nested(spec, entry, node, layer_config, pos.where)
     else:  # an unknown class is reported by name; its arguments mean nothing to us
         args = cls.from_keras(layer_config) if cls is not None else {}
-    refs = None if inputs is None else [(i, pos) for i in inputs]
+    refs = None if calls is None else [(i, pos) for i in calls[0]]
     decl = declare(class_name, name, args, inputs=refs, pos=pos, index=index)
     origin = entry.get("registered_name") or entry.get("module")
     decl.origin = origin if isinstance(origin, str) else None
     spec.layers.append(decl)
+    if calls is not None and isinstance(name, str):  # a shared layer: its later calls
+        after = len(spec.layers)
+        spec.calls += [CallDecl(name, [(i, pos) for i in c], pos, after) for c in calls[1:]]
 
 
 def _nested(

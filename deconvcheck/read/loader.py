@@ -21,11 +21,14 @@ from typing import Any, TypeGuard
 
 from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
+    CALL_KEY,
+    CALL_KEYS,
     RESERVED_LAYER_KEYS,
     RESTORE_MODES,
     SPEC_VERSION,
     TOP_KEYS,
     VERSION_KEY,
+    CallDecl,
     LayerDecl,
     Pos,
     ReadFailure,
@@ -192,6 +195,13 @@ def _flat_names(
     if not all(_is_name(item) for item in value):
         return []
     return [(item, Pos(line, at)) for item, at in zip(value, columns, strict=True)]
+
+
+def _calls_again(item: Node) -> bool:
+    """An entry of `layers:` that calls a declared layer again (`call:`)."""
+    if item.kind == "flat":
+        return any(entry[0] == CALL_KEY for entry in item.value)
+    return item.kind == "map" and any(key.value == CALL_KEY for key, _ in item.value)
 
 
 class _Builder:
@@ -365,12 +375,36 @@ class _Builder:
             if item.kind not in ("map", "flat") and self.not_layers >= PER_CODE:
                 unbuilt += 1  # counted, not built: a list of a million scalars stays cheap
                 continue
+            if _calls_again(item):
+                self.call(index, item.expanded() if item.kind == "flat" else item)
+                continue
             decl = self.flat_layer(index, item) if item.kind == "flat" else self.layer(index, item)
             if decl is not None:
                 self.spec.layers.append(decl)
         if unbuilt:
             message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
             self.spec.diagnostics.append(make("DC006", message, more=unbuilt))
+
+    def call(self, index: int, node: Node) -> None:
+        """`- {call: shared, inputs: [b]}`: the layer `shared`, declared above, called again."""
+        keys: dict[str, tuple[Node, Node]] = {}
+        for key, value in node.value:
+            if not self.is_new_key(key, keys, f"layer {index + 1}"):
+                continue
+            keys[key.value] = (key, value)
+            if key.value not in CALL_KEYS:
+                self.error(
+                    "DC006",
+                    f"layer {index + 1} calls a layer again (`call:`), which takes only "
+                    f"`inputs:`; found {key.value!r}",
+                    key,
+                    hint="a call uses the layer's own arguments: set them where it is declared",
+                )
+        layer = self.string(keys[CALL_KEY][1], "`call` (the name of the layer to call again)")
+        inputs = self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None
+        if layer is not None and ("inputs" not in keys or inputs is not None):
+            after = len(self.spec.layers)
+            self.spec.calls.append(CallDecl(layer, inputs, Pos(node.line, node.column), after))
 
     def flat_layer(self, index: int, node: Node) -> LayerDecl | None:
         """A layer the fast reader took from one line (a "flat" node: keys with plain values

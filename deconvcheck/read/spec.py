@@ -21,6 +21,10 @@ MODEL_CLASSES = ("Functional", "Model", "Sequential")
 SEQUENTIAL_CLASSES = ("Sequential",)
 RESTORE_MODES = ("spatial", "shape", "none")
 RESERVED_LAYER_KEYS = ("type", "name", "inputs")
+# An entry of `layers:` that calls a layer declared above it again (a shared layer): `call:`
+# names the layer, `inputs:` what it is called on this time.
+CALL_KEY = "call"
+CALL_KEYS = (CALL_KEY, "inputs")
 
 
 class ReadFailure(Exception):
@@ -63,6 +67,18 @@ class LayerDecl:
         return Pos(place[2], place[3]) if place else self.pos
 
 
+class CallDecl(NamedTuple):
+    """A later call of a declared layer (a shared layer): the layer's first call is its
+    declaration, each `CallDecl` of it one more, numbered 1, 2, ... in file order, as Keras
+    numbers a layer's inbound nodes. `after` is how many layer declarations precede it in the
+    file: without `inputs`, the call takes the entry just above it."""
+
+    layer: str
+    inputs: list[tuple[str, Pos]] | None
+    pos: Pos
+    after: int
+
+
 class Spec:
     """A spec file as declared: its layers in file order and what loading it found wrong."""
 
@@ -70,6 +86,7 @@ class Spec:
         self.path = path
         self.name: str | None = None
         self.layers: list[LayerDecl] = []
+        self.calls: list[CallDecl] = []  # later calls of declared layers, in file order
         self.outputs: list[tuple[str, Pos]] | None = None
         self.restore: str | None = None  # what the output must give back: see `check`
         self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for

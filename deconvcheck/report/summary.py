@@ -131,7 +131,7 @@ def render_text(
             [(f"{layer.params.total:,}", style.NUMBER)],
         ]
         if not model.sequential_like:  # a nested model's own connections are not the model's
-            row.append(_connections(layer.inputs) if not level else [("-", "")])
+            row.append(_connections(layer) if not level else [("-", "")])
         if show_trainable:
             row.append(_trainable(layer))
         row += [[(values.get(layer.name, "") if not level else "", "")] for _, values in added]
@@ -181,14 +181,16 @@ def _listed(model: Model, expand: bool, level: int = 0) -> Iterator[tuple[Inferr
             yield from _listed(alone, expand, level + 1)
 
 
-def _connections(inputs: tuple[str, ...]) -> Line:
-    """Keras's "Connected to": `name[node][tensor]`, the indices as numbers."""
-    if not inputs:
+def _connections(layer: InferredLayer) -> Line:
+    """Keras's "Connected to": the tensors of every call of the layer in the model, each as
+    `name[call][output]`, the indices as numbers."""
+    refs = [ref for call in layer.calls for ref in call.inputs]
+    if not refs:
         return [("-", "")]
     parts: list[Part] = []
-    for i, name in enumerate(inputs):
-        parts += [(", " if i else "", ""), (f"{name}[", ""), ("0", style.NUMBER), ("][", "")]
-        parts += [("0", style.NUMBER), ("]", "")]
+    for i, ref in enumerate(refs):
+        parts += [(", " if i else "", ""), (f"{ref.layer}[", ""), (str(ref.call), style.NUMBER)]
+        parts += [("][", ""), (str(ref.output), style.NUMBER), ("]", "")]
     return parts
 
 
@@ -215,6 +217,13 @@ def model_json(model: Model, extra: dict[str, Any] | None = None) -> dict[str, A
                 "trainable_params": layer.params.trainable,
                 "non_trainable_params": layer.params.non_trainable,
                 "inputs": list(layer.inputs),
+                "calls": [
+                    {
+                        "inputs": [list(ref) for ref in call.inputs],
+                        "output_shapes": [list(shape) for shape in call.outputs],
+                    }
+                    for call in layer.calls
+                ],
                 **per_layer.get(layer.name, {}),
             }
             for layer in model.layers
