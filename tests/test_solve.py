@@ -323,3 +323,20 @@ def test_axes_no_one_layer_takes_are_said_per_axis() -> None:
     doc = json.loads(run("--in", "46x46", "--out", "360x375", "-F", "keras", "-f", "json")[1])
     per_axis = doc["none"]["keras"]["per_axis"]
     assert [[a["padding"] for a in axis] for axis in per_axis] == [["same"] * 3, ["valid"]]
+
+
+def test_stages_of_axes_of_different_sizes_are_each_one_layer() -> None:
+    """Each axis plans its own chain (46 -> 92 -> 184 -> 368, 62 -> 122 -> 244 -> 489); a stage
+    is one layer only if it takes both axes: 62 -> 122 is (62 − 1)·2 + 0 + 0 ('same' with
+    output_padding 0), so the 46 -> 92 beside it must state an output_padding too, and
+    244 -> 489 = (244 − 1)·2 + 2 + 1 needs 'valid', so 184 -> 368 must be 'valid' as well.
+    Every stage printed, run through the layer class, gives the next sizes (real Keras 3 agrees:
+    (92, 122), (184, 244), (368, 489))."""
+    code, out = run("--in", "46x62", "--out", "368x489", "--stages", "-F", "keras", "-f", "json")
+    assert code == 0
+    chain = json.loads(out)["stages"]["keras"]
+    assert [stage["in"] for stage in chain] + [chain[-1]["out"]] == [
+        [46, 62], [92, 122], [184, 244], [368, 489],
+    ]  # fmt: skip
+    for stage in chain:
+        assert keras_layer_shape(stage, tuple(stage["in"])) == tuple(stage["out"])

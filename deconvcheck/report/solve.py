@@ -15,7 +15,6 @@ from deconvcheck.report.answers import (
 )
 from deconvcheck.solve import plan
 from deconvcheck.solve.answers import arithmetic
-from deconvcheck.solve.plan import Answer
 from deconvcheck.solve.problem import FrameworkResult, Result
 from deconvcheck.solve.settings import Setting
 
@@ -28,13 +27,6 @@ def _shown(result: Result, answers: list[T]) -> list[T]:
 
 def _sizes(sizes: tuple[int, ...]) -> str:
     return "x".join(str(s) for s in sizes)
-
-
-def _stage_answers(chains: list[list[Setting]]) -> list[Answer] | None:
-    """Stage i on every axis as one layer; None when the axes need different numbers of stages."""
-    if len({len(c) for c in chains}) != 1:
-        return None
-    return [Answer(tuple(chain[i] for chain in chains)) for i in range(len(chains[0]))]
 
 
 def render_text(result: Result) -> str:
@@ -59,7 +51,7 @@ def render_text(result: Result) -> str:
             lines.append(f"  none: {fw.why_none}")
             lines += _per_axis_text(result, fw)
         if fw.stages is not None:
-            lines += _stages_text(fw.stages)
+            lines += _stages_text(result, fw, fw.stages)
     factor = plan.resize_alternative(max(result.ins), max(result.outs))
     if result.upsample and len(set(result.ins)) == 1 and len(set(result.outs)) == 1 and factor:
         lines += [
@@ -95,20 +87,24 @@ def _per_axis_text(result: Result, fw: FrameworkResult) -> list[str]:
     return lines
 
 
-def _stages_text(chains: list[list[Setting]]) -> list[str]:
-    stage_answers = _stage_answers(chains)
+def _stages_text(result: Result, fw: FrameworkResult, chains: list[list[Setting]]) -> list[str]:
+    stage_answers = plan.stage_layers(fw.framework, chains, result.bounds)
     if stage_answers is None:
         counts = ", ".join(str(len(c)) for c in chains)
-        return [
-            f"  stages: the axes need different numbers of stages ({counts}); solve them one by one"
-        ]
+        why = (
+            f"the axes need different numbers of stages ({counts})"
+            if len({len(c) for c in chains}) != 1
+            else "no one layer takes every axis's stage"
+        )
+        return [f"  stages: {why}; solve them one by one"]
     path = " -> ".join(
         [_sizes(tuple(a.length_in for a in stage_answers[0].axes))]
         + [_sizes(tuple(a.length_out for a in s.axes)) for s in stage_answers]
     )
     lines = [f"  stages: {path}"]
     for i, answer in enumerate(stage_answers, 1):
-        lines.append(f"    {i}. {arithmetic(answer.first)}: {code(answer)}")
+        arith_text = "; ".join(dict.fromkeys(arithmetic(a) for a in answer.axes))
+        lines.append(f"    {i}. {arith_text}: {code(answer)}")
     return lines
 
 
@@ -136,7 +132,7 @@ def render_json(result: Result) -> str:
                 ],
             }
         if fw.stages is not None:
-            stage_answers = _stage_answers(fw.stages) or []
+            stage_answers = plan.stage_layers(fw.framework, fw.stages, result.bounds) or []
             doc["stages"][fw.framework] = [
                 {
                     **answer_json(a),

@@ -195,6 +195,28 @@ def _shortest_chain(
     return None
 
 
+def stage_layers(
+    framework: str, chains: list[list[Setting]], bounds: Bounds
+) -> list[Answer] | None:
+    """Stage i of every axis's chain as one layer: the axes' own settings where one layer takes
+    them, else the best layer that takes stage i's sizes on every axis (Keras: one padding, and
+    output_padding on every axis or none). None when the axes need different numbers of stages
+    or a stage has no such layer."""
+    if len({len(c) for c in chains}) != 1:
+        return None
+    layers = []
+    for stage in zip(*chains, strict=True):
+        if _compatible(stage):
+            layers.append(Answer(stage))
+            continue
+        ins, outs = tuple(s.length_in for s in stage), tuple(s.length_out for s in stage)
+        joint = solve(framework, ins, outs, bounds)
+        if not joint:
+            return None
+        layers.append(joint[0])
+    return layers
+
+
 def exact_or_strided(
     framework: str, length: int, m: int, up: bool, bounds: Bounds
 ) -> list[Setting]:
