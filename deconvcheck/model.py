@@ -144,7 +144,7 @@ class Model(NamedTuple):
         layers that exist: a size lost, and an upsampling layer."""
         upsamples = any(layer.role is Role.UPSAMPLING for layer in self.layers)
         if not self.ok:
-            return upsamples and any(s.lossy or s.after < s.before for s in steps(self).values())
+            return upsamples and any(s.lossy or s.shrinks() for s in steps(self).values())
         if not upsamples:  # squeeze-excite's 1x1 broadcast back is no decoder
             return False
         ends = self.ends()
@@ -193,6 +193,12 @@ class Step(NamedTuple):
     lossy: bool  # the size is not the input's exactly divided or multiplied by the stride
     role: Role
     windows: tuple[Window, ...] | None = None
+
+    def shrinks(self) -> bool:
+        """Some axis got smaller. An axis unknown on either side says nothing: a Reshape takes
+        an unknown length to 1, and `(1,) < (None,)` is no comparison."""
+        pairs = zip(self.after, self.before, strict=True)
+        return any(a < b for a, b in pairs if a is not None and b is not None)
 
     def _downsampling(self) -> list[tuple[int, Window]]:
         if not self.windows or self.role is Role.UPSAMPLING:

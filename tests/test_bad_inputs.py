@@ -269,3 +269,55 @@ def test_a_spec_refused_after_its_first_layers_keeps_its_table(tmp_path: Path) -
     assert "│ input_layer (InputLayer)        │ (None, 1, 4)  " in output
     assert " The totals cover 1 of 2 layers" in output
     assert ": DC202 MaxPooling1D 'max_pooling1d': computed output size" in output
+
+
+# An unknown length made known (Reshape: None -> 1), then a MaxPooling1D on that length 1, which
+# Keras 3 refuses: "Computed output size would be zero or negative. Received:
+# `inputs.shape=[None 1 4]`, `pool_size=[2]`, `strides=(2,)`, `padding=valid`." (ValueError
+# when the layer is called; the three layers before it build: (None, None, 4), (None, None, 4),
+# (None, 1, 4)). With an upsampling layer inferred and the model refused, asking whether it is
+# an encoder-decoder compared the Reshape's (1,) with (None,) and ended in a TypeError (exit 3).
+REFUSED_AFTER_RESHAPE = (
+    "layers:\n"
+    "  - {type: Input, shape: [null, 4]}\n"
+    "  - {type: UpSampling1D, size: 2}\n"
+    "  - {type: Reshape, target_shape: [1, 4]}\n"
+    "  - {type: MaxPooling1D, pool_size: 2}\n"
+)
+KERAS_REFUSAL = (
+    "spec.yaml:5:5: DC202 MaxPooling1D 'max_pooling1d': computed output size would be zero or "
+    "negative (0 on spatial axis 1); received input shape (None, 1, 4)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summary"],
+        ["summary", "--explain", "--columns", "macs,memory,rf"],
+        ["summary", "--format", "json"],
+        ["check"],
+        ["draw"],
+        ["draw", "--to", "svg"],
+        ["sizes"],
+    ],
+)
+def test_a_pooling_refused_on_a_length_made_known_is_keras_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    (tmp_path / "spec.yaml").write_text(REFUSED_AFTER_RESHAPE)
+    monkeypatch.chdir(tmp_path)
+    exit_code, output, _ = invoke(*command, "spec.yaml")
+    assert exit_code == 1
+    if command == ["summary"]:
+        assert "│ reshape (Reshape)               │ (None, 1, 4)  " in output
+        assert " The totals cover 3 of 4 layers" in output
+    if command[0] == "sizes":  # every size: 2·n·4 values cannot be reshaped to 1x4 (DC205)
+        assert "first failing layer 'reshape' (DC205): 512 size(s)" in output
+    elif "json" in command:
+        found = json.loads(output)["diagnostics"]
+        assert [(d["code"], d["line"], d["layer"]) for d in found] == [
+            ("DC202", 5, "max_pooling1d")
+        ]
+    elif command[-1] != "svg":
+        assert KERAS_REFUSAL in output
