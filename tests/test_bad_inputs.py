@@ -321,3 +321,23 @@ def test_a_pooling_refused_on_a_length_made_known_is_keras_refusal(
         ]
     elif command[-1] != "svg":
         assert KERAS_REFUSAL in output
+
+
+def test_restore_spatial_on_a_flat_output_is_a_finding_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`restore: spatial` on a model that ends in Flatten: the output (None, 8) has no spatial
+    axes to give back 3, so DC301; looking for a Cropping/ZeroPadding to append compared one
+    axis with none and ended in a ValueError (exit 3)."""
+    (tmp_path / "flat.yaml").write_text(
+        "restore: spatial\n"
+        "layers:\n"
+        "  - {type: Input, shape: [3, 4]}\n"
+        "  - {type: AveragePooling1D, pool_size: 2, padding: same}\n"
+        "  - {type: Flatten}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert invoke("summary", "flat.yaml")[0] == 0  # Keras builds it: (None, 2, 4), (None, 8)
+    exit_code, output, _ = invoke("check", "flat.yaml")
+    assert exit_code == 1
+    assert output.startswith("flat.yaml:4:5: DC301 the output (None, 8) of 'flatten' does not ")

@@ -174,8 +174,8 @@ def pad_or_crop_output(edit: Editor, model: Model) -> str | None:
         return None
     src = _known(model.spatial(ends[0].output_shape))
     dst = _known(model.spatial(ends[1].output_shape))
-    if src is None or dst is None:
-        return None
+    if src is None or dst is None or len(src) != len(dst):
+        return None  # a flat output (Flatten, global pooling) has no size to pad or crop
     delta = tuple(d - s for s, d in zip(src, dst, strict=True))
     if all(x >= 0 for x in delta):
         shrink = True
