@@ -146,6 +146,13 @@ RULES: dict[str, Rule] = {
             "- {call: shared_dense, inputs: [features16]}   # built on 8 features, called on 16",
             "call it on tensors shaped like its first call's, or give that call a layer of its own",
         ),
+        Rule(
+            "DC210",
+            "a nested model is called on an input its Input does not take",
+            _E,
+            "- {type: Functional, model: tower_32x32.yaml, inputs: [image_16x16]}",
+            "call it on tensors its Input takes, or declare the Input's varying sizes as null",
+        ),
         # DC3xx: design (`check`)
         Rule(
             "DC301",

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic, make
-from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape
+from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape, format_shape
 from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
 from deconvcheck.model import Call, Graph, GraphNode, InferredCall, InferredLayer, Model, Ref
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, CallDecl, LayerDecl, Pos, Spec, suggest
@@ -72,17 +72,20 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
 
 class Submodel:
     """A nested model's declarations, built once and run on the shapes it is called with (the
-    `model` of a nested-model layer)."""
+    `model` of a nested-model layer): its inputs in the model's order, its outputs as tensors."""
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.graph = build(spec)
         self.name = self.graph.name
+        declared = [n for n, node in self.graph.nodes.items() if node.layer.ROLE is Role.INPUT]
+        self.inputs = spec.input_order or declared
+        self.outputs = len(self.graph.output_refs)
         self._alone: Model | None = None
         # output_shape, weight_count and the cost columns each ask: propagated once per shapes
-        self._runs: dict[tuple[Shape, ...], tuple[Shape, Params] | Refusal] = {}
+        self._runs: dict[tuple[Shape, ...], tuple[tuple[Shape, ...], Params] | Refusal] = {}
 
-    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
+    def run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
         key = tuple(inputs)
         if key not in self._runs:
             try:
@@ -100,15 +103,24 @@ class Submodel:
             self._alone = _as_listed(propagate(self.graph), self.spec)
         return self._alone
 
-    def _run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
-        graph = self.graph
-        sources = [n for n in graph.order if graph.nodes[n].layer.ROLE is Role.INPUT]
-        if len(sources) != len(inputs) or len(graph.outputs) != 1:
+    def _run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
+        graph, sources = self.graph, self.inputs
+        if len(sources) != len(inputs):
             raise Refusal(
                 "DC109",
-                f"model {self.name!r} has {len(sources)} input(s) and {len(graph.outputs)} "
-                f"output(s); deconvcheck reads nested models of one input and one output",
+                f"model {self.name!r} takes {len(sources)} input(s); received {len(inputs)}",
             )
+        for index, (source, given) in enumerate(zip(sources, inputs, strict=True)):
+            node = graph.nodes.get(source)
+            declared = node.layer.output_shape([]) if node is not None else None
+            if declared is not None and not _takes(declared, given):
+                raise Refusal(
+                    "DC210",
+                    f"model {self.name!r} takes {format_shape(declared)} at input {index} "
+                    f"({source!r}); received {format_shape(given)}",
+                    hint="call it on tensors its Input takes, or declare the Input's varying "
+                    "sizes as null",
+                )
         model = propagate(graph, dict(zip(sources, inputs, strict=True)))
         errors = [d for d in model.diagnostics if d.severity == "error"]
         if errors:
@@ -116,7 +128,20 @@ class Submodel:
             raise Refusal(
                 first.code, f"inside model {self.name!r}: {first.message}", hint=first.hint
             )
-        return model.shapes[graph.outputs[0]], model.totals
+        refs = graph.output_refs
+        return tuple(model.tensors[r.layer, r.call][r.output] for r in refs), model.totals
+
+
+def _takes(declared: Shape, given: Shape) -> bool:
+    """Keras's check of a call of a model against its Input's shape (the batch axis aside): a
+    last axis of 1 is dropped from either, then the sizes both know must agree, as far as the
+    shorter reaches (so a model built for 3 channels takes 1)."""
+    want, have = list(declared[1:]), list(given[1:])
+    if want and want[-1] == 1:
+        want.pop()
+    if have and have[-1] == 1:
+        have.pop()
+    return all(a is None or b is None or a == b for a, b in zip(want, have, strict=False))
 
 
 def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
@@ -593,7 +618,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
     """Shapes and counts, call by call in graph order. `input_shapes` overrides Input layers'
     shapes (with batch axis), for commands that try other sizes without re-reading the file.
     A layer's weights are made at its first call; a later call must fit them (DC209)."""
-    outs: dict[tuple[str, int], Shape] = {}
+    outs: dict[tuple[str, int], tuple[Shape, ...]] = {}  # every call's outputs
     built: dict[str, Params] = {}  # each layer's weights, from its first call
     diags: list[Diagnostic] = list(graph.diagnostics)
     for name, number in graph.schedule:
@@ -601,16 +626,17 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         call = node.calls[number]
         assert call is not None  # the schedule holds connected calls only
         try:
-            ins = [outs[ref.layer, ref.call] for ref in call.inputs]
+            ins = [outs[ref.layer, ref.call][ref.output] for ref in call.inputs]
         except KeyError:
             continue  # an input failed: its own diagnostic says why
+        shapes: tuple[Shape, ...]
         try:
             if input_shapes is not None and name in input_shapes and number == 0:
-                shape, params = input_shapes[name], node.layer.param_count(ins)
+                shapes, params = (input_shapes[name],), node.layer.param_count(ins)
             else:
-                shape, params = node.layer.called(ins)
+                shapes, params = node.layer.called(ins)
             first = built.setdefault(name, params)
-            if params != first:
+            if params != first and node.layer.CHECKS_BUILT_INPUT:
                 raise _unfit(first, params, ins)
         except Refusal as refusal:
             pos = node.decl.value_at(refusal.arg or "") if number == 0 else call.pos
@@ -618,7 +644,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             message = f"{type(node.layer).keras_name()} {name!r}{at}: {refusal.message}"
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue
-        outs[name, number] = shape
+        outs[name, number] = shapes
     layers = [
         _inferred(graph.nodes[name], built[name], outs, graph.reached)
         for name in graph.order
@@ -633,6 +659,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
         diagnostics=sorted(diags, key=lambda d: (d.line, d.column, d.code)),
         graph=graph,
         expected=graph.declared - len(graph.dangling),
+        tensors=outs,
     )
 
 
@@ -651,21 +678,21 @@ def _unfit(first: Params, params: Params, ins: Sequence[Shape]) -> Refusal:
 def _inferred(
     node: GraphNode,
     params: Params,
-    outs: Mapping[tuple[str, int], Shape],
+    outs: Mapping[tuple[str, int], tuple[Shape, ...]],
     reached: frozenset[tuple[str, int]],
 ) -> InferredLayer:
     """A layer's row: its calls in the model; the shape of its last call, as Keras prints it."""
     name = node.name
     done = [k for k in range(len(node.calls)) if (name, k) in outs]
     calls = tuple(
-        InferredCall(k, call.inputs, (outs[name, k],))
+        InferredCall(k, call.inputs, outs[name, k])
         for k in done
         if (name, k) in reached and (call := node.calls[k]) is not None
     )
     return InferredLayer(
         name=name,
         type=type(node.layer).keras_name(),
-        output_shape=outs[name, done[-1]],
+        output_shape=outs[name, done[-1]][0],
         params=params,
         inputs=tuple(node.inputs),
         line=node.decl.pos.line,

@@ -4,6 +4,7 @@ encoder-decoder and what it must give back)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
@@ -87,9 +88,14 @@ class InferredLayer(NamedTuple):
     column: int
     role: Role
     trainable: bool = True  # the layer's own flag (a frozen nested model is False as a whole)
-    # Its calls in the model, in Keras's numbering; `output_shape` is the last call's, as Keras
-    # prints a shared layer's row, and `inputs` the first call's layers.
+    # Its calls in the model, in Keras's numbering; `output_shape` is the last call's (first)
+    # output, as Keras prints a shared layer's row, and `inputs` the first call's layers.
     calls: tuple[InferredCall, ...] = ()
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """The last call's outputs: several for an RNN with `return_state`, say."""
+        return self.calls[-1].outputs if self.calls else (self.output_shape,)
 
 
 class Model(NamedTuple):
@@ -101,6 +107,8 @@ class Model(NamedTuple):
     diagnostics: list[Diagnostic]
     graph: Graph  # what was propagated, for analyses that re-run it with other sizes
     expected: int  # the layers the summary lists when every one is inferred
+    # Every call's output shapes, by (layer, call): what a tensor `layer[call][output]` is.
+    tensors: Mapping[tuple[str, int], tuple[Shape, ...]] = {}
 
     @property
     def complete(self) -> bool:

@@ -14,8 +14,10 @@ from deconvcheck.layers import (
     augmentation,
     base,
     core,
+    merging,
     nested,
     normalization,
+    operations,
     pooling,
     preprocessing,
     recurrent,
@@ -115,11 +117,15 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     augmentation.optional_zoom_factor: lambda r: _nullable(_numbers()),
     augmentation.value_range: lambda r: {"type": "array", "minItems": 2, "maxItems": 2},
     recurrent.use_cudnn: lambda r: {"enum": ["auto", True, False]},
-    recurrent.no_state: lambda r: {"const": False},
     attention.output_dims: lambda r: _nullable(_int_or_ints()),
+    operations.data: lambda r: {},
+    operations.axes: lambda r: _nullable(_int_or_ints()),
+    merging.dot_axes: lambda r: {
+        "oneOf": [INT, {"type": "array", "items": INT, "minItems": 2, "maxItems": 2}]
+    },
     wrappers.wrapped_layer: lambda r: {"type": "object", "required": ["type"]},
     wrappers.optional_wrapped_layer: lambda r: _nullable({"type": "object", "required": ["type"]}),
-    wrappers.merge_mode: lambda r: {"enum": ["concat", "sum", "mul", "ave"]},
+    wrappers.merge_mode: lambda r: {"enum": ["concat", "sum", "mul", "ave", None]},
     core.permutation: lambda r: {"type": "array", "items": {"type": "integer", "minimum": 1}},
 }
 

@@ -160,3 +160,60 @@ layers:
     model = infer(load(spec(tmp_path, text)))
     assert model.ok, model.diagnostics
     assert [str(r) for r in model.layers[1].calls[0].inputs] == ["x[1][0][0][0]"]
+
+
+TOWER = """\
+name: pair
+layers:
+  - {type: Input, shape: [32, 32, 3], name: big}
+  - {type: Input, shape: [%s, %s, %s], name: other}
+  - type: Sequential
+    name: tower
+    model:
+      name: tower
+      sequential: true
+      layers:
+        - {type: Input, shape: [32, 32, 3]}
+        - {type: Conv2D, filters: 4, kernel_size: 3, padding: same}
+        - {type: Flatten}
+        - {type: Dense, units: 2}
+    inputs: [big]
+  - {call: tower, inputs: [other]}
+  - {type: Concatenate, inputs: [tower, "tower[1][0]"]}
+"""
+
+
+def test_a_nested_model_refuses_an_input_its_input_layer_does_not_take(tmp_path: Path) -> None:
+    """Keras 3.15 (tests/fixtures/calls/refused_tower_smaller_images.expected.json): a tower
+    built on 32x32 images, called on 16x16 ones, raises 'expected shape=(None, 32, 32, 3),
+    found shape=(None, 16, 16, 3)'."""
+    model = infer(load(spec(tmp_path, TOWER % (16, 16, 3))))
+    errors = [d for d in model.diagnostics if d.severity == "error"]
+    assert [d.code for d in errors] == ["DC210"]
+    assert "takes (None, 32, 32, 3) at input 0" in errors[0].message
+    assert "received (None, 16, 16, 3)" in errors[0].message
+
+
+def test_a_nested_model_takes_one_channel_where_it_was_built_for_three(tmp_path: Path) -> None:
+    """Keras drops a last axis of 1 before it compares (its `allow_last_axis_squeeze`), so a
+    tower built for 32x32x3 takes 32x32x1 (Keras 3.15.1 builds this pair: 8,306 parameters);
+    Conv2D: 3*3*3*4 + 4 = 112, Dense: 32*32*4*2 + 2 = 8,194, made at the first call."""
+    model = infer(load(spec(tmp_path, TOWER % (32, 32, 1))))
+    assert model.ok, model.diagnostics
+    assert model.totals.total == 112 + 8194
+
+
+def test_an_lstm_takes_other_features_at_a_later_call(tmp_path: Path) -> None:
+    """Keras sets no input check on an LSTM's features after its first call (Keras 3.15.1
+    builds this model, 1,600 parameters): 8 features then 12; 4 * 16 * (8 + 16 + 1) = 1,600."""
+    text = """\
+layers:
+  - {type: Input, shape: [5, 8], name: a}
+  - {type: Input, shape: [5, 12], name: b}
+  - {type: LSTM, units: 16, name: rnn, inputs: [a]}
+  - {call: rnn, inputs: [b]}
+  - {type: Concatenate, inputs: [rnn, "rnn[1][0]"]}
+"""
+    model = infer(load(spec(tmp_path, text)))
+    assert model.ok, model.diagnostics
+    assert model.totals.total == 1600

@@ -14,7 +14,7 @@ BLOCK = """\
 deconvcheck: 1
 name: block
 layers:
-  - {type: Input, shape: [32, 32, 3]}
+  - {type: Input, shape: [null, null, 3]}
   - {type: Conv2D, filters: 4, kernel_size: 3, padding: same}
   - {type: MaxPooling2D}
 """
@@ -43,7 +43,7 @@ def test_nested_model_is_one_row_run_on_the_outer_input(tmp_path: Path) -> None:
     assert model.diagnostics == []
     rows = [(layer.name, layer.type, layer.output_shape, layer.params) for layer in model.layers]
     # block: Conv2D 3x3 on 3 channels to 4: 3*3*3*4 + 4 = 112; 'same' keeps 64x48, the pool
-    # halves it: 32x24. Called on 64x48 (not the 32x32 it was declared with), as Keras does.
+    # halves it: 32x24. Its Input leaves the size open, so Keras runs it on 64x48.
     # Flatten: 32*24*4 = 3072; Dense: 3072*3 + 3 = 9219.
     assert rows == [
         ("input_layer", "InputLayer", (None, 64, 48, 3), (0, 0)),
@@ -51,6 +51,19 @@ def test_nested_model_is_one_row_run_on_the_outer_input(tmp_path: Path) -> None:
         ("flatten", "Flatten", (None, 3072), (0, 0)),
         ("dense", "Dense", (None, 3), (9219, 0)),
     ]
+
+
+def test_a_nested_model_refuses_a_size_its_input_does_not_take(tmp_path: Path) -> None:
+    """Keras 3.15.1, `block(x)` with block's Input (32, 32, 3) and x (None, 64, 48, 3):
+    "Input 0 with name 'input_layer' of layer 'block' is incompatible with the layer:
+    expected shape=(None, 32, 32, 3), found shape=(None, 64, 48, 3)"."""
+    outer = write(tmp_path)
+    block = tmp_path / "parts" / "block.yaml"
+    block.write_text(BLOCK.replace("[null, null, 3]", "[32, 32, 3]"))
+    errors = [d for d in infer(load(str(outer))).diagnostics if d.severity == "error"]
+    assert [d.code for d in errors] == ["DC210"]
+    assert "takes (None, 32, 32, 3) at input 0" in errors[0].message
+    assert "received (None, 64, 48, 3)" in errors[0].message
 
 
 def test_frozen_nested_model_counts_as_non_trainable(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ RANDOM_CASES = 250
 MULTI_INPUT = {"Concatenate", "Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum"}
 # how the other multi-input layers are called: on a list [query, value(, key)], or with the
 # tensors as positional arguments, layer(query, value(, key)), as MultiHeadAttention is
-LIST_INPUT = MULTI_INPUT | {"Attention", "AdditiveAttention"}
+LIST_INPUT = MULTI_INPUT | {"Attention", "AdditiveAttention", "Dot"}
 POSITIONAL_INPUT = {"MultiHeadAttention"}
 INT_INPUT = {"Embedding"}  # token ids: keras.Input(..., dtype="int32")
 # arguments that hold a wrapped layer, written in a case as {"type": ..., "args": {...}}
@@ -106,12 +106,50 @@ def weight_count(weights: list[Any]) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
 
 
+class OperationCall:
+    """A `keras.ops` function as a case calls it (`type` is deconvcheck's `ops.<function>`): the
+    case's `operands` are the call's positional arguments, null where an input tensor goes
+    (a Keras file writes them so); reductions take `axis` and `keepdims`. It records what
+    Keras's summary names the row (the class of the operation the call made)."""
+
+    trainable_weights: list[Any] = []  # noqa: RUF012 - an operation has no weights
+    non_trainable_weights: list[Any] = []  # noqa: RUF012
+
+    def __init__(self, function: str, args: dict[str, Any]) -> None:
+        self.function = getattr(keras.ops, function)
+        self.operands = args.pop("operands", None)
+        self.keywords = args
+        self.keras_class: str | None = None
+
+    def __call__(self, *inputs: Any) -> Any:
+        tensors = iter(inputs)
+        operands = self.operands or [None] * len(inputs)
+        filled = [next(tensors) if o is None else _keras_value(o) for o in operands]
+        out = self.function(*filled, *tensors, **self.keywords)
+        self.keras_class = type(out._keras_history.operation).__name__
+        return out
+
+
+def _keras_value(value: Any) -> Any:
+    """`...` and slices as a case (and a Keras file) writes them."""
+    if isinstance(value, list):
+        return tuple(_keras_value(v) for v in value)
+    if isinstance(value, dict) and value.get("class_name") == "__ellipsis__":
+        return Ellipsis
+    if isinstance(value, dict) and value.get("class_name") == "__slice__":
+        config = value["config"]
+        return slice(config.get("start"), config.get("stop"), config.get("step"))
+    return value
+
+
 def build_layer(type_: str, args: dict[str, Any]) -> Any:
     """`type_(**args)`, on a copy of `args` (Keras cannot alter the record), with the arguments a
     case cannot hold as JSON built first: a wrapped layer ({"type", "args"} -> that layer) and a
     Lambda's function (a name in LAMBDA_FUNCTIONS). A Lambda's `output_shape` list of sizes
     becomes a tuple, as `Lambda.from_config` does (given to the constructor, a list fails when
     Keras computes the output shape: `(batch,) + list`)."""
+    if type_.startswith("ops."):
+        return OperationCall(type_.removeprefix("ops."), copy.deepcopy(args))
     cls = EXTRA_LAYERS.get(type_) or getattr(keras.layers, type_)
     kwargs = copy.deepcopy(args)
     for key in WRAPPED_LAYER_ARGS:
@@ -134,7 +172,7 @@ def keras_inputs(type_: str, input_shapes: list[Shape]) -> list[Any]:
 def call_layer(layer: Any, type_: str, inputs: list[Any]) -> Any:
     if type_ in LIST_INPUT:
         return layer(inputs)
-    if type_ in POSITIONAL_INPUT:
+    if type_ in POSITIONAL_INPUT or type_.startswith("ops."):
         return layer(*inputs)
     return layer(inputs[0])
 
@@ -176,6 +214,8 @@ def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) ->
         result["output_shape"] = shapes[0]
     result["trainable"] = weight_count(layer.trainable_weights)
     result["non_trainable"] = weight_count(layer.non_trainable_weights)
+    if isinstance(layer, OperationCall):
+        result["class"] = layer.keras_class  # the row's class in Keras's summary
     if zero:
         result["zero_size"] = True
         result["model"] = record_zero_size_model(type_, args, input_shapes)
@@ -1365,6 +1405,59 @@ def random_cases(c: Cases, count: int, seed: int = SEED) -> None:
         c.add(type_, args, shape, prefix=f"rand{i:03d}-")
 
 
+ELLIPSIS = {"class_name": "__ellipsis__", "config": {}}
+UNARY = (
+    "square", "sqrt", "abs", "absolute", "negative", "exp", "log", "reciprocal", "sign", "floor",
+    "ceil", "round", "tanh", "sin", "cos", "stop_gradient", "relu", "sigmoid", "gelu", "silu",
+)  # fmt: skip
+BINARY = (
+    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod", "power",
+    "maximum", "minimum",
+)  # fmt: skip
+REDUCTIONS = ("sum", "mean", "max", "min", "prod", "std", "var")
+
+
+def dot_and_operation_cases(c: Cases) -> None:
+    """Dot, and the operations Keras 3 records for tensor expressions and keras.ops calls."""
+    for args, shapes in (
+        ({"axes": 1}, ([8], [8])),
+        ({"axes": 1, "normalize": True}, ([8], [8])),
+        ({"axes": -1}, ([5, 8], [6, 8])),
+        ({"axes": [2, 2]}, ([5, 8], [6, 8])),
+        ({"axes": [1, 1]}, ([5, 8], [5, 6])),
+        ({"axes": 1}, ([8], [9])),
+        ({"axes": [2, 1]}, ([5, 8], [8, 3])),
+        ({"axes": 1}, ([8],)),
+    ):
+        c.add("Dot", args, *shapes)
+    for name in UNARY:
+        c.add(f"ops.{name}", {}, [6, 4])
+    c.add("ops.clip", {"operands": [None, 0.0, 1.0]}, [6, 4])
+    c.add("ops.cast", {"operands": [None, "float16"]}, [6, 4])
+    for name in BINARY:
+        c.add(f"ops.{name}", {}, [6, 4], [6, 4])
+        c.add(f"ops.{name}", {}, [6, 4], [4])
+        c.add(f"ops.{name}", {"operands": [None, 2]}, [6, 4])
+    c.add("ops.add", {}, [6, 4], [5, 4])  # refused: 6 against 5
+    c.add("ops.multiply", {}, [None, 4], [1, 4])
+    c.add("ops.multiply", {}, [6, 1], [1, 4])
+    c.add("ops.maximum", {"operands": [None, 1e-07]}, [1])
+    for name in REDUCTIONS:
+        c.add(f"ops.{name}", {"axis": 1, "keepdims": True}, [10])
+        c.add(f"ops.{name}", {"axis": -1}, [6, 4])
+        c.add(f"ops.{name}", {"axis": [1, 2]}, [6, 4, 3])
+        c.add(f"ops.{name}", {}, [6, 4])
+    c.add("ops.sum", {"axis": 3}, [6, 4])  # refused: no axis 3
+    for key in ([ELLIPSIS, 0], [slice_(1, None, None)], [ELLIPSIS, slice_(None, 2, None)], 2):
+        c.add("ops.get_item", {"operands": [None, key]}, [6, 4])
+    c.add("ops.get_item", {"operands": [None, [0, 1]]}, [6, 4])
+
+
+def slice_(start: int | None, stop: int | None, step: int | None) -> dict[str, Any]:
+    """A slice as a Keras file writes one."""
+    return {"class_name": "__slice__", "config": {"start": start, "stop": stop, "step": step}}
+
+
 def layer_cases() -> list[Case]:
     c = Cases()
     seed_cases(c)
@@ -1375,6 +1468,7 @@ def layer_cases() -> list[Case]:
     random_cases(c, RANDOM_CASES)
     more_layer_cases(c)  # after everything else: the earlier cases keep their places
     sequence_and_preprocessing_cases(c)  # ... and so on: appended, never inserted
+    dot_and_operation_cases(c)
     return c.cases
 
 

@@ -77,6 +77,8 @@ class PReLU(Layer):
     """A learned slope per value of the input (batch axis excluded), shared along
     `shared_axes`."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: PReLUConfig
 
     NAMES = ("PReLU",)

@@ -95,6 +95,9 @@ class MultiHeadAttentionConfig(Config):
     use_gate: bool = arg(boolean, False)
     output_shape: tuple[int, ...] | None = arg(output_dims, None, doc="default: query's last axis")
     attention_axes = ignored(doc="does not change shapes or counts")
+    return_attention_scores: bool = arg(
+        boolean, False, doc="a call argument in Keras: also give the scores, a second output"
+    )
     sliding_window: int | None = arg(optional_positive_int, None)
     flash_attention: object = arg(anything, None, doc="ignored unless set with a dropout")
     weights = ignored_group(
@@ -111,6 +114,7 @@ class MultiHeadAttention(AttentionLayer):
     config: MultiHeadAttentionConfig
     NAMES = ("MultiHeadAttention",)
     CONFIG = MultiHeadAttentionConfig
+    CALL_ARGS = ("return_attention_scores",)
 
     @classmethod
     def example(cls) -> Example:
@@ -132,6 +136,18 @@ class MultiHeadAttention(AttentionLayer):
             )
         extra = self.config.output_shape
         return (*query[:-1], *extra) if extra else query
+
+    def output_count(self) -> int:
+        return 2 if self.config.return_attention_scores else 1
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        """The output, then with `return_attention_scores` the scores: (batch, heads, query's
+        axes, key's axes)."""
+        output = self.output_shape(inputs)
+        if not self.config.return_attention_scores:
+            return (output,)
+        query, _, key = self._inputs(inputs)
+        return output, (query[0], self.config.num_heads, *query[1:-1], *key[1:-1])
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         query, value, key = self._inputs(inputs)

@@ -465,6 +465,14 @@ class Layer:
     # layer whose arguments are plain data.
     SHARED: ClassVar[bool] = True
     _shared: ClassVar[bool] = False
+    # Keras checks a later call against the input its first call built the weights for (an
+    # `input_spec` with axes, set in `build`): true of Dense, convolutions, BatchNormalization.
+    # A layer without that check takes any later input Keras's symbolic call accepts (an LSTM
+    # built on 8 features is not refused on 12), so only these refuse it here too (DC209).
+    CHECKS_BUILT_INPUT: ClassVar[bool] = False
+    # Arguments Keras takes at call time that change what a call gives (MultiHeadAttention's
+    # `return_attention_scores`): read from a Keras file's call into the layer's arguments.
+    CALL_ARGS: ClassVar[tuple[str, ...]] = ()
 
     config: Config  # each layer type narrows it to its own CONFIG's class, for mypy
     trainable: bool
@@ -576,17 +584,22 @@ class Layer:
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         return Params()
 
-    def called(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
-        """`output_shape` and `param_count` on these inputs, kept per input shapes: a layer
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        """Every tensor a call gives, in Keras's order (`layer[call][output]`): the output,
+        then, for a layer with several (an RNN's states), the others."""
+        return (self.output_shape(inputs),)
+
+    def called(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
+        """`output_shapes` and `param_count` on these inputs, kept per input shapes: a layer
         shared by identical declarations is called on the same shapes again and again."""
         key = tuple(inputs)
-        kept: dict[tuple[Shape, ...], tuple[Shape, Params]]
+        kept: dict[tuple[Shape, ...], tuple[tuple[Shape, ...], Params]]
         kept = self.__dict__.setdefault("_called", {})
         found = kept.get(key)
         if found is None:
             if len(kept) >= CALLED_LIMIT:  # `sizes --range` calls it on thousands of sizes
                 kept.clear()
-            found = kept[key] = (self.output_shape(inputs), self.param_count(inputs))
+            found = kept[key] = (self.output_shapes(inputs), self.param_count(inputs))
         return found
 
     def param_count(self, inputs: Sequence[Shape]) -> Params:
@@ -603,7 +616,7 @@ class Layer:
         return fmt
 
     def output_count(self) -> int:
-        """How many tensors a call gives (Keras's `layer[call][output]` numbers them)."""
+        """How many tensors a call gives (`output_shapes`), known from the arguments alone."""
         return 1
 
     def windows(self) -> tuple[Window, ...] | None:
@@ -659,6 +672,12 @@ class Layer:
             else:
                 args[key] = value
         return args
+
+    @classmethod
+    def from_keras_call(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """Spec arguments from the layer's first call in a Keras model file (its positional
+        and keyword arguments as Keras recorded them): the call-time ones in `CALL_ARGS`."""
+        return {key: kwargs[key] for key in cls.CALL_ARGS if key in kwargs}
 
     def arguments(self) -> dict[str, Any]:
         """The arguments that differ from Keras's defaults, in Keras's terms (for `convert` and

@@ -163,6 +163,8 @@ def explain_conv(windows: Sequence[Window], inputs: Shape, output: Shape, fmt: s
 class Conv(Layer):
     """N-D convolution: output `floor((n - k_eff) / s) + 1` (valid) or `ceil(n / s)` (same)."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: ConvConfig
 
     CONFIG = ConvConfig

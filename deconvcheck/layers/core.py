@@ -103,6 +103,8 @@ class DenseConfig(Config):
 class Dense(Layer):
     """Acts on the last axis only, so it works on N-D input: (..., n) -> (..., units)."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: DenseConfig
 
     NAMES = ("Dense",)

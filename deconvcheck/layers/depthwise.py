@@ -62,6 +62,8 @@ class DepthwiseConfig(Config):
 class DepthwiseConv(Layer):
     """Output size by the convolution rule; channels x depth_multiplier out."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: DepthwiseConfig
 
     CONFIG = DepthwiseConfig
@@ -136,6 +138,8 @@ class SeparableConfig(Config):
 
 class SeparableConv(Layer):
     """A depthwise convolution, then a 1x1 convolution to `filters` channels."""
+
+    CHECKS_BUILT_INPUT = True
 
     config: SeparableConfig
 

@@ -1,4 +1,4 @@
-"""Concatenate and Add (Keras 3 `layers/merging`)."""
+"""Concatenate, Add and the other merges, and Dot (Keras 3 `layers/merging`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from deconvcheck.layers.base import (
     Shape,
     any_int,
     arg,
+    boolean,
     format_shape,
     image,
+    shown,
 )
 
 
@@ -164,3 +166,67 @@ class Subtract(Elementwise):
                 "DC109", f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}"
             )
         return super().output_shape(inputs)
+
+
+def dot_axes(value: object, name: str, rank: int) -> int | tuple[int, int]:
+    """Dot's `axes`: one axis for both inputs, or one for each."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return (value[0], value[1])
+    raise Refusal(
+        "DC103", f"`{name}` must be an axis or a list of two; received {shown(value)}", arg=name
+    )
+
+
+class DotConfig(Config):
+    axes: int | tuple[int, int] = arg(
+        dot_axes, required=True, doc="the axis reduced, or one per input"
+    )
+    normalize: bool = arg(boolean, False, doc="L2-normalise first (cosine similarity)")
+
+
+class Dot(Merge):
+    """The dot product of two tensors along `axes`: what is left of the first input, then of
+    the second without its batch axis; (batch, 1) when nothing is left."""
+
+    config: DotConfig
+
+    NAMES = ("Dot", "dot")
+    CONFIG = DotConfig
+    MIN_INPUTS = 2
+    MAX_INPUTS = 2
+
+    @classmethod
+    def example(cls) -> Example:
+        return Example({"axes": 1}, ((None, 8), (None, 8)))
+
+    def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        if len(inputs) != 2:
+            raise Refusal(
+                "DC109", f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}"
+            )
+        first, second = list(inputs[0]), list(inputs[1])
+        axes = self.config.axes
+        if isinstance(axes, int):
+            pair = [axes % len(first), axes % len(second)] if axes < 0 else [axes, axes]
+        else:
+            pair = list(axes)
+        if not (-len(first) <= pair[0] < len(first) and -len(second) <= pair[1] < len(second)):
+            raise Refusal(
+                "DC207", f"axes {shown(axes)} are out of range for {_joined(inputs)}", arg="axes"
+            )
+        if first[pair[0]] != second[pair[1]]:
+            raise Refusal(
+                "DC201",
+                f"axis {pair[0]} of the first input ({first[pair[0]]}) and axis {pair[1]} of "
+                f"the second ({second[pair[1]]}) must agree; received {_joined(inputs)}",
+            )
+        first.pop(pair[0])
+        second.pop(pair[1])
+        out = first + second[1:]
+        return tuple([*out, 1] if len(out) == 1 else out)

@@ -30,9 +30,10 @@ class Submodel(Protocol):
     """A model's layers, run on the shapes the model is called with."""
 
     name: str
+    outputs: int  # how many tensors a call gives
 
-    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
-        """The output shape and the parameters; raises `Refusal` where Keras would."""
+    def run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
+        """The output shapes and the parameters; raises `Refusal` where Keras would."""
         ...
 
     def standalone(self) -> Any:
@@ -55,9 +56,10 @@ class _Unchanged:
     """The smallest model: gives back its input, owns one weight (for `example`)."""
 
     name = "unchanged"
+    outputs = 1
 
-    def run(self, inputs: Sequence[Shape]) -> tuple[Shape, Params]:
-        return inputs[0], Params(1)
+    def run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
+        return (inputs[0],), Params(1)
 
     def standalone(self) -> None:
         return None
@@ -70,12 +72,19 @@ class Nested(Layer):
     ROLE = Role.RESHAPING
     MACS_FREE = True  # its own layers' MACs are not counted in the outer model yet
     SHARED = False  # its model is built for its declaration
+    MAX_INPUTS = None  # as many as its model has Inputs
 
     @classmethod
     def example(cls) -> Example:
         return Example({"model": _Unchanged()}, (image(2),))
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        return self.config.model.run(inputs)[0][0]
+
+    def output_count(self) -> int:
+        return self.config.model.outputs
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
         return self.config.model.run(inputs)[0]
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:

@@ -63,6 +63,8 @@ class BatchNormalization(Layer):
     """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
     4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: BatchNormalizationConfig
 
     NAMES = ("BatchNormalization",)
@@ -212,6 +214,8 @@ class GroupNormalizationConfig(Config):
 
 class GroupNormalization(Layer):
     """gamma and beta per channel; the groups must divide the channels."""
+
+    CHECKS_BUILT_INPUT = True
 
     config: GroupNormalizationConfig
 

@@ -8,7 +8,7 @@ deconvcheck reads one output per layer and refuses it, saying so."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from deconvcheck.layers.base import (
     IGNORED_DOC,
@@ -91,18 +91,6 @@ def use_cudnn(value: object, name: str, rank: int) -> object:
     )
 
 
-def no_state(value: object, name: str, rank: int) -> bool:
-    """`return_state` makes Keras return a list (the output and the states)."""
-    if boolean(value, name, rank):
-        raise Refusal(
-            "DC103",
-            "return_state=True gives several outputs; deconvcheck reads one output per layer "
-            "(not supported yet)",
-            arg=name,
-        )
-    return False
-
-
 # What every recurrent layer (SimpleRNN, LSTM, GRU, ConvLSTM) takes, in Keras's order.
 INITIALIZERS = ignored_group("kernel_initializer", "recurrent_initializer", "bias_initializer")
 PENALTIES = ignored_group(
@@ -122,7 +110,7 @@ class SimpleRNNConfig(Config):
     dropout: float = arg(fraction, 0.0)
     recurrent_dropout: float = arg(fraction, 0.0)
     return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
-    return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
+    return_state: bool = arg(boolean, False, doc="also give the last state(s) as outputs")
     options = OPTIONS
 
 
@@ -139,12 +127,16 @@ class GRUConfig(SimpleRNNConfig):
 
 
 class Recurrent(Layer):
-    """The RNN shape rule; GATES kernels of (features + units) x units each."""
+    """The RNN shape rule; GATES kernels of (features + units) x units each. A call takes the
+    sequence and, optionally, its initial state(s) (`initial_state=`, each (batch, units)); with
+    `return_state` it gives the output and then its last state(s)."""
 
     config: SimpleRNNConfig
     CONFIG = SimpleRNNConfig
     ROLE = Role.RESHAPING
     GATES = 1
+    STATES: ClassVar[int] = 1  # an LSTM keeps two: h and c
+    MAX_INPUTS = 2  # the sequence, then its initial state(s)
 
     @classmethod
     def example(cls) -> Example:
@@ -160,10 +152,17 @@ class Recurrent(Layer):
         return features
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
-        (shape,) = inputs
+        shape = inputs[0]
         self._features(shape)
         units = self.config.units
         return (shape[0], shape[1], units) if self.config.return_sequences else (shape[0], units)
+
+    def output_count(self) -> int:
+        return 1 + self.STATES if self.config.return_state else 1
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        state = (inputs[0][0], self.config.units)
+        return (self.output_shape(inputs), *[state] * (self.output_count() - 1))
 
     def biases(self) -> int:
         return self.GATES * self.config.units if self.config.use_bias else 0
@@ -197,6 +196,8 @@ class LSTM(Recurrent):
     NAMES = ("LSTM",)
     CONFIG = LSTMConfig
     GATES = 4
+    STATES = 2
+    MAX_INPUTS = 3
 
 
 class GRU(Recurrent):
@@ -234,17 +235,20 @@ class ConvLSTMConfig(Config):
     dropout: float = arg(fraction, 0.0)
     recurrent_dropout: float = arg(fraction, 0.0)
     return_sequences: bool = arg(boolean, False, doc="the output at every step, not the last")
-    return_state: bool = arg(no_state, False, doc="not supported yet (several outputs)")
+    return_state: bool = arg(boolean, False, doc="also give the last states (h and c) as outputs")
     options = OPTIONS
 
 
 class ConvLSTM(Layer):
     """An LSTM whose gates are convolutions: (batch, time, *spatial, C) -> the convolution of
     one step, for every step with `return_sequences`. 4 x filters x (kernel x (C + filters))
-    weights, plus 4 x filters biases."""
+    weights, plus 4 x filters biases. A call takes the sequence and, optionally, its initial
+    h and c."""
 
     config: ConvLSTMConfig
     CONFIG = ConvLSTMConfig
+    CHECKS_BUILT_INPUT = True
+    MAX_INPUTS = 3
     ROLE = Role.RESHAPING  # a time axis in front of the window's axes
 
     @classmethod
@@ -272,10 +276,21 @@ class ConvLSTM(Layer):
         return step, channels
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
-        (shape,) = inputs
+        shape = inputs[0]
         step, _ = self._step(shape)
         out = conv_output_shape(self.config, step, self.config.filters)
         return (out[0], shape[1], *out[1:]) if self.config.return_sequences else out
+
+    def output_count(self) -> int:
+        return 3 if self.config.return_state else 1
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        """The output, then with `return_state` the last h and c: one step's convolution."""
+        out = self.output_shape(inputs)
+        if not self.config.return_state:
+            return (out,)
+        state = conv_output_shape(self.config, self._step(inputs[0])[0], self.config.filters)
+        return (out, state, state)
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         _, channels = self._step(inputs[0])

@@ -66,6 +66,8 @@ class ConvTransposeConfig(Config):
 class ConvTranspose(Layer):
     """N-D transposed convolution; see `arith.conv_transpose_output_length` for Keras 3's rule."""
 
+    CHECKS_BUILT_INPUT = True
+
     config: ConvTransposeConfig
 
     CONFIG = ConvTransposeConfig

@@ -60,16 +60,10 @@ def optional_wrapped_layer(value: object, name: str, rank: int) -> AnyLayer | No
     return None if value is None else wrapped_layer(value, name, rank)
 
 
-def merge_mode(value: object, name: str, rank: int) -> str:
-    if value in ("concat", "sum", "mul", "ave"):
-        return str(value)
-    if value is None:
-        raise Refusal(
-            "DC103",
-            "merge_mode=None gives two outputs; deconvcheck reads one output per layer "
-            "(not supported yet)",
-            arg=name,
-        )
+def merge_mode(value: object, name: str, rank: int) -> str | None:
+    """How the two directions are joined; None keeps them apart (two outputs)."""
+    if value is None or value in ("concat", "sum", "mul", "ave"):
+        return None if value is None else str(value)
     raise Refusal(
         "DC103",
         f"`{name}` must be 'concat', 'sum', 'mul' or 'ave'; received {shown(value)}",
@@ -96,7 +90,9 @@ def _option(layer: AnyLayer, name: str) -> object:
 
 class BidirectionalConfig(Config):
     layer: AnyLayer = arg(wrapped_layer, required=True, doc="the recurrent layer, forwards")
-    merge_mode: str = arg(merge_mode, "concat", doc="concat, sum, mul or ave")
+    merge_mode: str | None = arg(
+        merge_mode, "concat", doc="concat, sum, mul or ave; null: two outputs, one per direction"
+    )
     weights = ignored(doc="ignored")
     backward_layer: AnyLayer | None = arg(optional_wrapped_layer, None, doc="default: a copy")
 
@@ -139,6 +135,20 @@ class Bidirectional(Wrapper):
             return (*out[:-1], out[-1] * 2)
         return out
 
+    def output_count(self) -> int:
+        """The merged output (or, with merge_mode None, each direction's), then the forward
+        layer's states and the backward layer's."""
+        outputs = 2 if self.config.merge_mode is None else 1
+        return outputs + 2 * (self.config.layer.output_count() - 1)
+
+    def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
+        forward = self.config.layer.output_shapes(inputs)
+        backward = self._backward().output_shapes(inputs)
+        merged: tuple[Shape, ...] = (self.output_shape(inputs),)
+        if self.config.merge_mode is None:
+            merged = (forward[0], backward[0])
+        return (*merged, *forward[1:], *backward[1:])
+
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         forward = self.config.layer.param_count(inputs)
         backward = self._backward().param_count(inputs)
@@ -156,6 +166,8 @@ class Bidirectional(Wrapper):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         inner = self.config.layer.keras_name()
         mode = self.config.merge_mode
+        if mode is None:
+            return [f"{inner} forwards and backwards, kept apart: {format_shape(output)} each"]
         return [f"{inner} forwards and backwards, merged by {mode}: {format_shape(output)}"]
 
 

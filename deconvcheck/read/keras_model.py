@@ -25,6 +25,8 @@ from deconvcheck.read.spec import (
 )
 from deconvcheck.read.tree import Node
 
+OPERATION_PREFIX = "ops."  # a spec's name for a Keras operation (deconvcheck.layers.operations)
+
 
 def is_keras_model(root: Node | None) -> bool:
     if root is None or root.kind != "map":
@@ -84,22 +86,41 @@ def _calls(layer: dict[str, Any], shift: dict[str, int]) -> list[list[str]] | No
     return calls
 
 
+def _first_call(layer: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword arguments of a layer's first call as the file records them
+    (Keras 3 `{"args", "kwargs"}`; Keras 2 keeps keyword arguments beside each input)."""
+    nodes = layer.get("inbound_nodes") or []
+    first = nodes[0] if nodes else {}
+    if isinstance(first, dict):
+        args, kwargs = first.get("args") or [], first.get("kwargs") or {}
+    else:
+        entries = [e for e in first if isinstance(e, list) and len(e) > 3]
+        args, kwargs = [], entries[0][3] if entries else {}
+    return (args if isinstance(args, list) else []), (kwargs if isinstance(kwargs, dict) else {})
+
+
 def _shifts(entries: list[Any], *, outputs: bool) -> dict[str, int]:
     """The nested models whose node indices the file counts from 1: Keras 2 does so everywhere
     for a nested model that starts with an InputLayer (the node that built it is its first);
     Keras 3 only in `output_layers`, and only for a Functional model."""
     keras2 = any(
-        isinstance(entry, dict) and isinstance((entry.get("inbound_nodes") or [{}])[0], list)
+        isinstance(entry, dict)
+        and isinstance(nodes := entry.get("inbound_nodes"), list)
+        and nodes
+        and isinstance(nodes[0], list)
         for entry in entries
     )
     shifts = {}
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("class_name") not in MODEL_CLASSES:
             continue
-        config = entry.get("config") or {}
+        config = entry.get("config")
+        if not isinstance(config, dict):
+            continue
         if keras2:
-            inner = config.get("layers") or [{}]
-            first = inner[0].get("class_name") if isinstance(inner[0], dict) else None
+            inner = config.get("layers")
+            head = inner[0] if isinstance(inner, list) and inner else None
+            first = head.get("class_name") if isinstance(head, dict) else None
             counted = first == "InputLayer"
         else:
             counted = outputs and entry.get("class_name") not in SEQUENTIAL_CLASSES
@@ -174,6 +195,11 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
             outputs = []
         if outputs:
             spec.outputs = [(name, Pos()) for name in outputs]
+        inputs = config.get("input_layers")
+        if isinstance(inputs, list) and inputs and isinstance(inputs[0], str):  # one input
+            inputs = [inputs]
+        if isinstance(inputs, list) and all(isinstance(i, list) and i for i in inputs):
+            spec.input_order = [str(i[0]) for i in inputs]
 
 
 def _layer(
@@ -194,6 +220,9 @@ def _layer(
     name = layer_config.get("name") or entry.get("name")
     if name is not None and not isinstance(name, str):
         raise TypeError(f"its name is {name!r}")
+    module = entry.get("module")
+    if isinstance(module, str) and module.startswith("keras.src.ops"):  # `x + y`, `ops.square`
+        class_name = OPERATION_PREFIX + class_name
     cls = lookup(class_name)
     an_input = is_input(class_name)
     if sequential and index == 0 and not an_input:
@@ -206,6 +235,8 @@ def _layer(
         args = _nested(spec, entry, node, layer_config, pos.where)
     else:  # an unknown class is reported by name; its arguments mean nothing to us
         args = cls.from_keras(layer_config) if cls is not None else {}
+        if cls is not None and not an_input:
+            args.update(cls.from_keras_call(*_first_call(entry)))
     refs = None if calls is None else [(i, pos) for i in calls[0]]
     decl = declare(class_name, name, args, inputs=refs, pos=pos, index=index)
     origin = entry.get("registered_name") or entry.get("module")

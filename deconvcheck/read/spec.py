@@ -91,6 +91,9 @@ class Spec:
         self.restore: str | None = None  # what the output must give back: see `check`
         self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
         self.sequential = False  # a Keras Sequential model: its summary shows no InputLayer
+        # A Keras file's `input_layers`: the order a call of the model takes its inputs in
+        # (else its Input layers in file order).
+        self.input_order: list[str] | None = None
         self.diagnostics: list[Diagnostic] = []
 
 

@@ -83,6 +83,22 @@ def _shape(shape: tuple[int | None, ...]) -> Line:
     return [*parts, (")", "")]
 
 
+def _shapes(layer: InferredLayer) -> Line:
+    """The Output Shape cell: the shape, or Keras's list of them for several outputs."""
+    shapes = layer.output_shapes
+    if len(shapes) == 1:
+        return _shape(shapes[0])
+    parts: list[Part] = [("[", "")]
+    for i, shape in enumerate(shapes):
+        parts += [(", ", ""), *_shape(shape)] if i else _shape(shape)
+    return [*parts, ("]", "")]
+
+
+def shape_text(layer: InferredLayer) -> str:
+    """The Output Shape cell as plain text: `(None, 8)`, `[(None, 32), (None, 32)]`."""
+    return "".join(text for text, _ in _shapes(layer))
+
+
 def _named(layer: InferredLayer, prefix: str = "") -> Line:
     """`name (Class)`, the class in Keras's symbol colour."""
     return [(f"{prefix}{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")]
@@ -127,7 +143,7 @@ def render_text(
         prefix = "   " * level + "└ " if level else ""  # Keras's print_layer
         row: list[Line] = [
             _named(layer, prefix),
-            _shape(layer.output_shape),
+            _shapes(layer),
             [(f"{layer.params.total:,}", style.NUMBER)],
         ]
         if not model.sequential_like:  # a nested model's own connections are not the model's
