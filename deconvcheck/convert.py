@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from deconvcheck import __version__
 from deconvcheck.layers.base import Role
-from deconvcheck.model import Graph, Model
+from deconvcheck.model import Graph, Model, Ref
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
@@ -36,40 +36,48 @@ def yaml_value(value: Any) -> str:
     return json.dumps(value)
 
 
+def _sequential(model: Model) -> bool:
+    """A Keras Sequential model: its summary lists no InputLayer."""
+    return model.sequential_like and model.layers[0].role is not Role.INPUT
+
+
 def to_yaml(model: Model, source: str) -> str:
     """A deconvcheck spec equivalent to the model (layers in the order they are listed); a
     nested model is written inline, under its layer's `model:`."""
-    sequential = model.sequential_like and model.layers[0].role is not Role.INPUT
     lines = [
         f"# Converted by deconvcheck {__version__} from {source}",
         "deconvcheck: 1",
-        *_spec_lines(model.graph, sequential, ""),
+        *_spec_lines(model.graph, _sequential(model), ""),
     ]
     return "\n".join(lines) + "\n"
 
 
-def unwritable(graph: Graph, nested: bool) -> list[tuple[str, str]]:
+def unwritable(graph: Graph) -> list[tuple[str, str]]:
     """(name, class) of the layers that cannot be written out, nested models' own layers
-    included; `nested`: whether nested models themselves can be (`convert` writes them inline,
-    `export` does not write them yet)."""
+    included."""
     found = []
     for name in graph.order:
         layer = graph.nodes[name].layer
         inner = layer.inner()
-        if inner is not None and nested:
-            found += unwritable(inner.graph, nested)
-        elif inner is not None or not layer.writable():
+        if inner is not None:
+            found += unwritable(inner.graph)
+        elif not layer.writable():
             found.append((name, layer.keras_name()))
     return found
 
 
+def _written(refs: Sequence[Ref]) -> str:
+    return yaml_value([ref.written for ref in refs])
+
+
 def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
+    """A spec's keys for a graph: each layer, then its later calls (`call:` entries); inputs
+    named where they are not the entry above, outputs where they are not the last entry."""
     lines = [f"{indent}name: {yaml_value(graph.name)}"]
     lines += [f"{indent}sequential: true"] if sequential else []
     lines.append(f"{indent}layers:")
-    order = [layer.name for layer in graph.nodes.values()]
-    for index, name in enumerate(order):
-        node = graph.nodes[name]
+    above: Ref | None = None  # the tensor of the entry above
+    for name, node in graph.nodes.items():
         fields = [f"type: {node.layer.spec_name()}", f"name: {yaml_value(name)}"]
         inner = node.layer.inner()
         fields += [
@@ -77,52 +85,120 @@ def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
             for key, value in node.layer.arguments().items()
             if not (inner is not None and key == "model")
         ]
+        first = node.calls[0]
+        refs = list(first.inputs) if first is not None else []
         # A merge always names its inputs (a spec requires it), even a single one.
-        chain = index > 0 and node.inputs == [order[index - 1]] and node.layer.ROLE != Role.MERGE
-        if node.inputs and not chain:
-            fields.append(f"inputs: {yaml_value(node.inputs)}")
+        chain = above is not None and refs == [above] and node.layer.ROLE != Role.MERGE
+        if refs and not chain:
+            fields.append(f"inputs: {_written(refs)}")
         if inner is None:
             lines.append(f"{indent}  - {{" + ", ".join(fields) + "}")
-            continue
-        # a model used as a layer: a block mapping, its model inline with a spec's keys
-        lines.append(f"{indent}  - {fields[0]}")
-        lines += [f"{indent}    {field}" for field in fields[1:]]
-        lines.append(f"{indent}    model:")
-        lines += _spec_lines(inner.graph, inner.spec.sequential, indent + "      ")
-    if graph.outputs != order[-1:]:
-        lines.append(f"{indent}outputs: {yaml_value(graph.outputs)}")
+        else:  # a model used as a layer: a block mapping, its model inline with a spec's keys
+            lines.append(f"{indent}  - {fields[0]}")
+            lines += [f"{indent}    {field}" for field in fields[1:]]
+            lines.append(f"{indent}    model:")
+            lines += _spec_lines(inner.graph, inner.spec.sequential, indent + "      ")
+        above = Ref(name)
+        for number, call in enumerate(node.calls[1:], 1):
+            if call is not None:
+                lines.append(
+                    f"{indent}  - {{call: {yaml_value(name)}, inputs: {_written(call.inputs)}}}"
+                )
+                above = Ref(name, number)
+    if list(graph.output_refs) != [above]:
+        lines.append(f"{indent}outputs: {_written(graph.output_refs)}")
     return lines
 
 
-def _variables(names: list[str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for name in names:
-        base = re.sub(r"\W", "_", name) or "layer"
+class _Names:
+    """Python names for the layers and tensors of generated code: a layer's name made an
+    identifier (never a keyword, never shadowing `keras` or `layers`), unique in its module."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = {"keras", "layers"}
+
+    def new(self, wanted: str) -> str:
+        base = re.sub(r"\W", "_", wanted, flags=re.ASCII) or "layer"
         if base[0].isdigit() or keyword.iskeyword(base) or base in ("keras", "layers"):
             base = f"l_{base}"
         candidate, i = base, 1
-        while candidate in result.values():
+        while candidate in self.used:
             candidate, i = f"{base}_{i}", i + 1
-        result[name] = candidate
-    return result
+        self.used.add(candidate)
+        return candidate
+
+
+def _made(layer: Any, name: str, names: _Names, out: list[str]) -> str:
+    """The expression that makes a layer (a nested model: its builder, written to `out`)."""
+    inner = layer.inner()
+    if inner is None:
+        return str(layer.keras_code(name, layer.arguments()))
+    built = names.new(f"build_{name}")
+    _builder(inner.graph, built, names, out, sequential=inner.spec.sequential)
+    return f"{built}()"
+
+
+def _builder(graph: Graph, function: str, names: _Names, out: list[str], sequential: bool) -> None:
+    """`def function() -> keras.Model` building the graph (nested models first, each by its
+    own builder), appended to `out`: a Sequential model as `keras.Sequential([...])`."""
+    if sequential:  # one chain: its layers in order (its Input first, where it has one)
+        made = [_made(graph.nodes[name].layer, name, names, out) for name in graph.nodes]
+        out += [
+            f"def {function}() -> keras.Model:",
+            f"    return keras.Sequential([{', '.join(made)}], name={graph.name!r})",
+            "",
+            "",
+        ]
+        return
+    body: list[str] = []
+    # A layer made before it is called: called several times, frozen, or a nested model.
+    objects: dict[str, str] = {}
+    tensors: dict[tuple[str, int, int], str] = {}
+    for name, number in graph.schedule:
+        node = graph.nodes[name]
+        layer, call = node.layer, node.calls[number]
+        assert call is not None  # a model that infers has every call connected
+        make = _made(layer, name, names, out) if number == 0 else None
+        kept = layer.inner() is not None or len(node.calls) > 1 or not layer.trainable
+        if make is not None and kept:
+            objects[name] = names.new(name if layer.inner() is not None else f"{name}_layer")
+            body.append(f"    {objects[name]} = {make}")
+            if not layer.trainable:
+                body.append(f"    {objects[name]}.trainable = False")
+        feeds = [tensors[ref.layer, ref.call, ref.output] for ref in call.inputs]
+        targets = [
+            names.new(name if number == 0 else f"{name}_{number}")
+            for _ in range(layer.output_count())
+        ]
+        tensors.update({(name, number, i): target for i, target in enumerate(targets)})
+        expression = layer.keras_call(objects.get(name, make), feeds)
+        body.append(f"    {', '.join(targets)} = {expression}")
+    inputs = [tensors[n, 0, 0] for n, node in graph.nodes.items() if node.layer.MAX_INPUTS == 0]
+    outputs = [tensors[r.layer, r.call, r.output] for r in graph.output_refs]
+    out += [
+        f"def {function}() -> keras.Model:",
+        *body,
+        f"    return keras.Model(inputs={_one_or_list(inputs)}, "
+        f"outputs={_one_or_list(outputs)}, name={graph.name!r})",
+        "",
+        "",
+    ]
+
+
+def _one_or_list(names: list[str]) -> str:
+    """One tensor as itself (a model of one output gives a tensor, not a list of one)."""
+    return names[0] if len(names) == 1 else f"[{', '.join(names)}]"
 
 
 def to_keras(model: Model, source: str) -> str:
-    """A Python module that builds the model with the Keras functional API."""
-    graph = model.graph
-    variables = _variables(graph.order)
-    body = []
-    inputs = []
-    for name in graph.order:
-        node = graph.nodes[name]
-        feed = ", ".join(variables[i] for i in node.inputs)
-        code = node.layer.keras_code(name, node.layer.arguments(), feed)
-        body.append(f"    {variables[name]} = {code}")
-        if not node.inputs:
-            inputs.append(variables[name])
-    outputs = [variables[o] for o in model.outputs]
+    """A Python module that builds the model with the Keras functional API: each layer made
+    once, then called on its tensors (a shared layer once per call), nested models by builders
+    of their own. Names from the file reach the code only as string literals (`repr`) or made
+    into identifiers."""
+    out: list[str] = []
+    _builder(model.graph, "build_model", _Names(), out, sequential=_sequential(model))
     lines = [
-        f'"""Keras model built from {source} by deconvcheck {__version__}.',
+        f'"""A Keras model built by deconvcheck {__version__} from the file named in SOURCE.',
         "",
         "Run it (with Keras installed) to print Keras's own summary.",
         '"""',
@@ -130,13 +206,10 @@ def to_keras(model: Model, source: str) -> str:
         "import keras",
         "from keras import layers",
         "",
-        "",
-        "def build_model() -> keras.Model:",
-        *body,
-        f"    return keras.Model(inputs=[{', '.join(inputs)}], outputs=[{', '.join(outputs)}], "
-        f"name={model.name!r})",
+        f"SOURCE = {source!r}",
         "",
         "",
+        *out,
         'if __name__ == "__main__":',
         "    build_model().summary()",
     ]

@@ -6,11 +6,13 @@ text is compared with Keras's own. Every number here is Keras's."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from deconvcheck.convert import to_keras, to_yaml
 from deconvcheck.infer import infer
 from deconvcheck.model import InferredLayer, Model
 from deconvcheck.read.loader import load
@@ -95,3 +97,31 @@ def test_summary_text_is_keras_own(name: str) -> None:
     text = (reloaded if reloaded.exists() else CORPUS / f"{name}.summary.txt").read_text()
     model = _model(CORPUS / f"{name}.json")
     assert render_text(model, default_line_length(model, 80)) == text
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_convert_writes_the_calls_back(tmp_path: Path, name: str) -> None:
+    """`convert` writes each later call as a `call:` entry and names tensors as
+    `layer[call][output]`: the spec it writes reads back to the same summary."""
+    model = _model(CORPUS / f"{name}.json")
+    spec = tmp_path / "converted.yaml"
+    spec.write_text(to_yaml(model, name))
+    again = _model(spec)
+    assert [_row(layer) for layer in again.layers] == [_row(layer) for layer in model.layers]
+    assert render_text(again, 200) == render_text(model, 200)
+
+
+@pytest.mark.parametrize("name", BUILT)
+def test_export_builds_keras_own_model(name: str) -> None:
+    """With Keras installed (CI installs it beside the CPU torch wheel), the module `export`
+    writes builds, with Keras, the summary Keras printed for the recorded model."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    model = _model(CORPUS / f"{name}.json")
+    namespace: dict[str, Any] = {}
+    exec(compile(to_keras(model, name), name, "exec"), namespace)  # our own generated module
+    keras.backend.clear_session()
+    built = namespace["build_model"]()
+    lines: list[str] = []
+    built.summary(print_fn=lambda text, line_break=True: lines.append(text), line_length=76)
+    assert "".join(lines) == render_text(model, default_line_length(model, 80))

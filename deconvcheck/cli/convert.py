@@ -9,9 +9,8 @@ import click
 from deconvcheck.cli.main import EXIT_FINDINGS, emit_diagnostics, load_or_exit, write_output
 
 
-def _infer_or_exit(source: str, nested: bool = False) -> object:
-    """The model, or exit 1 with what stops it being written (`nested`: nested models can be
-    written, inline, as `convert` does; `export` cannot write them yet)."""
+def _infer_or_exit(source: str) -> object:
+    """The model, or exit 1 with what stops it being written."""
     from deconvcheck.infer import infer  # noqa: PLC0415
 
     model = infer(load_or_exit(source))
@@ -22,11 +21,10 @@ def _infer_or_exit(source: str, nested: bool = False) -> object:
         sys.exit(EXIT_FINDINGS)
     from deconvcheck.convert import unwritable  # noqa: PLC0415
 
-    blocked = unwritable(model.graph, nested)
+    blocked = unwritable(model.graph)
     if blocked:
-        what = "wrappers" if nested else "nested models and wrappers"
         names = ", ".join(f"{name!r} ({kind})" for name, kind in blocked)
-        click.echo(f"deconvcheck: {what} cannot be written out yet: {names}", err=True)
+        click.echo(f"deconvcheck: these layers cannot be written out yet: {names}", err=True)
         sys.exit(EXIT_FINDINGS)
     return model
 
@@ -46,7 +44,7 @@ def convert(source: str, output: str | None) -> None:
     Keras's defaults left out, whose summary is the source's summary."""
     from deconvcheck.convert import to_yaml  # noqa: PLC0415
 
-    model = _infer_or_exit(source, nested=True)
+    model = _infer_or_exit(source)
     write_output(to_yaml(model, source), output, source)  # type: ignore[arg-type]
 
 

@@ -140,6 +140,15 @@ class MultiHeadAttention(AttentionLayer):
     def output_count(self) -> int:
         return 2 if self.config.return_attention_scores else 1
 
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        kept = {k: v for k, v in args.items() if k not in self.CALL_ARGS}  # given at the call
+        return super().keras_code(name, kept)
+
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        """query, value(, key) as positional tensors, as Keras's MultiHeadAttention takes them."""
+        scores = ", return_attention_scores=True" if self.config.return_attention_scores else ""
+        return f"{callee}({', '.join(feeds)}{scores})"
+
     def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
         """The output, then with `return_attention_scores` the scores: (batch, heads, query's
         axes, key's axes)."""
@@ -204,8 +213,8 @@ class Attention(AttentionLayer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"each query position, a weighted sum of values: {format_shape(output)}"]
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        return super().keras_code(name, args, f"[{feed}]")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return f"{callee}([{', '.join(feeds)}])"
 
 
 class AdditiveAttentionConfig(Config):
@@ -235,5 +244,5 @@ class AdditiveAttention(AttentionLayer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"each query position, a weighted sum of values: {format_shape(output)}"]
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        return super().keras_code(name, args, f"[{feed}]")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return f"{callee}([{', '.join(feeds)}])"

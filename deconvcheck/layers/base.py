@@ -493,6 +493,16 @@ class Layer:
         self.config = self.CONFIG({a.name: parsed[a.name] for a in self.ARGS})
         self.validate()
 
+    def __eq__(self, other: object) -> bool:
+        """The same type with the same arguments (a wrapper's layer is compared so)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Layer)
+        return self.trainable == other.trainable and self.config == other.config
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.trainable))
+
     @classmethod
     def example(cls) -> Example:
         """A small valid use of this type, for the contract test that walks every registered
@@ -727,10 +737,16 @@ class Layer:
         axis; other tuples become lists."""
         return shortest(value) if self._parser(name) in PER_AXIS else as_lists(value)
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        """The Python expression that builds this layer with Keras's functional API."""
-        call = ", ".join([f"{k}={python_literal(v)}" for k, v in args.items()] + [f"name={name!r}"])
-        return f"layers.{self.keras_name()}({call})({feed})"
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        """The Python expression that makes this layer with Keras (`name` None: Keras names
+        it, as a layer inside a wrapper); None for an operation, which is a function."""
+        named = [] if name is None else [f"name={name!r}"]
+        call = ", ".join([f"{k}={python_literal(v)}" for k, v in args.items()] + named)
+        return f"layers.{self.keras_name()}({call})"
+
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        """The Python expression of one call of the layer `callee` on the tensors `feeds`."""
+        return f"{callee}({feeds[0]})" if len(feeds) == 1 else f"{callee}([{', '.join(feeds)}])"
 
 
 def _once(
@@ -781,9 +797,23 @@ def as_lists(value: Any) -> Any:
 
 
 def python_literal(value: Any) -> str:
-    if isinstance(value, list):
-        value = tuple(value)
-    return repr(value)
+    """A value as Python source: lists as tuples, `...` and slices as a Keras file writes
+    them (`{"class_name": "__ellipsis__"}`) in Python's own spelling; strings by `repr`."""
+    if isinstance(value, list | tuple):
+        items = [python_literal(v) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    if isinstance(value, Mapping) and value.get("class_name") == "__ellipsis__":
+        return "..."
+    if isinstance(value, Mapping) and value.get("class_name") == "__slice__":
+        config = value.get("config") or {}
+        parts = (config.get("start"), config.get("stop"), config.get("step"))
+        return f"slice({', '.join(python_literal(v) for v in parts)})"
+    if isinstance(value, Mapping):
+        pairs = ", ".join(f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
+        return "{" + pairs + "}"
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
 # ---------------------------------------------------------------- shape helpers

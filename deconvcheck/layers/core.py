@@ -85,13 +85,17 @@ class Input(Layer):
     def keras_config(self) -> dict[str, Any]:
         return {"batch_shape": [self.config.batch_size, *self.config.shape], "sparse": False}
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str:
         rest = {k: v for k, v in args.items() if k != "shape"}
         call = ", ".join(
             [f"shape={python_literal(args['shape'])}"]
             + [f"{k}={python_literal(v)}" for k, v in rest.items()]
+            + ([] if name is None else [f"name={name!r}"])
         )
-        return f"keras.Input({call}, name={name!r})"
+        return f"keras.Input({call})"
+
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return str(callee)  # keras.Input(...) is the tensor itself
 
 
 class DenseConfig(Config):

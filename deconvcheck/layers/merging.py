@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from deconvcheck.layers.base import (
     Config,
@@ -41,8 +41,8 @@ class Merge(Layer):
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"{' + '.join(format_shape(s) for s in inputs)} -> {format_shape(output)}"]
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        return super().keras_code(name, args, f"[{feed}]")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return f"{callee}([{', '.join(feeds)}])"  # a merge takes a list, even of one
 
 
 class ConcatenateConfig(Config):

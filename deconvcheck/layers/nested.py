@@ -90,14 +90,11 @@ class Nested(Layer):
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
         return self.config.model.run(inputs)[1]
 
-    def writable(self) -> bool:
-        return False  # `convert` and `export` do not write nested models yet
-
     def inner(self) -> Submodel:
         return self.config.model
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        raise NotImplementedError("nested models are not exported yet")
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        raise NotImplementedError("a nested model is written by its own builder (convert.py)")
 
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"the model {self.config.model.name!r}, run on {format_shape(inputs[0])}"]

@@ -23,6 +23,7 @@ from deconvcheck.layers.base import (
     arg,
     boolean,
     format_shape,
+    python_literal,
     shown,
 )
 
@@ -131,11 +132,22 @@ class Operation(Layer):
                 shape = broadcast(shape, _operand_shape(operand))
         return shape
 
-    def writable(self) -> bool:
-        return False  # `export` does not write operations yet
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        return None  # a function of keras.ops, not an object
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        raise NotImplementedError("operations are not exported yet")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return _function_call(self, feeds, self.config.operands)
+
+
+def _function_call(op: Layer, feeds: Sequence[str], operands: Sequence[Any] | None) -> str:
+    """`keras.ops.<function>(...)`: the operands in order, each null taken by the next tensor;
+    a reduction's `axis` and `keepdims` as keywords."""
+    tensors = iter(feeds)
+    filled = [next(tensors) if o is None else python_literal(o) for o in operands or []]
+    filled += list(tensors)
+    keywords = {k: v for k, v in op.arguments().items() if k != "operands"}
+    filled += [f"{k}={python_literal(v)}" for k, v in keywords.items()]
+    return f"keras.ops.{op.NAMES[1].removeprefix(PREFIX)}({', '.join(filled)})"
 
 
 def _elementwise(keras: str, *functions: str, inputs: int = 1) -> type[Operation]:
@@ -228,11 +240,11 @@ class Reduction(Layer):
             return tuple(1 if i in axes else n for i, n in enumerate(shape))
         return tuple(n for i, n in enumerate(shape) if i not in axes)
 
-    def writable(self) -> bool:
-        return False
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        return None  # a function of keras.ops, not an object
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        raise NotImplementedError("operations are not exported yet")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return _function_call(self, feeds, None)
 
 
 def _reduction(keras: str, *functions: str) -> type[Reduction]:
@@ -327,8 +339,8 @@ class GetItem(Layer):
         rest = key[key.index(ellipsis) + 1 :]
         return sum(1 for k in rest if k is not None)
 
-    def writable(self) -> bool:
-        return False
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        return None  # a function of keras.ops, not an object
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        raise NotImplementedError("operations are not exported yet")
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        return _function_call(self, feeds, self.config.operands)

@@ -56,6 +56,10 @@ class PoolingConfig(Config):
     data_format: str = arg(data_format, None)
 
 
+class AveragePoolingConfig(PoolingConfig):
+    pool_size: tuple[int, ...] = arg(int_tuple, required=True)  # Keras 3: no default
+
+
 class Pooling(Layer):
     """Output `floor((n - pool) / s) + 1` (valid) or `floor((n - 1) / s) + 1` (same)."""
 
@@ -110,18 +114,19 @@ def _aliases(keras_name: str) -> tuple[str, ...]:
     return (keras_name, short)
 
 
-def _ranked(base: type[AnyLayer], name: str, rank: int) -> Any:
+def _ranked(base: type[AnyLayer], name: str, rank: int, **more: Any) -> Any:
     """`MaxPooling2D` and its kin: the family's class with a rank and Keras's names."""
     keras_name = f"{name}{rank}D"
-    return type(keras_name, (base,), {"NAMES": _aliases(keras_name), "RANK": rank})
+    return type(keras_name, (base,), {"NAMES": _aliases(keras_name), "RANK": rank, **more})
 
 
 MaxPooling1D = _ranked(Pooling, "MaxPooling", 1)
 MaxPooling2D = _ranked(Pooling, "MaxPooling", 2)
 MaxPooling3D = _ranked(Pooling, "MaxPooling", 3)
-AveragePooling1D = _ranked(Pooling, "AveragePooling", 1)
-AveragePooling2D = _ranked(Pooling, "AveragePooling", 2)
-AveragePooling3D = _ranked(Pooling, "AveragePooling", 3)
+# Keras 3's AveragePooling takes no default pool_size (MaxPooling's is 2).
+AveragePooling1D = _ranked(Pooling, "AveragePooling", 1, CONFIG=AveragePoolingConfig)
+AveragePooling2D = _ranked(Pooling, "AveragePooling", 2, CONFIG=AveragePoolingConfig)
+AveragePooling3D = _ranked(Pooling, "AveragePooling", 3, CONFIG=AveragePoolingConfig)
 
 
 class GlobalPoolingConfig(Config):

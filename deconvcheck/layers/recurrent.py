@@ -160,6 +160,12 @@ class Recurrent(Layer):
     def output_count(self) -> int:
         return 1 + self.STATES if self.config.return_state else 1
 
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        """The sequence, then its initial state(s) as `initial_state=`."""
+        if len(feeds) == 1:
+            return f"{callee}({feeds[0]})"
+        return f"{callee}({feeds[0]}, initial_state=[{', '.join(feeds[1:])}])"
+
     def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
         state = (inputs[0][0], self.config.units)
         return (self.output_shape(inputs), *[state] * (self.output_count() - 1))
@@ -283,6 +289,11 @@ class ConvLSTM(Layer):
 
     def output_count(self) -> int:
         return 3 if self.config.return_state else 1
+
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        if len(feeds) == 1:
+            return f"{callee}({feeds[0]})"
+        return f"{callee}({feeds[0]}, initial_state=[{', '.join(feeds[1:])}])"
 
     def output_shapes(self, inputs: Sequence[Shape]) -> tuple[Shape, ...]:
         """The output, then with `return_state` the last h and c: one step's convolution."""

@@ -171,9 +171,9 @@ class ConvTranspose(Layer):
             words = [f"each input pixel paints a kernel-sized patch, {stride} pixel(s) apart"]
         return [*dict.fromkeys(lines), *dict.fromkeys(words)]
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
         kept = {k: v for k, v in args.items() if k != "output_shape"}  # not a Keras argument
-        return super().keras_code(name, kept, feed)
+        return super().keras_code(name, kept)
 
 
 class Conv1DTranspose(ConvTranspose):

@@ -19,6 +19,7 @@ from deconvcheck.layers.base import (
     arg,
     format_shape,
     ignored,
+    python_literal,
     shown,
 )
 from deconvcheck.layers.registry import lookup
@@ -77,11 +78,23 @@ class Wrapper(Layer):
     def receptive_field(self, rf: Fraction, jump: Fraction) -> None:
         return None
 
-    def writable(self) -> bool:
-        return False  # `convert` and `export` do not write a layer inside a layer yet
+    def written(self, name: str, value: Any) -> Any:
+        """The layer held, as a spec writes it: `{type: LSTM, units: 8}`."""
+        if isinstance(value, Layer):
+            args = value.arguments()
+            return {"type": value.spec_name(), **{k: value.written(k, v) for k, v in args.items()}}
+        return super().written(name, value)
 
-    def keras_code(self, name: str, args: Mapping[str, Any], feed: str) -> str:
-        raise NotImplementedError("wrappers are not exported yet")
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        """The layer held is made in place, named by Keras (`forward_lstm`, ...)."""
+        parts = [
+            f"{k}={v.keras_code(None, v.arguments())}"
+            if isinstance(v, Layer)
+            else f"{k}={python_literal(v)}"
+            for k, v in args.items()
+        ]
+        named = [] if name is None else [f"name={name!r}"]
+        return f"layers.{self.keras_name()}({', '.join(parts + named)})"
 
 
 def _option(layer: AnyLayer, name: str) -> object:
@@ -128,6 +141,21 @@ class Bidirectional(Wrapper):
 
     def _backward(self) -> AnyLayer:
         return self.config.backward_layer or self.config.layer
+
+    def arguments(self) -> dict[str, Any]:
+        """As Keras's, without a `backward_layer` that is the forward layer run backwards (what
+        Keras makes when none is given, and writes into a model file)."""
+        args = super().arguments()
+        forward, backward = self.config.layer, self.config.backward_layer
+        if backward is not None and type(backward) is type(forward):
+            differ = {
+                key
+                for key, value in backward.config.values().items()
+                if value != forward.config.values().get(key)
+            }
+            if differ <= {"go_backwards"} and backward.trainable == forward.trainable:
+                args.pop("backward_layer", None)
+        return args
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         out = self.config.layer.output_shape(inputs)
