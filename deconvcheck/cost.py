@@ -29,14 +29,19 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 
 
 class Cost(NamedTuple):
-    macs: int
-    activations: int  # output elements per sample
+    macs: int | None  # None: it depends on a size the model leaves open
+    activations: int | None  # output elements per sample; None where a size is open
     rf: Fraction | None  # receptive field (pixels of the input), None where not defined
     jump: Fraction | None
 
 
-def _elements(shape: Shape) -> int:
-    return math.prod(d for d in shape[1:] if d is not None)
+def _open(shape: Shape) -> bool:
+    """A size other than the batch axis is unknown (`Input(shape=(None, None, 3))`)."""
+    return None in shape[1:]
+
+
+def _elements(shape: Shape) -> int | None:
+    return None if _open(shape) else math.prod(d for d in shape[1:] if d is not None)
 
 
 def costs(model: Model) -> dict[str, Cost]:
@@ -58,13 +63,22 @@ def costs(model: Model) -> dict[str, Cost]:
                 jump = known[0][1] if known[0] is not None else Fraction(1)
                 fields[layer.name] = node.layer.receptive_field(rf, jump)
         field = fields[layer.name]
+        # A layer that multiplies by weights costs what its sizes say: unknown where one is
+        # open. One without (pooling, activations) or MACs-free by convention costs 0.
+        weighted = layer.params.total and not node.layer.MACS_FREE
+        unknown = weighted and any(_open(s) for s in (*ins, layer.output_shape))
         result[layer.name] = Cost(
-            macs=node.layer.macs(ins, layer.output_shape) if ins else 0,
+            macs=None if unknown else node.layer.macs(ins, layer.output_shape) if ins else 0,
             activations=_elements(layer.output_shape),
             rf=field[0] if field else None,
             jump=field[1] if field else None,
         )
     return result
+
+
+def total(values: list[int | None]) -> int | None:
+    """The sum, or None when one of them is unknown."""
+    return None if None in values else sum(v for v in values if v is not None)
 
 
 def human(count: float) -> str:

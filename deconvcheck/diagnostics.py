@@ -198,6 +198,14 @@ RULES: dict[str, Rule] = {
             "encoder: enc.yaml   # enc gives 16x16x16, the decoder gives 32x32x1 for 32x32x3",
             "make the decoder mirror the encoder",
         ),
+        Rule(
+            "DC307",
+            "a model whose input size is open fails at run time for some sizes",
+            _W,
+            "- {type: Input, shape: [null, null, 3]}   # a U-Net that joins skips: multiples of 8",
+            "give it inputs of the sizes it takes (resize or pad them), or change the layers that "
+            "lose the size",
+        ),
         # DC4xx: review budgets ([tool.deconvcheck] max-params, max-macs, ...)
         Rule(
             "DC401",

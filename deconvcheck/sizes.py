@@ -28,26 +28,64 @@ class Scan(NamedTuple):
     rule: str | None
 
 
-def _trial(shape: Shape, fmt: str, n: int) -> Shape:
-    rank = len(spatial(shape, fmt))
+def trial(shape: Shape, fmt: str, n: int) -> Shape:
+    """The input at size n on the axes it leaves open (all its spatial axes, when none is)."""
+    axes = spatial(shape, fmt)
+    sizes = [n if d is None or None not in axes else d for d in axes]
     if fmt == "channels_last":
-        return (shape[0], *([n] * rank), shape[-1])
-    return (shape[0], shape[1], *([n] * rank))
+        return (shape[0], *sizes, shape[-1])
+    return (shape[0], shape[1], *sizes)
+
+
+# What a call gives for the shapes it takes (or its refusal), kept across the sizes of one
+# scan: past a stride the same shapes come back for many input sizes.
+Seen = dict[tuple[str, int, tuple[Shape, ...]], tuple[Shape, ...] | Refusal]
 
 
 def run_sizes(
-    graph: Graph, input_name: str, shape: Shape
-) -> tuple[dict[str, Shape], Failure | None]:
-    shapes: dict[str, Shape] = {input_name: shape}
-    for name in graph.order:
-        if name in shapes:
+    graph: Graph, input_name: str, shape: Shape, seen: Seen | None = None
+) -> tuple[dict[tuple[str, int], tuple[Shape, ...]], Failure | None]:
+    """Every call's output shapes with the input at `shape` (no parameter counts), by (layer,
+    call); the first call refused stops it."""
+    outs: dict[tuple[str, int], tuple[Shape, ...]] = {(input_name, 0): (shape,)}
+    seen = {} if seen is None else seen
+    for name, number in graph.schedule:
+        if (name, number) in outs:
             continue
         node = graph.nodes[name]
-        try:
-            shapes[name] = node.layer.output_shape([shapes[i] for i in node.inputs])
-        except Refusal as refusal:
-            return shapes, Failure(0, name, refusal.code)
-    return shapes, None
+        call = node.calls[number]
+        assert call is not None  # the schedule holds connected calls only
+        ins = tuple(outs[ref.layer, ref.call][ref.output] for ref in call.inputs)
+        key = (name, number, ins)
+        found = seen.get(key)
+        if found is None:
+            try:
+                found = node.layer.output_shapes(ins)
+            except Refusal as refusal:
+                found = refusal
+            seen[key] = found
+        if isinstance(found, Refusal):
+            return outs, Failure(0, name, found.code)
+        outs[name, number] = found
+    return outs, None
+
+
+def reduction(graph: Graph, input_name: str, shape: Shape, fmt: str) -> int:
+    """How much the network shrinks its input at most (32 for a ResNet, 2^depth for a U-Net):
+    the input at 1024 on its open axes, over the smallest spatial size that any call gives."""
+    outs, _ = run_sizes(graph, input_name, trial(shape, fmt, 1024))
+    rank = len(spatial(shape, fmt))
+    smallest = min(
+        (d for shapes in outs.values() for s in shapes if len(s) == len(shape)
+         for d in spatial(s, fmt)[:rank] if d),
+        default=1024,
+    )  # fmt: skip
+    return max(1, 1024 // smallest)
+
+
+def _last(outs: dict[tuple[str, int], tuple[Shape, ...]], layer: str) -> Shape:
+    """A layer's row shape: its last call's first output."""
+    return outs[max(k for k in outs if k[0] == layer)][0]
 
 
 def describe(sizes: list[int], low: int, high: int) -> str | None:
@@ -86,16 +124,17 @@ def scan(
     source = inputs[0]
     output = model.outputs[0] if len(model.outputs) == 1 else None
     valid, restored, failures = [], [], []
+    seen: Seen = {}
     for n in range(low, high + 1):
-        trial = _trial(source.output_shape, fmt, n)
-        shapes, failure = run_sizes(graph, source.name, trial)
+        shape = trial(source.output_shape, fmt, n)
+        outs, failure = run_sizes(graph, source.name, shape, seen)
         if progress is not None:
             progress(1)
         if failure is not None:
             failures.append(failure._replace(size=n))
             continue
         valid.append(n)
-        if output is not None and spatial(shapes[output], fmt) == spatial(trial, fmt):
+        if output is not None and spatial(_last(outs, output), fmt) == spatial(shape, fmt):
             restored.append(n)
     rule = describe(restored if restore else valid, low, high)
     return Scan(valid, restored if restore else [], failures, rule)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from deconvcheck import arith
 from deconvcheck.check.trace import ancestors, first_lossy, path_sizes, restored
 from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.infer import propagate
 from deconvcheck.layers.base import Role, format_shape
 from deconvcheck.model import Model, steps
 from deconvcheck.read.spec import Pos, Spec
@@ -80,6 +81,63 @@ def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
     return diag._replace(
         message=message, hint=_fix_hint(spec, model, model.restore_mode(spec.restore))
     )
+
+
+def open_sizes(spec: Spec, model: Model) -> Iterator[Diagnostic]:
+    """DC307: an input that leaves its size open (`Input(shape=(None, None, 3))`, as fully
+    convolutional nets are written) on a model that works on some sizes only: the others fail
+    when it runs, where a skip connection cannot be joined, or an encoder-decoder gives back
+    another size than it was given. Says which sizes it takes and gives back, as a rule, and
+    the first that fails, traced to its cause. Sizes too small for a layer (a pooling of 1x1)
+    are no such fault, and not reported."""
+    inputs = model.input_layers
+    if not model.ok or len(inputs) != 1 or None not in model.spatial(inputs[0].output_shape):
+        return
+    nodes = model.graph.nodes
+    roles = {nodes[layer.name].layer.ROLE for layer in model.layers}
+    if Role.MERGE not in roles and Role.UPSAMPLING not in roles:
+        return
+    from deconvcheck.sizes import describe, reduction, scan, trial  # noqa: PLC0415 - open sizes
+
+    source = inputs[0]
+    fmt = model.graph.layout
+    # Enough sizes to show the rule: four times what the network divides its input by
+    high = min(max(4 * reduction(model.graph, source.name, source.output_shape, fmt), 64), 512)
+    found = scan(model, 1, high, restore=True)
+    rule = describe(found.valid, 1, high)
+    if not found.valid or rule is None:
+        return
+    joins = [f.size for f in found.failures if nodes[f.layer].layer.ROLE is Role.MERGE]
+    lost = [n for n in found.valid if n not in found.restored] if found.restored else []
+    if not joins and not (Role.UPSAMPLING in roles and lost):
+        return
+    # The first size past the first one given back (below it, nothing is an encoder-decoder)
+    size = min(joins) if joins else next((n for n in lost if n > found.restored[0]), lost[0])
+    at = propagate(model.graph, {source.name: trial(source.output_shape, fmt, size)})
+    if joins:
+        cause: Diagnostic | None = explain_merge(
+            spec, at, next(d for d in at.diagnostics if d.code == "DC201")
+        )
+    else:
+        cause = next(restoration(spec, at), None)
+    if cause is None:
+        return
+    back = " and gives each back" if not lost else ""
+    if lost:
+        back = f" and gives back {describe(found.restored, 1, high) or 'some of them'}"
+    shape = ", ".join(str(d) for d in source.output_shape[1:])
+    axes = "x".join(str(size) for d in model.spatial(source.output_shape) if d is None)
+    others = "fail when it runs" if joins else "come back changed"
+    message = (
+        f"input '{source.name}' leaves its size open, shape=({shape}): the model takes {rule}"
+        f"{back} (tried 1 to {high}); other sizes {others}: at {axes}, {cause.message}"
+    )
+    kept = describe(found.restored, 1, high) if lost and not joins else rule
+    hint = (
+        f"give it inputs of {kept} (resize or pad them), or change the layers that lose the size; "
+        "`deconvcheck sizes` lists the sizes"
+    )
+    yield _diag("DC307", message, _at(model, source.name), source.name, hint)
 
 
 # ---------------------------------------------------------------- design rules
@@ -227,6 +285,8 @@ def analyze(
     may report, before its selection."""
     found = [explain_merge(spec, model, d) for d in model.diagnostics]
     found += restoration(spec, model)
+    if selects("DC307"):
+        found += open_sizes(spec, model)
     for code, rule in RULES:
         if selects(code):
             found += rule(model)
