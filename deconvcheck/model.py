@@ -115,6 +115,11 @@ class Model(NamedTuple):
         """Every declared layer was inferred: the totals are the model's."""
         return len(self.layers) == self.expected
 
+    def tensor(self, ref: Ref) -> Shape | None:
+        """A tensor's shape, None where it was not inferred."""
+        outputs = self.tensors.get((ref.layer, ref.call))
+        return outputs[ref.output] if outputs is not None and ref.output < len(outputs) else None
+
     @property
     def shapes(self) -> dict[str, Shape]:
         return {layer.name: layer.output_shape for layer in self.layers}
@@ -266,16 +271,17 @@ class Step(NamedTuple):
 
 def steps(model: Model) -> dict[str, Step]:
     """Every layer whose output spatial size differs from its (first) input's, each read in the
-    layer's own data format."""
-    graph, shapes = model.graph, model.shapes
+    layer's own data format, at its first call."""
+    graph = model.graph
     result = {}
     for layer in model.layers:
-        if not layer.inputs or layer.inputs[0] not in shapes:
+        first = layer.calls[0] if layer.calls else None
+        if first is None or not first.inputs or model.tensor(first.inputs[0]) is None:
             continue
         kind = graph.nodes[layer.name].layer
         fmt = kind.layout() or graph.layout
-        before = spatial(shapes[layer.inputs[0]], fmt)
-        after = spatial(layer.output_shape, fmt)
+        before = spatial(model.tensor(first.inputs[0]) or (), fmt)
+        after = spatial(first.outputs[0], fmt)
         if before == after or len(before) != len(after):
             continue
         windows = kind.windows()

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import Role, Shape
-from deconvcheck.model import Model
+from deconvcheck.model import InferredLayer, Model
 
 
 class Node(NamedTuple):
@@ -96,11 +96,16 @@ def _nodes(model: Model) -> list[Node]:
                 type=layer.type if layer else type(graph_node.layer).keras_name(),
                 shape=layer.output_shape if layer else None,
                 params=layer.params.total if layer else 0,
-                inputs=tuple(layer.inputs if layer else graph_node.inputs),
+                inputs=_sources(layer) if layer else tuple(graph_node.inputs),
                 role=graph_node.layer.ROLE,
             )
         )
     return nodes
+
+
+def _sources(layer: InferredLayer) -> tuple[str, ...]:
+    """The layers feeding any call of the layer (a shared layer is fed by each of its calls)."""
+    return tuple(dict.fromkeys(ref.layer for call in layer.calls for ref in call.inputs))
 
 
 def _size(model: Model, node: Node) -> tuple[tuple[int | None, ...] | None, int | None]:

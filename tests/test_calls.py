@@ -217,3 +217,25 @@ layers:
     model = infer(load(spec(tmp_path, text)))
     assert model.ok, model.diagnostics
     assert model.totals.total == 1600
+
+
+def test_a_join_of_two_calls_names_each_tensor_and_what_differs(tmp_path: Path) -> None:
+    """Keras 3.15 refuses it (tests/fixtures/calls/refused_concatenate_two_scales.expected.json:
+    'A `Concatenate` layer requires inputs with matching shapes ... Received:
+    input_shape=[(None, 32, 32, 8), (None, 16, 16, 8)]'): the two calls of one Conv2D, each
+    with its own shape, and the pooling on one path only."""
+    text = """\
+layers:
+  - {type: Input, shape: [32, 32, 3], name: image}
+  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, name: conv}
+  - {type: MaxPooling2D, pool_size: 2, name: half, inputs: [image]}
+  - {call: conv}
+  - {type: Concatenate, inputs: [conv, "conv[1][0]"]}
+"""
+    _, out, _ = run("check", spec(tmp_path, text), "--format", "json")
+    [found] = json.loads(out)["files"][0]["diagnostics"]
+    assert found["code"] == "DC201"
+    assert found["message"] == (
+        "Concatenate 'concatenate' cannot join (None, 32, 32, 8) from 'conv' with "
+        "(None, 16, 16, 8) from 'conv[1][0]': MaxPooling2D 'half' takes 32 to 16"
+    )

@@ -47,12 +47,13 @@ def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
         return
     inputs = model.input_layers
     output = model.output_layers[0]
-    lossy = first_lossy(model, ancestors(model.graph, output.name))
+    tensor = model.graph.output_refs[0]
+    lossy = first_lossy(model, ancestors(model.graph, tensor))
     what = "shape" if mode == "shape" else "spatial size"
     message = (
         f"the output {format_shape(output.output_shape)} of '{output.name}' does not restore the "
         f"input's {what} {format_shape(inputs[0].output_shape)}; sizes along the way: "
-        f"{path_sizes(model, output.name)}"
+        f"{path_sizes(model, tensor)}"
     )
     if lossy is not None:
         message += f"; the size was lost where {lossy.describe()}"
@@ -63,19 +64,31 @@ def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
 
 
 def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
-    """DC201 from inference, traced back to the layer that made the inputs disagree."""
+    """DC201 from inference, traced back to the layer that made the inputs disagree: the
+    tensors of the call that could not be joined, and what lost the size on one path only."""
     if diag.code != "DC201" or diag.layer not in model.graph.nodes:
         return diag
     merge = model.graph.nodes[diag.layer]
-    shapes = model.shapes
-    inputs = [i for i in merge.inputs if i in shapes]
-    described = " with ".join(f"{format_shape(shapes[i])} from '{i}'" for i in inputs)
+    failed = [
+        call
+        for number, call in enumerate(merge.calls)
+        if call is not None
+        and (merge.name, number) not in model.tensors
+        and all(model.tensor(ref) is not None for ref in call.inputs)
+    ]
+    if not failed:
+        return diag
+    inputs = failed[0].inputs
+    described = " with ".join(
+        f"{format_shape(model.tensor(ref) or ())} from '{ref.written}'" for ref in inputs
+    )
     kind = merge.layer.keras_name()
     message = f"{kind} '{merge.name}' cannot join {described}"
-    lines = [set(ancestors(model.graph, i)) for i in inputs]
+    lines = [set(ancestors(model.graph, ref)) for ref in inputs]
     common = set.intersection(*lines) if lines else set()
     only = [n for line in lines for n in line if n not in common]
-    cause = first_lossy(model, only)
+    # what lost the size on one path; else what changed it there (one scale pooled, not the other)
+    cause = first_lossy(model, only) or first_lossy(model, only, lossy=False)
     if cause is not None:
         message += f": {cause.describe()}"
     return diag._replace(

@@ -4,38 +4,48 @@ changes the size is `model.steps`.)"""
 
 from __future__ import annotations
 
-from deconvcheck.model import Graph, Model, Step, sizes_text, steps
+from deconvcheck.model import Graph, Model, Ref, Step, sizes_text, steps
 
 
-def ancestors(graph: Graph, name: str) -> list[str]:
-    """Every layer `name` depends on, nearest first (breadth-first), itself included."""
+def ancestors(graph: Graph, tensor: Ref) -> list[str]:
+    """Every layer the tensor depends on, nearest first (breadth-first), its own included,
+    following the calls that made it (a shared layer's other calls are not its past)."""
     seen: list[str] = []
-    queue = [name]
+    visited: set[tuple[str, int]] = set()
+    queue = [(tensor.layer, tensor.call)]
     while queue:
-        current = queue.pop(0)
-        if current in seen or current not in graph.nodes:
+        step = queue.pop(0)
+        node = graph.nodes.get(step[0])
+        if step in visited or node is None or step[1] >= len(node.calls):
             continue
-        seen.append(current)
-        queue.extend(graph.nodes[current].inputs)
+        visited.add(step)
+        if step[0] not in seen:
+            seen.append(step[0])
+        call = node.calls[step[1]]
+        if call is not None:
+            queue.extend((ref.layer, ref.call) for ref in call.inputs)
     return seen
 
 
-def first_lossy(model: Model, names: list[str]) -> Step | None:
-    """The lossy step closest to the model's inputs among `names` (in graph order)."""
+def first_lossy(model: Model, names: list[str], *, lossy: bool = True) -> Step | None:
+    """The lossy step (with `lossy=False`: any change of size) closest to the model's inputs
+    among `names` (in graph order)."""
     found = steps(model)
-    ordered = [n for n in model.graph.order if n in names and n in found and found[n].lossy]
+    ordered = [
+        n for n in model.graph.order if n in names and n in found and (found[n].lossy or not lossy)
+    ]
     return found[ordered[0]] if ordered else None
 
 
-def path_sizes(model: Model, output: str) -> str:
-    """`160 → 80 → ... → 160` along the first-input chain ending at `output`."""
-    graph, shapes = model.graph, model.shapes
+def path_sizes(model: Model, output: Ref) -> str:
+    """`160 → 80 → ... → 160` along the first-input chain of calls ending at `output`."""
+    graph = model.graph
     chain = []
-    name: str | None = output
-    while name is not None and name in shapes:
-        chain.append(sizes_text(model.spatial(shapes[name])))
-        inputs = graph.nodes[name].inputs
-        name = inputs[0] if inputs else None
+    tensor: Ref | None = output
+    while tensor is not None and (shape := model.tensor(tensor)) is not None:
+        chain.append(sizes_text(model.spatial(shape)))
+        call = graph.nodes[tensor.layer].calls[tensor.call]
+        tensor = call.inputs[0] if call is not None and call.inputs else None
     collapsed = [
         s for i, s in enumerate(reversed(chain)) if i == 0 or s != list(reversed(chain))[i - 1]
     ]
