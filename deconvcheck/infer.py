@@ -177,7 +177,7 @@ def layer_names(decls: list[LayerDecl]) -> list[str]:
     return names
 
 
-_REF = re.compile(r"(.+)\[(\d{1,9})\]\[(\d{1,9})\]")
+_REF = re.compile(r"(.+)\[(\d{1,30})\]\[(\d{1,30})\]")
 
 
 def parse_ref(text: str, known: Mapping[str, object]) -> Ref | None:
@@ -359,7 +359,17 @@ def _wire(
             previous = None
             continue
         refs = None
-        if target in made:
+        if target in made and made[target].MAX_INPUTS == 0:  # an Input is named, not called
+            diags.append(
+                _diag(
+                    "DC109",
+                    f"`call: {target}` calls an Input layer, which takes no inputs",
+                    entry.pos,
+                    target,
+                    hint=f"name it in the `inputs:` of the layers that take it: `[{target}]`",
+                )
+            )
+        elif target in made:
             refs = _connect(entry.inputs, entry.pos, made[target], target, previous, known, diags)
         calls[target].append(None if refs is None else Call(refs, entry.pos))
         previous = Ref(target, len(calls[target]) - 1)
@@ -517,7 +527,8 @@ def _tensor(
                 f"which is called {times}",
                 pos,
                 layer,
-                hint=f"call it again with `- {{call: {ref.layer}}}`, or name one of its calls",
+                hint=f"name one of its calls: `{ref.layer}`"
+                + (f" to `{ref.layer}[{count - 1}][0]`" if count > 1 else ""),
             )
         )
         return None

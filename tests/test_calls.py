@@ -239,3 +239,11 @@ layers:
         "Concatenate 'concatenate' cannot join (None, 32, 32, 8) from 'conv' with "
         "(None, 16, 16, 8) from 'conv[1][0]': MaxPooling2D 'half' takes 32 to 16"
     )
+
+
+def test_an_input_is_not_called(tmp_path: Path) -> None:
+    text = "layers:\n  - {type: Input, shape: [8], name: a}\n  - {call: a}\n"
+    _, out, _ = run("summary", spec(tmp_path, text), "--format", "json")
+    [found] = json.loads(out)["diagnostics"]
+    assert (found["code"], found["line"]) == ("DC109", 3)
+    assert found["message"] == "`call: a` calls an Input layer, which takes no inputs"
