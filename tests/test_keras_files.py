@@ -37,8 +37,17 @@ SOURCES = [
 def test_fixture_set() -> None:
     assert len([s for s, _ in SOURCES if s.parent.name == "keras3"]) >= 39  # .json .keras .h5
     assert len([s for s, _ in SOURCES if s.suffix == ".h5"]) >= 9
-    assert len([s for s, _ in SOURCES if s.parent.name == "keras2"]) >= 4
+    assert len([s for s, _ in SOURCES if s.parent.name == "keras2"]) >= 20  # 12 JSON, 8 .h5
+    assert len(CALLED) >= 12  # 6 models, JSON and .h5
     assert len(REFUSED) >= 2
+
+
+def _shape(row: dict[str, Any]) -> Any:
+    """The Output Shape of a recorded row as Keras 3 prints it: where Keras 2 says "multiple"
+    (the layer's calls give different shapes), Keras 3 shows the last call's first output."""
+    if row["output_shape"] == "multiple":
+        return row["calls"][-1]["outputs"][0]
+    return row["output_shape"]
 
 
 @pytest.mark.parametrize(
@@ -50,13 +59,44 @@ def test_reads_what_keras_showed(source: Path, expected: Path) -> None:
     assert model.diagnostics == []
     assert model.name == want["name"]
     assert rows(model) == [
-        (r["name"], r["type"], r["output_shape"], r["trainable"], r["non_trainable"])
+        (r["name"], r["type"], _shape(r), r["trainable"], r["non_trainable"])
         for r in want["summary_layers"]
     ]
     totals = model.totals
     assert (totals.total, totals.trainable, totals.non_trainable) == (
         want["total_params"], want["trainable_params"], want["non_trainable_params"],
     )  # fmt: skip
+
+
+CALLED = [(s, e) for s, e in SOURCES if "calls" in json.loads(e.read_text())["summary_layers"][0]]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), CALLED, ids=[f"{s.parent.name}/{s.name}" for s, _ in CALLED]
+)
+def test_every_call_is_keras_2s(source: Path, expected: Path) -> None:
+    """Keras 2 models whose layers are called more than once or give several outputs
+    (tools/record_keras2_models.py records `calls` there): each call's inputs and output shapes.
+    Keras 2 numbers a layer's nodes over all its calls; the position of a call among the layer's
+    calls in this model is the number Keras 3 and deconvcheck give it. (The file itself counts a
+    nested model's calls from 1; the reader takes that off.)"""
+    recorded = json.loads(expected.read_text())["summary_layers"]
+    position = {(r["name"], c["node_index"]): i for r in recorded for i, c in enumerate(r["calls"])}
+    want = [
+        [
+            ([[name, position[name, node], k] for name, node, k in c["inputs"]], c["outputs"])
+            for c in r["calls"]
+        ]
+        for r in recorded
+    ]
+    model = infer(load(str(source)))
+    assert [
+        [
+            ([list(ref) for ref in call.inputs], [list(s) for s in call.outputs])
+            for call in layer.calls
+        ]
+        for layer in model.layers
+    ] == want
 
 
 @pytest.mark.parametrize("expected", REFUSED, ids=lambda p: p.name)
@@ -171,7 +211,12 @@ def test_export_to_keras_builds_the_same_model(source: Path) -> None:
         layer.name: (list(layer.output.shape), sum(math.prod(w.shape) for w in layer.weights))
         for layer in built.layers
     }
-    want = {layer.name: (list(layer.output_shape), layer.params.total) for layer in model.layers}
+    # Keras's `layer.output` is a layer's first call's; its summary shows the last call's
+    first = {
+        layer.name: layer.calls[0].outputs[0] if layer.calls else layer.output_shape
+        for layer in model.layers
+    }
+    want = {layer.name: (list(first[layer.name]), layer.params.total) for layer in model.layers}
     assert {k: v for k, v in got.items() if k in want} == want
     assert built.count_params() == model.totals.total
     assert sys.modules.get("keras") is keras
