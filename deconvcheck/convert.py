@@ -16,6 +16,7 @@ from typing import Any
 from deconvcheck import __version__
 from deconvcheck.layers.base import Role
 from deconvcheck.model import Graph, Model, Ref
+from deconvcheck.read.spec import BUILD_SHAPE
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
@@ -47,7 +48,7 @@ def to_yaml(model: Model, source: str) -> str:
     lines = [
         f"# Converted by deconvcheck {__version__} from {source}",
         "deconvcheck: 1",
-        *_spec_lines(model.graph, _sequential(model), ""),
+        *_spec_lines(model, _sequential(model), ""),
     ]
     return "\n".join(lines) + "\n"
 
@@ -70,9 +71,11 @@ def _written(refs: Sequence[Ref]) -> str:
     return yaml_value([ref.written for ref in refs])
 
 
-def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
-    """A spec's keys for a graph: each layer, then its later calls (`call:` entries); inputs
-    named where they are not the entry above, outputs where they are not the last entry."""
+def _spec_lines(model: Model, sequential: bool, indent: str) -> list[str]:
+    """A spec's keys for a model: each layer, then its later calls (`call:` entries); inputs
+    named where they are not the entry above, outputs where they are not the last entry; the
+    shapes a layer's weights are made for where they are not its first call's."""
+    graph = model.graph
     lines = [f"{indent}name: {yaml_value(graph.name)}"]
     lines += [f"{indent}sequential: true"] if sequential else []
     lines.append(f"{indent}layers:")
@@ -87,6 +90,9 @@ def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
         ]
         first = node.calls[0]
         refs = list(first.inputs) if first is not None else []
+        built_on = node.decl.built_on
+        if built_on is not None and inner is None and built_on != [model.tensor(r) for r in refs]:
+            fields.append(f"{BUILD_SHAPE}: {yaml_value([list(shape) for shape in built_on])}")
         # A merge always names its inputs (a spec requires it), even a single one.
         chain = above is not None and refs == [above] and node.layer.ROLE != Role.MERGE
         if refs and not chain:
@@ -97,7 +103,7 @@ def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
             lines.append(f"{indent}  - {fields[0]}")
             lines += [f"{indent}    {field}" for field in fields[1:]]
             lines.append(f"{indent}    model:")
-            lines += _spec_lines(inner.graph, inner.spec.sequential, indent + "      ")
+            lines += _spec_lines(inner.standalone(), inner.spec.sequential, indent + "      ")
         above = Ref(name)
         for number, call in enumerate(node.calls[1:], 1):
             if call is not None:
@@ -105,6 +111,12 @@ def _spec_lines(graph: Graph, sequential: bool, indent: str) -> list[str]:
                     f"{indent}  - {{call: {yaml_value(name)}, inputs: {_written(call.inputs)}}}"
                 )
                 above = Ref(name, number)
+    # `inputs:` where the model's inputs are not its Input layers that feed a layer, in order
+    # (an input no output uses, or inputs a call of the model takes in another order)
+    fed = {ref.layer for node in graph.nodes.values() for c in node.calls if c for ref in c.inputs}
+    declared = [n for n, node in graph.nodes.items() if node.layer.MAX_INPUTS == 0 and n in fed]
+    if graph.inputs and list(graph.inputs) != declared:
+        lines.append(f"{indent}inputs: {yaml_value(list(graph.inputs))}")
     if list(graph.output_refs) != [above]:
         lines.append(f"{indent}outputs: {_written(graph.output_refs)}")
     return lines

@@ -79,7 +79,7 @@ class Submodel:
         self.graph = build(spec)
         self.name = self.graph.name
         declared = [n for n, node in self.graph.nodes.items() if node.layer.ROLE is Role.INPUT]
-        self.inputs = spec.input_order or declared
+        self.inputs = list(self.graph.inputs) or declared
         self.outputs = len(self.graph.output_refs)
         self._alone: Model | None = None
         # output_shape, weight_count and the cost columns each ask: propagated once per shapes
@@ -250,7 +250,8 @@ def build(spec: Spec) -> Graph:
     if diags:
         # A broken model still shows what can be inferred: every built call is a root too.
         roots += [step for name in reversed(list(nodes)) for step in _steps(nodes[name])]
-    ordered = _keras_order(nodes, roots)
+    model_inputs = _model_inputs(spec, nodes, diags)
+    ordered = _keras_order(nodes, roots, inputs=model_inputs)
     order, cyclic = ordered.layers, ordered.cyclic
     # Layers that lead to no output are not in the model, but the code that builds it calls
     # them: a refusal there is the model's. They are inferred after the model's own layers.
@@ -315,6 +316,7 @@ def build(spec: Spec) -> Graph:
         schedule=steps if not cyclic else [],
         reached=reached,
         output_refs=tuple(output_refs),
+        inputs=tuple(model_inputs),
     )
 
 
@@ -416,6 +418,28 @@ def _outputs_exist(
             said(ref, "output", Pos(), None)
     outputs[:] = [ref for ref in outputs if not missing(ref)]
     return {name: node for name, node in nodes.items() if node.calls[0] is not None}
+
+
+def _model_inputs(spec: Spec, nodes: Mapping[str, GraphNode], diags: list[Diagnostic]) -> list[str]:
+    """`inputs:`, each an Input layer of the spec (DC106, DC109 where not)."""
+    found = []
+    places = spec.input_places or [Pos()] * len(spec.input_order or ())
+    for name, pos in zip(spec.input_order or (), places, strict=False):
+        node = nodes.get(name)
+        if node is None and not any(d.layer == name for d in diags):
+            known = [n for n, other in nodes.items() if other.layer.MAX_INPUTS == 0]
+            message = (
+                f"model input {name!r} is not an Input layer of this spec{suggest(name, known)}"
+            )
+            diags.append(_diag("DC106", message, pos, None))
+        elif node is not None and node.layer.MAX_INPUTS != 0:
+            kind = node.layer.keras_name()
+            diags.append(
+                _diag("DC109", f"model input {name!r} is a {kind}, not an Input", pos, name)
+            )
+        elif node is not None:
+            found.append(name)
+    return found
 
 
 def _steps(node: GraphNode) -> list[tuple[str, int]]:
@@ -567,13 +591,18 @@ def _parents(
 
 
 def _keras_order(
-    nodes: Mapping[str, GraphNode], roots: list[tuple[str, int]], *, in_call_order: bool = False
+    nodes: Mapping[str, GraphNode],
+    roots: list[tuple[str, int]],
+    *,
+    in_call_order: bool = False,
+    inputs: Sequence[str] = (),
 ) -> _Order:
     """Keras's `map_graph` over calls (Keras's nodes): a DFS from the outputs numbers the layers
     in the order it first meets them and lists the calls in post-order; going back from the
     outputs, a call's depth is one more than the deepest call it feeds, and never less than an
     earlier-placed call of the same layer; a layer's depth is its deepest call's. Layers are
-    listed by decreasing depth, ties by DFS number."""
+    listed by decreasing depth, ties by DFS number. The model's `inputs` that no output uses are
+    listed at depth 0, first among their depth, as Keras's map_graph lists them."""
     index: dict[str, int] = {}  # DFS pre-order number of every layer reached
     state: dict[tuple[str, int], bool] = {}  # False while on the DFS path, True when done
     post: list[tuple[str, int]] = []
@@ -609,6 +638,10 @@ def _keras_order(
         layer_depth[step[0]] = depths[step] = depth
         for parent in _parents(nodes, step):
             depths[parent] = max(depth + 1, depths.get(parent, 0))
+    for name in inputs:  # a model input no output uses: Keras lists it all the same
+        if name in nodes and name not in layer_depth and _built(nodes, name, 0):
+            layer_depth[name], index[name], depths[name, 0] = 0, -1, 0
+            post.insert(0, (name, 0))
     order = sorted(layer_depth, key=lambda n: (-layer_depth[n], index[n]))
     return _Order(order, post, [], depths)
 
@@ -630,7 +663,8 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
     shapes (with batch axis), for commands that try other sizes without re-reading the file.
     A layer's weights are made at its first call; a later call must fit them (DC209)."""
     outs: dict[tuple[str, int], tuple[Shape, ...]] = {}  # every call's outputs
-    built: dict[str, Params] = {}  # each layer's weights, from its first call
+    # each layer's weights and the inputs they were made for: its first call's
+    built: dict[str, tuple[Params, list[Shape]]] = {}
     diags: list[Diagnostic] = list(graph.diagnostics)
     for name, number in graph.schedule:
         node = graph.nodes[name]
@@ -646,9 +680,16 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
                 shapes, params = (input_shapes[name],), node.layer.param_count(ins)
             else:
                 shapes, params = node.layer.called(ins)
-            first = built.setdefault(name, params)
-            if params != first and node.layer.CHECKS_BUILT_INPUT:
-                raise _unfit(first, params, ins)
+            weights = built.get(name) or _weights(node, params, ins)
+            built[name] = weights
+            unfit = node.layer.refuses_later(weights[1], ins) if weights[1] != ins else None
+            if unfit is not None:
+                raise Refusal(
+                    "DC209",
+                    unfit,
+                    hint="call it on tensors shaped like its first call's, or give this call a "
+                    "layer of its own",
+                )
         except Refusal as refusal:
             pos = node.decl.value_at(refusal.arg or "") if number == 0 else call.pos
             at = f" (call {number})" if number else ""
@@ -657,7 +698,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             continue
         outs[name, number] = shapes
     layers = [
-        _inferred(graph.nodes[name], built[name], outs, graph.reached)
+        _inferred(graph.nodes[name], built[name][0], outs, graph.reached)
         for name in graph.order
         if (name, 0) in outs
     ]
@@ -674,16 +715,17 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
     )
 
 
-def _unfit(first: Params, params: Params, ins: Sequence[Shape]) -> Refusal:
-    """A later call whose inputs would need other weights than its first call made."""
-    received = ", ".join(str(shape) for shape in ins)
-    return Refusal(
-        "DC209",
-        f"its weights were made at its first call ({first.total:,} parameters); this call "
-        f"receives {received}, which would need {params.total:,}",
-        hint="call it on tensors shaped like its first call's, or give this call a layer of "
-        "its own",
-    )
+def _weights(node: GraphNode, params: Params, ins: list[Shape]) -> tuple[Params, list[Shape]]:
+    """A layer's weights and the inputs they are made for: its first call's, or, read from a
+    Keras file, the shapes its build_config records where they differ (the layer was first
+    called in another model; Keras builds it from them when it loads the file)."""
+    built_on = node.decl.built_on
+    if built_on is None or built_on == ins or node.layer.inner() is not None:
+        return params, ins
+    try:
+        return node.layer.param_count(built_on), list(built_on)
+    except Refusal:
+        return params, ins
 
 
 def _inferred(

@@ -68,6 +68,7 @@ class Graph(NamedTuple):
     schedule: list[tuple[str, int]] = []  # noqa: RUF012 - a NamedTuple default, never mutated
     reached: frozenset[tuple[str, int]] = frozenset()  # the calls that lead to the outputs
     output_refs: tuple[Ref, ...] = ()  # the model's output tensors
+    inputs: tuple[str, ...] = ()  # `inputs:` as given (the model's inputs, in call order)
 
 
 class InferredCall(NamedTuple):

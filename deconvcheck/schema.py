@@ -27,7 +27,7 @@ from deconvcheck.layers import (
 )
 from deconvcheck.layers.base import ACTIVATIONS, AnyLayer, Arg
 from deconvcheck.layers.registry import layer_types
-from deconvcheck.read.spec import CALL_KEY, RESTORE_MODES, SPEC_VERSION
+from deconvcheck.read.spec import BUILD_SHAPE, CALL_KEY, RESTORE_MODES, SPEC_VERSION
 
 Schema = dict[str, Any]
 
@@ -171,6 +171,11 @@ def layer_schema(cls: type[AnyLayer]) -> Schema:
         "type": {"enum": list(cls.NAMES)},
         "name": {"type": "string", "minLength": 1, "description": "unique; Keras-style default"},
         "inputs": INPUTS,
+        BUILD_SHAPE: {
+            "description": "the input shape(s), batch axis included, its weights are made for, "
+            "where not its first call's (a Keras file's build_config)",
+            "type": "array",
+        },
     }
     for arg in cls.all_args():
         properties[arg.name] = fragment(arg, cls.RANK)
@@ -222,6 +227,10 @@ def spec_schema() -> Schema:
                     "then": CALL,
                     "else": layer,
                 },
+            },
+            "inputs": {
+                **names_list,
+                "description": "the model's Input layers, in the order a call takes them",
             },
             "outputs": names_list,
             "restore": {

@@ -119,7 +119,7 @@ layers:
             "  - {type: Dense, units: 4, name: dense, inputs: [a]}\n"
             "  - {call: dense, inputs: [b]}\n",
             "DC209",
-            "Dense 'dense' (call 1): its weights were made at its first call (36 parameters); "
+            "Dense 'dense' (call 1): its weights were made for (None, 8) (36 parameters); "
             "this call receives (None, 16), which would need 68",
         ),
         (  # a call is not a place for arguments
@@ -247,3 +247,37 @@ def test_an_input_is_not_called(tmp_path: Path) -> None:
     [found] = json.loads(out)["diagnostics"]
     assert (found["code"], found["line"]) == ("DC109", 3)
     assert found["message"] == "`call: a` calls an Input layer, which takes no inputs"
+
+
+def test_inputs_lists_an_input_no_output_uses(tmp_path: Path) -> None:
+    """As Keras's Model(inputs=[features, metadata], ...) lists metadata though no output uses
+    it (tests/fixtures/calls/unused_inputs.json, recorded): a row at depth 0, no DC208."""
+    text = """\
+layers:
+  - {type: Input, shape: [8], name: features}
+  - {type: Input, shape: [8], name: metadata}
+  - {type: Dense, units: 2, name: logits, inputs: [features]}
+inputs: [features, metadata]
+"""
+    model = infer(load(spec(tmp_path, text)))
+    assert model.diagnostics == []
+    assert [layer.name for layer in model.layers] == ["features", "metadata", "logits"]
+    without = infer(load(spec(tmp_path, text.replace("inputs: [features, metadata]\n", ""))))
+    assert [d.code for d in without.diagnostics] == ["DC208"]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "code", "words"),
+    [
+        ("[featurez]", "DC106", "model input 'featurez' is not an Input layer of this spec"),
+        ("[logits]", "DC109", "model input 'logits' is a Dense, not an Input"),
+    ],
+)
+def test_inputs_names_input_layers(tmp_path: Path, inputs: str, code: str, words: str) -> None:
+    text = (
+        "layers:\n  - {type: Input, shape: [8], name: features}\n"
+        "  - {type: Dense, units: 2, name: logits}\n"
+        f"inputs: {inputs}\n"
+    )
+    found = [d for d in infer(load(spec(tmp_path, text))).diagnostics if d.code == code]
+    assert found and words in found[0].message and found[0].line == 4

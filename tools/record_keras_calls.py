@@ -490,6 +490,15 @@ def text_line_none_width() -> keras.Model:
     return keras.Model(line, characters, name="text_line_none_width")
 
 
+def unused_inputs() -> keras.Model:
+    features = keras.Input((8,), name="features")
+    metadata = keras.Input((8,), name="metadata")
+    mask = keras.Input((4,), name="mask")
+    embed = L.Dense(4, name="embed")
+    logits = L.Dense(2, name="logits")(embed(features))
+    return keras.Model([features, metadata, mask], [embed(features), logits], name="unused_inputs")
+
+
 MODELS: dict[str, Recorded] = {
     "siamese_sequential_tower": Recorded(
         "a Siamese pair: one Sequential convolutional tower applied to two images, the embeddings"
@@ -623,6 +632,12 @@ MODELS: dict[str, Recorded] = {
         "a text-line recognizer on images 32 pixels high and of any width (convolutions, then a"
         " bidirectional GRU over the columns)",
         text_line_none_width,
+    ),
+    "unused_inputs": Recorded(
+        "a classifier that declares two more inputs than its outputs use (kept for a later"
+        " version), with one Dense called twice",
+        unused_inputs,
+        saved=True,
     ),
 }
 

@@ -78,6 +78,7 @@ class PReLU(Layer):
     `shared_axes`."""
 
     CHECKS_BUILT_INPUT = True
+    BUILT_RANK = True
 
     config: PReLUConfig
 

@@ -470,6 +470,9 @@ class Layer:
     # A layer without that check takes any later input Keras's symbolic call accepts (an LSTM
     # built on 8 features is not refused on 12), so only these refuse it here too (DC209).
     CHECKS_BUILT_INPUT: ClassVar[bool] = False
+    # ... and also fixes the input's rank then (`InputSpec(ndim=...)`: BatchNormalization,
+    # GroupNormalization, PReLU).
+    BUILT_RANK: ClassVar[bool] = False
     # Arguments Keras takes at call time that change what a call gives (MultiHeadAttention's
     # `return_attention_scores`): read from a Keras file's call into the layer's arguments.
     CALL_ARGS: ClassVar[tuple[str, ...]] = ()
@@ -611,6 +614,28 @@ class Layer:
                 kept.clear()
             found = kept[key] = (self.output_shapes(inputs), self.param_count(inputs))
         return found
+
+    def refuses_later(self, built: Sequence[Shape], inputs: Sequence[Shape]) -> str | None:
+        """Why Keras refuses a call on `inputs` of this layer, whose weights were made for
+        `built` (its first call, or the build shape a Keras file records): the checks Keras
+        sets in `build` (CHECKS_BUILT_INPUT, BUILT_RANK). None where Keras takes it."""
+        if not self.CHECKS_BUILT_INPUT or not inputs or not built:
+            return None
+        if self.BUILT_RANK and len(inputs[0]) != len(built[0]):
+            return (
+                f"its input's rank was fixed at {len(built[0])} ({format_shape(built[0])}) when "
+                f"its weights were made; this call receives rank {len(inputs[0])}, "
+                f"{format_shape(inputs[0])}"
+            )
+        made, needed = self.param_count(built), self.param_count(inputs)
+        if made == needed:
+            return None
+        received = ", ".join(format_shape(shape) for shape in inputs)
+        return (
+            f"its weights were made for {', '.join(format_shape(shape) for shape in built)} "
+            f"({made.total:,} parameters); this call receives {received}, which would need "
+            f"{needed.total:,}"
+        )
 
     def param_count(self, inputs: Sequence[Shape]) -> Params:
         params = self.weight_count(inputs)

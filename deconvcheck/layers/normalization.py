@@ -64,6 +64,7 @@ class BatchNormalization(Layer):
     4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
 
     CHECKS_BUILT_INPUT = True
+    BUILT_RANK = True
 
     config: BatchNormalizationConfig
 
@@ -216,6 +217,7 @@ class GroupNormalization(Layer):
     """gamma and beta per channel; the groups must divide the channels."""
 
     CHECKS_BUILT_INPUT = True
+    BUILT_RANK = True
 
     config: GroupNormalizationConfig
 

@@ -86,6 +86,18 @@ def _calls(layer: dict[str, Any], shift: dict[str, int]) -> list[list[str]] | No
     return calls
 
 
+def _build_shapes(config: Any) -> list[tuple[int | None, ...]] | None:
+    """The input shape(s) a Keras 3 file says a layer was built for, or None."""
+    shape = config.get("input_shape") if isinstance(config, dict) else None
+    shapes = shape if isinstance(shape, list) and shape and isinstance(shape[0], list) else [shape]
+    found: list[tuple[int | None, ...]] = []
+    for item in shapes:
+        if not isinstance(item, list) or not all(d is None or type(d) is int for d in item):
+            return None
+        found.append(tuple(item))
+    return found
+
+
 def _first_call(layer: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """The positional and keyword arguments of a layer's first call as the file records them
     (Keras 3 `{"args", "kwargs"}`; Keras 2 keeps keyword arguments beside each input)."""
@@ -241,6 +253,7 @@ def _layer(
     decl = declare(class_name, name, args, inputs=refs, pos=pos, index=index)
     origin = entry.get("registered_name") or entry.get("module")
     decl.origin = origin if isinstance(origin, str) else None
+    decl.built_on = _build_shapes(entry.get("build_config"))
     spec.layers.append(decl)
     if calls is not None and isinstance(name, str):  # a shared layer: its later calls
         after = len(spec.layers)

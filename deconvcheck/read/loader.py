@@ -21,6 +21,7 @@ from typing import Any, TypeGuard
 
 from deconvcheck.diagnostics import PER_CODE, make
 from deconvcheck.read.spec import (
+    BUILD_SHAPE,
     CALL_KEY,
     CALL_KEYS,
     RESERVED_LAYER_KEYS,
@@ -303,6 +304,11 @@ class _Builder:
             self.layers(top["layers"][1])
         if "outputs" in top:
             self.spec.outputs = self.names(top["outputs"][1], "outputs")
+        if "inputs" in top:
+            found = self.names(top["inputs"][1], "inputs")
+            if found is not None:
+                self.spec.input_order = [name for name, _ in found]
+                self.spec.input_places = [pos for _, pos in found]
         if "restore" in top:
             node = top["restore"][1]
             if node.value in RESTORE_MODES:
@@ -431,6 +437,7 @@ class _Builder:
             or ("name" in reserved and not _is_name(name))
             or inputs == []
             or "model" in args
+            or BUILD_SHAPE in reserved
         ):
             return self.layer(index, node.expanded())
         return declare(
@@ -478,7 +485,7 @@ class _Builder:
             args["model"] = self.submodel(args["model"], model[1])
         elif model is not None and model[1].kind == "map":  # ... or a model written in place
             args["model"] = self.inline(model[1])
-        return declare(
+        decl = declare(
             type_name,
             self.string(keys["name"][1], "`name`") if "name" in keys else None,
             args,
@@ -487,3 +494,25 @@ class _Builder:
             index=index,
             places=places,
         )
+        if BUILD_SHAPE in keys:
+            decl.built_on = self.build_shape(keys[BUILD_SHAPE][1])
+        return decl
+
+    def build_shape(self, node: Node) -> list[tuple[int | None, ...]] | None:
+        """`build_shape: [null, 8]`, or a list of such shapes (the batch axis included)."""
+        value = node.plain()
+        shapes = (
+            value if isinstance(value, list) and value and isinstance(value[0], list) else [value]
+        )
+        if all(
+            isinstance(s, list) and all(d is None or (type(d) is int and d >= 0) for d in s)
+            for s in shapes
+        ):
+            return [tuple(s) for s in shapes]
+        self.error(
+            "DC006",
+            f"`{BUILD_SHAPE}` must be a shape with the batch axis, such as [null, 8], or a list "
+            f"of them; found {_describe(node)}",
+            node,
+        )
+        return None

@@ -13,14 +13,18 @@ from deconvcheck.diagnostics import Diagnostic
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
 TOP_KEYS = (
-    VERSION_KEY, "name", "description", "layers", "outputs", "restore", "encoder", "sequential"
+    VERSION_KEY, "name", "description", "layers", "inputs", "outputs", "restore", "encoder",
+    "sequential",
 )  # fmt: skip
 # The classes of a Keras model file's root (and of a model nested in it); a Sequential one
 # lists no InputLayer row in its summary.
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 SEQUENTIAL_CLASSES = ("Sequential",)
 RESTORE_MODES = ("spatial", "shape", "none")
-RESERVED_LAYER_KEYS = ("type", "name", "inputs")
+# `build_shape`: the input shape(s) the layer's weights are made for, where its first call in
+# this model is not the one that made them (a Keras file's build_config; `convert` writes it).
+BUILD_SHAPE = "build_shape"
+RESERVED_LAYER_KEYS = ("type", "name", "inputs", BUILD_SHAPE)
 # An entry of `layers:` that calls a layer declared above it again (a shared layer): `call:`
 # names the layer, `inputs:` what it is called on this time.
 CALL_KEY = "call"
@@ -55,6 +59,9 @@ class LayerDecl:
         # knows: turned into positions only when a diagnostic needs one (`key_at`, `value_at`).
         self.places: Mapping[str, tuple[int, int, int, int]] = {}
         self.origin: str | None = None  # a Keras file's registered name or module for the class
+        # A Keras file's `build_config` input shape(s): what Keras makes the weights for when it
+        # loads the file (the layer's first call may have been in another model).
+        self.built_on: list[tuple[int | None, ...]] | None = None
 
     def key_at(self, arg: str) -> Pos:
         """Where an argument's key is written; the layer's position if the file does not say."""
@@ -91,9 +98,11 @@ class Spec:
         self.restore: str | None = None  # what the output must give back: see `check`
         self.encoder: tuple[str, Pos] | None = None  # the encoder this spec decodes for
         self.sequential = False  # a Keras Sequential model: its summary shows no InputLayer
-        # A Keras file's `input_layers`: the order a call of the model takes its inputs in
-        # (else its Input layers in file order).
+        # `inputs:` (a Keras file's `input_layers`): the model's inputs, in the order a call
+        # of the model takes them; else its Input layers in file order. An input no output
+        # uses is listed all the same, as Keras lists it.
         self.input_order: list[str] | None = None
+        self.input_places: list[Pos] = []
         self.diagnostics: list[Diagnostic] = []
 
 
