@@ -2,7 +2,7 @@
 (tests/fixtures/keras2/), with what Keras 2's summary shows beside each.
 
     python3 -m venv /tmp/tfenv && /tmp/tfenv/bin/pip install tensorflow-cpu tf-keras
-    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python tools/record_keras2_models.py [--pending DIR]
+    TF_USE_LEGACY_KERAS=1 /tmp/tfenv/bin/python tools/record_keras2_models.py
 
 For each model in MODELS it writes `<name>.json` (`model.to_json(indent=1)`) and
 `<name>.expected.json`: `keras_version`, `name`, `sequential`, `summary_layers` (one row per
@@ -231,11 +231,8 @@ SHARED: dict[str, Callable[[], keras.Model]] = {
     "nested_deferred_sequential_twice": nested_deferred_sequential_twice,
     "two_outputs": two_outputs,
     "autoencoder_none_size": autoencoder_none_size,
+    "seq2seq_lstm": seq2seq_lstm,
 }
-# Recorded like SHARED, but only into the folder `--pending DIR` names: deconvcheck does not read
-# them yet (Keras 2 writes LSTM's `implementation`, 2, which deconvcheck refuses: DC102). Move one
-# to SHARED when it does.
-PENDING: dict[str, Callable[[], keras.Model]] = {"seq2seq_lstm": seq2seq_lstm}
 SEED = 20260412
 
 
@@ -310,24 +307,19 @@ def save_h5(out: Path, name: str, model: keras.Model) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pending", type=Path, help="also record PENDING, into this folder")
-    pending = parser.parse_args().pending
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     for name, build in MODELS.items():
         keras.backend.clear_session()
         record(OUT, name, build())
     print(f"recorded {len(MODELS)} Keras {keras.__version__} models in {OUT}")
-    groups = [(OUT, SHARED), *([(pending, PENDING)] if pending else [])]
-    for out, models in groups:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, build in models.items():
-            keras.backend.clear_session()
-            keras.utils.set_random_seed(SEED)
-            model = build()
-            record(out, name, model)
-            save_h5(out, name, model)
-        print(f"recorded {len(models)} more, each with its .h5, in {out}")
+    for name, build in SHARED.items():
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(SEED)
+        model = build()
+        record(OUT, name, model)
+        save_h5(OUT, name, model)
+    print(f"recorded {len(SHARED)} more, each with its .h5, in {OUT}")
 
 
 if __name__ == "__main__":

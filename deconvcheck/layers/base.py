@@ -420,6 +420,7 @@ KERAS_IGNORED = frozenset(
         "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
         "beta_constraint", "gamma_constraint", "noise_shape", "seed", "input_dim",
         "batch_input_shape", "batch_shape",
+        "implementation",  # Keras 2's RNN kernel choice: the same shapes and weights
     )
 )  # fmt: skip
 
