@@ -2,7 +2,9 @@
 models recorded by tools/record_keras_applications.py (tests/fixtures/applications/*.json.gz,
 tests/goldens/keras_applications.json.gz), read by deconvcheck and compared with what Keras showed,
 layer by layer, then Keras's own summary text byte for byte. Refused sizes are compared with the
-refusal Keras raised when the same architecture was built at that size."""
+refusal Keras raised when the same architecture was built at that size. The backbones built with
+an open input size, (None, None, 3), are compared at every size from 1 to 256 with what Keras
+did at that size."""
 
 from __future__ import annotations
 
@@ -17,10 +19,11 @@ import pytest
 from deconvcheck.check.config import Config
 from deconvcheck.check.run import check_file
 from deconvcheck.convert import to_yaml
-from deconvcheck.infer import Model, infer
+from deconvcheck.infer import Model, infer, propagate
 from deconvcheck.read.loader import load
 from deconvcheck.report.summary import default_line_length, model_json, render_text
 from tests.conftest import GOLDENS, ROOT, rows
+from tests.test_cli import run
 
 RECORD = json.loads(gzip.decompress((GOLDENS / "keras_applications.json.gz").read_bytes()))
 MODELS: list[dict[str, Any]] = RECORD["models"]
@@ -143,7 +146,7 @@ def test_the_example_plugin_is_found_through_its_entry_point() -> None:
 # `convert` writes them inline, under their layer's `model:`.
 NESTED = {
     "keras_io_transfer_mobilenetv2", "convnexttiny", "convnexttiny_notop_160_avg",
-    "nested_sequential",
+    "nested_sequential", "convnexttiny_notop_open",
 }  # fmt: skip
 ROUND_TRIP = [m for m in MODELS if m["builds"]]
 
@@ -202,3 +205,125 @@ def test_check_fails_every_size_keras_refuses(entry: dict[str, Any], tmp_path: P
     path = tmp_path / Path(entry["file"]).name.removesuffix(".gz")
     path.write_bytes(gzip.decompress((ROOT / entry["file"]).read_bytes()))
     assert any(d.severity == "error" for d in check_file(str(path), Config()).diagnostics)
+
+
+# --------------------------------------------------------------------------- open input sizes
+
+# keras.applications.<function>(include_top=False, weights=None, input_shape=None), with Keras's
+# verdict at every size from 1 to 256 (`keras_sizes`: the model called on keras.Input((n, n, 3)))
+# and at a handful, run on np.zeros((1, n, n, 3)) (`keras_runs`).
+OPEN = [m for m in MODELS if "keras_sizes" in m]
+OPEN_IDS = [m["id"] for m in OPEN]
+
+
+def unpack(entry: dict[str, Any], tmp_path: Path) -> Path:
+    path = tmp_path / Path(entry["file"]).name.removesuffix(".gz")
+    path.write_bytes(gzip.decompress((ROOT / entry["file"]).read_bytes()))
+    return path
+
+
+def keras_code(error: dict[str, Any]) -> str:
+    """The rule for Keras's reason."""
+    ((code,),) = [(c,) for phrase, c in KERAS_REFUSALS.items() if phrase in error["message"]]
+    return code
+
+
+def test_every_family_is_recorded_at_an_open_size() -> None:
+    """Each keras.applications function of the corpus, as a fully convolutional backbone
+    (NASNetMobile, refused on torch at any size, is in neither), and the default rules, DC307
+    among them, are what test_check_is_quiet_on_every_stock_model runs on them."""
+    families = {
+        m["source"] for m in MODELS if m["builds"] and m["source"].startswith("keras.applications.")
+    }
+    assert sorted(m["source"] for m in OPEN) == sorted(families)
+    assert len(OPEN) == 14
+    for entry in OPEN:
+        assert entry["id"].endswith("_notop_open") and entry in BUILT
+        assert entry["args"] == {"include_top": False, "weights": None, "input_shape": None}
+        assert entry["layers"][0]["output_shape"] == [None, None, None, 3]
+        assert [row["size"] for row in entry["keras_sizes"]] == list(range(1, 257))
+    assert Config().selects("DC307")
+
+
+@pytest.mark.parametrize("entry", OPEN, ids=OPEN_IDS)
+def test_sizes_are_the_sizes_keras_takes(entry: dict[str, Any], tmp_path: Path) -> None:
+    """`deconvcheck sizes MODEL --range 1:256` lists the sizes at which Keras built the model,
+    and only those, as the rule they follow ('every size from 32'); each other size fails at a
+    row Keras refused there too (where parallel branches fail at the same size, Keras's walk
+    may name another of them first), for Keras's reason."""
+    status, out, _ = run(
+        "sizes", str(unpack(entry, tmp_path)), "--range", "1:256", "--format", "json"
+    )
+    assert status == 0
+    found = json.loads(out)
+    takes = [row["size"] for row in entry["keras_sizes"] if "output_shape" in row]
+    assert takes == list(range(takes[0], 257))  # Keras: every size from the smallest it takes
+    assert found["valid"] == takes
+    assert found["rule"] == f"every size from {takes[0]}"
+    refused = {row["size"]: row["error"] for row in entry["keras_sizes"] if "error" in row}
+    assert [f["size"] for f in found["failures"]] == sorted(refused)
+    for failure in found["failures"]:
+        keras = refused[failure["size"]]
+        assert failure["code"] == keras_code(keras)
+        assert failure["layer"] in keras["refused"], (failure, keras["layer"])
+
+
+@pytest.mark.parametrize("entry", OPEN, ids=OPEN_IDS)
+def test_every_size_gives_the_shape_keras_gives(entry: dict[str, Any], tmp_path: Path) -> None:
+    """The model at each size from 1 to 256 (the Input's shape replaced, as --input-shape
+    does): the output shape Keras gave; where Keras refused the size, the first error is
+    Keras's reason at a row Keras refused, naming the input shape Keras received when it is
+    the row Keras named. None of these refusals is at a join: a skip connection of a stock
+    backbone never fails before a pooling does, which is why DC307 says nothing on them."""
+    model = read(entry, tmp_path)
+    source = model.input_layers[0].name
+    for row in entry["keras_sizes"]:
+        n = row["size"]
+        at = propagate(model.graph, {source: (None, n, n, 3)})
+        if "output_shape" in row:
+            assert at.ok, (n, [d.format_line() for d in at.diagnostics])
+            assert [list(out.output_shape) for out in at.output_layers] == [row["output_shape"]]
+            continue
+        keras = row["error"]
+        assert keras_code(keras) == "DC202"  # never "requires inputs with matching shapes"
+        assert not at.ok, f"Keras refused {n}x{n} at {keras['layer']!r}: {keras['message']}"
+        first = next(d for d in at.diagnostics if d.severity == "error")
+        assert (first.code, first.layer in keras["refused"]) == ("DC202", True), (n, first)
+        if first.layer == keras["layer"]:
+            dims = re.split(r"[,\s]+", re.search(r"shape=[(\[]([^)\]]*)", keras["message"])[1])
+            assert f"({', '.join(dims)})" in first.message, (n, first.message)
+
+
+@pytest.mark.parametrize("entry", OPEN, ids=OPEN_IDS)
+def test_keras_runs_the_sizes_summary_calls_valid(entry: dict[str, Any], tmp_path: Path) -> None:
+    """Run on np.zeros((1, n, n, 3)) at 1, 97, 224 and around its smallest size, Keras computed
+    the output `summary --input-shape n,n,3` prints (exit 0), or raised where the graph was
+    refused at that size, at a row summary reports first, for the graph's reason (exit 1)."""
+    path = str(unpack(entry, tmp_path))
+    graph = {row["size"]: row for row in entry["keras_sizes"]}
+    assert len(entry["keras_runs"]) >= 4
+    for row in entry["keras_runs"]:
+        n = row["size"]
+        status, out, _ = run("summary", path, "--input-shape", f"{n},{n},3", "--format", "json")
+        doc = json.loads(out)
+        if "output_shape" in row:
+            assert status == 0, (n, doc["diagnostics"])
+            shapes = [r["output_shape"] for r in doc["layers"] if r["name"] in doc["outputs"]]
+            assert shapes == [[None, *row["output_shape"][1:]]] == [graph[n]["output_shape"]]
+            continue
+        refused = graph[n]["error"]
+        assert row["error"]["layer"] in refused["refused"], n  # the run stopped where the graph did
+        assert status == 1, n
+        first = next(d for d in doc["diagnostics"] if d["severity"] == "error")
+        assert first["code"] == keras_code(refused) and first["layer"] in refused["refused"]
+
+
+@pytest.mark.parametrize("entry", OPEN, ids=OPEN_IDS)
+def test_costs_at_an_open_size_are_unknown(entry: dict[str, Any], tmp_path: Path) -> None:
+    """`summary --columns macs,memory`: no number for what depends on a size the model does
+    not have, and still Keras's verdict (it builds: exit 0)."""
+    status, out, _ = run("summary", str(unpack(entry, tmp_path)), "--columns", "macs,memory")
+    assert status == 0
+    assert "Total MACs: unknown per sample (the input's size is open" in out
+    assert "Activations: unknown per sample" in out
+    assert "Total MACs: 0" not in out

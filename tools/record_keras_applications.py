@@ -25,12 +25,23 @@ seed, fixed random seed, `keras.backend.clear_session()` before every model) and
   tools/record_keras_models.py, a size reaching zero is refused again when the loader rebuilds the
   layers). The file is a valid build's `to_json()` with the InputLayer's `batch_shape` edited to
   the refused size, as tools/record_keras_models.py does for its U-Nets.
+- Open input sizes (`<function>_notop_open`, appended after the others): every function above
+  built with `include_top=False, weights=None, input_shape=None`, as fully convolutional
+  backbones are, so its input is (None, None, 3); recorded as the others (rows and summary with
+  None), and with Keras's verdict by size: `keras_sizes`, the model called on
+  `keras.Input((n, n, 3))` for every n from 1 to 256 (the output shape, or the refusal with
+  `layer`, the row of the summary whose output Keras could not compute, and `refused`, every row
+  that cannot compute its output from inputs that Keras could: parallel branches often fail at
+  the same size, and which is named first depends on the order of the walk), and `keras_runs`, the
+  model run on `np.zeros((1, n, n, 3))` at 1, 97, 224 and around the smallest size it takes (the
+  output's shape, or what the run raised and the row whose call raised it).
 
 Recorded on the torch backend, where keras.applications refuses some things itself (recorded in
-NOT_RECORDED below and printed at the end): NASNetMobile ("not available with the torch backend"),
-and channels_first for DenseNet and ConvNeXt. The keras.io U-Net has no refused input size (all
-its padding is "same", and each residual is added at a size computed the same way on both
-branches: every size tried, 1 to 200, builds), so it has no refused variant.
+NOT_RECORDED below and printed at the end): NASNetMobile ("not available with the torch backend",
+at any size: it has no open-size model either), and channels_first for DenseNet and ConvNeXt. The
+keras.io U-Net has no refused input size (all its padding is "same", and each residual is added
+at a size computed the same way on both branches: every size tried, 1 to 200, builds), so it has
+no refused variant.
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ if __name__ == "__main__":
     reproducible_process()  # before Keras is imported
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +181,17 @@ REFUSED: list[tuple[str, str, int]] = [
 # Not ConvNeXt: its stem and downsampling blocks are nested Sequentials whose own InputLayers keep
 # the recorded sizes, so an edited outer batch_shape alone makes an inconsistent file (Keras's
 # loader then refuses it for that: "expected shape=(None, 160, 160, 3), found (None, 31, 31, 3)").
+
+# Open input sizes: each function above again, built as fully convolutional backbones are
+# (`include_top=False, weights=None, input_shape=None`: an Input of shape (None, None, 3)).
+# Appended after the models above, whose recordings do not change.
+OPEN_SIZE: list[str] = list(dict.fromkeys(fn for fn, *_ in APPLICATIONS))
+OPEN_NOT_RECORDED = ["NASNetMobile"]  # refused on torch at any size (tried and printed by main)
+# Square sizes at which Keras's verdict is recorded for each open-size model: the model called on
+# keras.Input((n, n, 3)) at every one (what deconvcheck's `sizes --range 1:256` scans), and run on
+# np.zeros((1, n, n, 3)) at a handful around the smallest size it takes.
+OPEN_SIZES = range(1, 257)
+OPEN_RUNS = (1, 97, 224)  # and the smallest size the graph takes, one less and one more
 
 
 # --------------------------------------------------------------------------- keras.io models
@@ -530,7 +553,107 @@ def record_refused(
     }
 
 
+# --------------------------------------------------------------------------- open input sizes
+
+
+def open_application(fn: str) -> tuple[str, dict[str, Any], Build]:
+    """keras.applications.<fn>(include_top=False, weights=None, input_shape=None): a backbone
+    whose input leaves its size open, (None, None, 3)."""
+    args: dict[str, Any] = {"include_top": False, "weights": None, "input_shape": None}
+
+    def build() -> keras.Model:
+        return getattr(keras.applications, fn)(**args)
+
+    return f"keras.applications.{fn}", args, build
+
+
+def traced_rows(model: keras.Model, n: int) -> tuple[Any, list[tuple[str, Exception]]]:
+    """The walk through the graph Keras takes for `model(keras.Input((n, n, 3)))`
+    (Function.compute_output_spec: each operation's compute_output_spec, deepest first), each row
+    of the summary (a layer, a nested model or an operation of `model`) traced: the output, or
+    None and every row that raised on inputs Keras could compute, in Keras's order. Past a row
+    that raises the walk goes on (Keras skips what cannot be reached), so that rows of parallel
+    branches that fail at the same size are all named."""
+    raised: list[tuple[str, Exception]] = []
+
+    def traced(op: Any) -> Callable[..., Any]:
+        def spec(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return op.compute_output_spec(*args, **kwargs)
+            except Exception as exc:  # the refusal is the record
+                raised.append((op.name, exc))
+                return []  # no outputs: what needs them is skipped
+
+        return spec
+
+    try:
+        out = model._run_through_graph([keras.KerasTensor((None, n, n, 3))], operation_fn=traced)
+    except ValueError:  # "Output ... is not connected to `inputs`": a row before it raised
+        assert raised, (model.name, n)
+        return None, raised
+    return (None if raised else out), raised
+
+
+def on_input(model: keras.Model, n: int) -> dict[str, Any]:
+    """Keras's verdict on the open-size model called on keras.Input((n, n, 3)): the output
+    shape, or the refusal, with `layer`, the row whose output Keras could not compute first,
+    and `refused`, every row that raised on inputs Keras could compute."""
+    try:
+        public: Any = list(model(keras.Input((n, n, 3))).shape)
+    except Exception as exc:
+        public = exc
+    out, raised = traced_rows(model, n)
+    if raised:
+        assert isinstance(public, Exception), (model.name, n, public, "builds; traced raised")
+        (layer, exc), names = raised[0], [name for name, _ in raised]
+        return {"size": n, "error": {**refusal(exc, layer), "refused": names}}
+    assert public == list(out.shape), (model.name, n, public, out.shape)
+    return {"size": n, "output_shape": public}
+
+
+def on_zeros(model: keras.Model, n: int) -> dict[str, Any]:
+    """Keras's verdict on running the model on np.zeros((1, n, n, 3)): the output's shape, or
+    what the run raised and the row of the summary whose call raised it."""
+    rows = {op.name for op in summary_rows(model)}
+    raised: list[str] = []
+    original = keras.layers.Layer.__call__
+
+    def traced(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, *args, **kwargs)
+        except Exception:
+            raised.append(self.name)  # innermost first
+            raise
+
+    keras.layers.Layer.__call__ = traced
+    try:
+        out = model(np.zeros((1, n, n, 3), dtype="float32"))
+    except Exception as exc:  # the refusal is the record
+        return {"size": n, "error": refusal(exc, next((r for r in raised if r in rows), None))}
+    finally:
+        keras.layers.Layer.__call__ = original
+    return {"size": n, "output_shape": list(out.shape)}
+
+
+def record_open(fn: str) -> dict[str, Any]:
+    """An open-size model recorded as the others, with Keras's verdict at the sizes of
+    OPEN_SIZES (`keras_sizes`) and, run on zeros, at the sizes of OPEN_RUNS and around the
+    smallest size the graph takes (`keras_runs`)."""
+    source, args, build = open_application(fn)
+    model_id = f"{fn.lower()}_notop_open"
+    entry = record(model_id, source, args, build)
+    keras.backend.clear_session()
+    model = build()
+    sizes = [on_input(model, n) for n in OPEN_SIZES]
+    smallest = next(row["size"] for row in sizes if "output_shape" in row)
+    runs = sorted({*OPEN_RUNS, smallest - 1, smallest, smallest + 1} & set(OPEN_SIZES))
+    return {**entry, "keras_sizes": sizes, "keras_runs": [on_zeros(model, n) for n in runs]}
+
+
 # --------------------------------------------------------------------------- output
+
+
+ROW_LISTS = ("layers", "keras_sizes", "keras_runs")  # written one row a line
 
 
 def dump(document: dict[str, Any]) -> str:
@@ -548,8 +671,8 @@ def dump(document: dict[str, Any]) -> str:
         items = list(model.items())
         for j, (key, value) in enumerate(items):
             comma = "," if j < len(items) - 1 else ""
-            if key == "layers":
-                out.append('   "layers": [')
+            if key in ROW_LISTS:
+                out.append(f"   {one(key)}: [")
                 out.extend(
                     f"    {one(row)}{',' if k < len(value) - 1 else ''}"
                     for k, row in enumerate(value)
@@ -594,10 +717,20 @@ def main() -> None:
         models.append(entry)
         print(f"{entry['id']}: {entry['graph_error']['message'][:100]}", file=sys.stderr)
 
+    for fn in OPEN_SIZE:
+        entry = record_open(fn)
+        models.append(entry)
+        valid = [row["size"] for row in entry["keras_sizes"] if "output_shape" in row]
+        print(f"{entry['id']}: {len(entry['layers'])} layers, {len(valid)} sizes of "
+              f"{len(OPEN_SIZES)} from {valid[0]}", file=sys.stderr)  # fmt: skip
+
     for fn, size, fmt in NOT_RECORDED:
         _, _, build = application(fn, size, None, fmt)
         refused = attempt(build)
         print(f"not recorded: {fn} {fmt}: {refused}", file=sys.stderr)
+    for fn in OPEN_NOT_RECORDED:
+        refused = attempt(open_application(fn)[2])
+        print(f"not recorded: {fn} at an open size: {refused}", file=sys.stderr)
 
     meta = {"keras_version": keras.__version__, "backend": keras.backend.backend()}
     GOLDENS.write_bytes(
