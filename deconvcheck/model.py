@@ -69,6 +69,9 @@ class Graph(NamedTuple):
     reached: frozenset[tuple[str, int]] = frozenset()  # the calls that lead to the outputs
     output_refs: tuple[Ref, ...] = ()  # the model's output tensors
     inputs: tuple[str, ...] = ()  # `inputs:` as given (the model's inputs, in call order)
+    # The calls as Keras runs the model: by decreasing depth, in the order its map_graph met
+    # them (which of two failing branches Keras names first); then the others the code makes.
+    execution: tuple[tuple[str, int], ...] = ()
 
 
 class InferredCall(NamedTuple):

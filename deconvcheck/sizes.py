@@ -49,7 +49,7 @@ def run_sizes(
     call); the first call refused stops it."""
     outs: dict[tuple[str, int], tuple[Shape, ...]] = {(input_name, 0): (shape,)}
     seen = {} if seen is None else seen
-    for name, number in graph.schedule:
+    for name, number in graph.execution:  # as Keras runs it: its first refusal is Keras's
         if (name, number) in outs:
             continue
         node = graph.nodes[name]
