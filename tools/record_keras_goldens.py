@@ -1451,6 +1451,10 @@ def dot_and_operation_cases(c: Cases) -> None:
     for key in ([ELLIPSIS, 0], [slice_(1, None, None)], [ELLIPSIS, slice_(None, 2, None)], 2):
         c.add("ops.get_item", {"operands": [None, key]}, [6, 4])
     c.add("ops.get_item", {"operands": [None, [0, 1]]}, [6, 4])
+    # Keras 3's AveragePooling takes no default pool_size; MaxPooling's is 2
+    for rank in (1, 2, 3):
+        c.add(f"AveragePooling{rank}D", {}, [8] * rank + [3])
+        c.add(f"MaxPooling{rank}D", {}, [8] * rank + [3])
 
 
 def slice_(start: int | None, stop: int | None, step: int | None) -> dict[str, Any]:
