@@ -20,9 +20,43 @@ from deconvcheck.read.spec import BUILD_SHAPE
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+# What YAML may not hold raw or would read as a line break (YAML 1.1, as PyYAML reads it: also
+# NEL, U+2028, U+2029), and what a reader of the file would act on (ESC, bidi controls).
+_YAML_HIDDEN = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufeff\ufffe\uffff"
+)
+_YAML_QUOTED = re.compile(f'["\\\\{_YAML_HIDDEN}]')  # and what ends a quoted scalar
+_YAML_COMMENT = re.compile(f"[{_YAML_HIDDEN}]")
+_YAML_SHORT = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _yaml_escape(char: str, comment: bool = False) -> str:
+    """One character as YAML's double-quoted escape (the same as Python's: `\\x1b`, `\\n`)."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF and not comment:
+        # A lone surrogate (`"\ud800"` in JSON): YAML cannot hold one (libyaml refuses the
+        # escape, UTF-8 cannot encode it), so a name keeps U+FFFD in its place; to_yaml says so.
+        return "\ufffd"
+    return _YAML_SHORT.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def yaml_string(text: str) -> str:
+    r"""A string as a YAML scalar that reads back as the same string: plain where YAML cannot
+    take it for anything else (`conv_1`), else double-quoted with escapes, so that no name can
+    end its entry, add a key or start a comment.
+
+    >>> yaml_string("up: 1\nencoder: x.keras  # \x1b")
+    '"up: 1\\nencoder: x.keras  # \\x1b"'
+    """
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return '"' + _YAML_QUOTED.sub(lambda match: _yaml_escape(match.group()), text) + '"'
 
 
 def yaml_value(value: Any) -> str:
+    """A value in YAML flow style: strings by yaml_string, lists and mappings as `[...]` and
+    `{key: value}` (keys by yaml_string too)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -30,11 +64,34 @@ def yaml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        plain = _PLAIN.match(value) and value.lower() not in _YAML_WORDS
-        return value if plain else json.dumps(value)
+        return yaml_string(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
+
+
+def _key(key: object) -> str:
+    """A mapping's key, made a string as JSON makes it (1 -> "1", True -> "true")."""
+    return yaml_string(key if isinstance(key, str) else json.dumps(key))
+
+
+def _comment(text: str) -> str:
+    """Text in a `#` comment: nothing YAML reads as a line break can end it."""
+    return _YAML_COMMENT.sub(lambda match: _yaml_escape(match.group(), comment=True), text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogates(graph: Graph) -> bool:
+    """Whether a name in the model or a nested one holds a lone surrogate."""
+    names = [graph.name, *graph.nodes]
+    if any(_SURROGATE.search(name) for name in names):
+        return True
+    inners = (node.layer.inner() for node in graph.nodes.values())
+    return any(_lone_surrogates(inner.graph) for inner in inners if inner is not None)
 
 
 def _sequential(model: Model) -> bool:
@@ -45,11 +102,10 @@ def _sequential(model: Model) -> bool:
 def to_yaml(model: Model, source: str) -> str:
     """A deconvcheck spec equivalent to the model (layers in the order they are listed); a
     nested model is written inline, under its layer's `model:`."""
-    lines = [
-        f"# Converted by deconvcheck {__version__} from {source}",
-        "deconvcheck: 1",
-        *_spec_lines(model, _sequential(model), ""),
-    ]
+    lines = [f"# Converted by deconvcheck {__version__} from {_comment(source)}"]
+    if _lone_surrogates(model.graph):
+        lines.append("# A name held a lone surrogate, which YAML cannot hold: written as U+FFFD.")
+    lines += ["deconvcheck: 1", *_spec_lines(model, _sequential(model), "")]
     return "\n".join(lines) + "\n"
 
 
@@ -81,10 +137,10 @@ def _spec_lines(model: Model, sequential: bool, indent: str) -> list[str]:
     lines.append(f"{indent}layers:")
     above: Ref | None = None  # the tensor of the entry above
     for name, node in graph.nodes.items():
-        fields = [f"type: {node.layer.spec_name()}", f"name: {yaml_value(name)}"]
+        fields = [f"type: {yaml_string(node.layer.spec_name())}", f"name: {yaml_string(name)}"]
         inner = node.layer.inner()
         fields += [
-            f"{key}: {yaml_value(node.layer.written(key, value))}"
+            f"{yaml_string(key)}: {yaml_value(node.layer.written(key, value))}"
             for key, value in node.layer.arguments().items()
             if not (inner is not None and key == "model")
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from deconvcheck.cli.main import (
     wants_color,
 )
 from deconvcheck.report.check import REPORTERS
+from deconvcheck.report.diagnostics import terminal
 
 if TYPE_CHECKING:
     from deconvcheck.check.run import FileResult
@@ -105,6 +107,7 @@ def check(
     from deconvcheck.check.run import check_paths  # noqa: PLC0415
     from deconvcheck.report.check import tally  # noqa: PLC0415
 
+    _escape_unencodable()
     if not paths and not pair:
         raise click.UsageError("give spec files or folders to check (or --pair ENCODER DECODER)")
     try:
@@ -112,7 +115,7 @@ def check(
             load_config(os.getcwd()), _codes(select), _codes(ignore), _codes(extend_select)
         )._replace(input_shape=input_shape)
     except ConfigError as error:
-        click.echo(f"deconvcheck: {error}", err=True)
+        click.echo(f"deconvcheck: {terminal(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     files = [p for p in paths if p != "-"]
     results = []
@@ -141,6 +144,16 @@ def check(
     failing = ("error",) if fail_on == "error" else ("error", "warning")
     found = any(d.severity in failing for r in results for d in r.diagnostics)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
+
+
+def _escape_unencodable() -> None:
+    """What the output's encoding cannot write (an arrow under PYTHONIOENCODING=latin-1 or a C
+    locale) as a `\\u2192` escape rather than an internal error; text from files is already
+    escaped (report.diagnostics.terminal), so only our own characters can be left."""
+    for stream in (sys.stdout, sys.stderr):
+        # not a text file (a test's capture), closed, or None (`>&-`): nothing to do
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
 def _check_pair(encoder: str, decoder: str) -> FileResult:

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from deconvcheck import __version__
 from deconvcheck.diagnostics import RULES, Diagnostic, Severity
-from deconvcheck.report.diagnostics import diagnostic_json, format_diagnostic
+from deconvcheck.report.diagnostics import (
+    diagnostic_json,
+    format_diagnostic,
+    hint_lines,
+    terminal,
+)
 
 if TYPE_CHECKING:
     from deconvcheck.check.run import FileResult
@@ -28,7 +33,7 @@ def tally(results: Sequence[FileResult]) -> str:
     warnings = sum(d.severity == Severity.WARNING for d in found)
     files = len({d.path for d in found})
     skipped = f"{len(results) - specs} other file(s) skipped"
-    empty = [r.path for r in results if r.empty]
+    empty = [terminal(r.path) for r in results if r.empty]
     if empty:  # say which: an empty file may be a spec that lost its content
         named = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
         skipped += f", {len(empty)} of them empty: {named}"
@@ -63,14 +68,25 @@ def render_json(results: Sequence[FileResult]) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    """GitHub workflow commands: the message part."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def github_data(text: str) -> str:
+    r"""Text from a file in a GitHub workflow command's message: `%`, CR and LF as the runner's
+    escapes (actions/toolkit's escapeData), so that nothing can end the annotation or start a
+    command of its own, and every other control as the terminal shows it (the log is a
+    terminal: ESC would colour it, a bidi control reorder it).
+
+    >>> github_data("50% of 'a\n::error::x\x1b[2J'")
+    "50%25 of 'a%0A::error::x\\x1b[2J'"
+    """
+    return "%0A".join(
+        "%0D".join(terminal(part).replace("%", "%25") for part in line.split("\r"))
+        for line in text.split("\n")
+    )
 
 
-def _escape_property(text: str) -> str:
-    """GitHub workflow commands: a property value (file=, title=) also escapes ':' and ','."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def github_property(text: str) -> str:
+    """Text from a file in a property value (file=, title=): github_data, and ':' and ','
+    too, which end a property (actions/toolkit's escapeProperty)."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -79,12 +95,14 @@ _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 def render_github(results: Sequence[FileResult]) -> str:
     lines = []
     for d in _all(results):
-        props = [f"file={_escape_property(d.path)}"]
+        props = [f"file={github_property(d.path)}"]
         if d.line:
             props += [f"line={d.line}", f"col={d.column}"]
-        props.append(f"title={_escape_property(d.code + ' ' + RULES[d.code].title)}")
-        message = d.message + (f"\nfix: {d.hint}" if d.hint else "")
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
+        props.append(f"title={github_property(d.code + ' ' + RULES[d.code].title)}")
+        # Our own line breaks (before the fixes, between them) as %0A; those of names escaped.
+        fixes = "%0A".join(github_data(fix) for fix in hint_lines(d.hint))
+        message = github_data(d.message) + (f"%0Afix: {fixes}" if fixes else "")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{message}")
     return "".join(line + "\n" for line in lines)
 
 

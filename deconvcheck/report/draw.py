@@ -3,7 +3,7 @@ digraph, or a standalone SVG picture drawn here (no Graphviz needed)."""
 
 from __future__ import annotations
 
-import html
+import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -11,6 +11,7 @@ from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import format_shape
 from deconvcheck.profile import Block, Node, Profile, lanes
 from deconvcheck.report import style
+from deconvcheck.report.diagnostics import terminal
 from deconvcheck.report.style import Line, Part
 
 BAR_WIDTH = 24
@@ -73,13 +74,15 @@ def _cut(text: str, width: int, g: Glyphs) -> str:
 
 
 def _label(block: Block, g: Glyphs) -> str:
-    """`name`, or `first … last (count)` with long names shortened so the count stays."""
+    """`name`, or `first … last (count)` with long names shortened so the count stays (names
+    as the terminal shows them)."""
     names = block.names
     if len(names) == 1:
-        return _cut(names[0], LABEL_WIDTH, g)
+        return _cut(terminal(names[0]), LABEL_WIDTH, g)
     count = f" ({len(names)})"
     room = (LABEL_WIDTH - len(count) - 3) // 2
-    return f"{_cut(names[0], room, g)} {g.ellipsis} {_cut(names[-1], room, g)}{count}"
+    first, last = terminal(names[0]), terminal(names[-1])
+    return f"{_cut(first, room, g)} {g.ellipsis} {_cut(last, room, g)}{count}"
 
 
 class Lanes(NamedTuple):
@@ -133,7 +136,7 @@ def render_text(view: DrawView) -> str:
     channel_width = max(map(len, [*channels, "ch"]))
     label_width = max(map(len, labels), default=0)
     lines: list[Line] = [
-        [(f'Model: "{profile.name}"', style.BOLD), (f" {ends}, {len(nodes)} layers", "")],
+        [(f'Model: "{terminal(profile.name)}"', style.BOLD), (f" {ends}, {len(nodes)} layers", "")],
         [
             (
                 f"{'size':>{size_width}}  {'ch':>{channel_width}}  {'':{BAR_WIDTH}}  layers",
@@ -158,7 +161,7 @@ def render_text(view: DrawView) -> str:
             severity = style.SEVERITY[d.severity.value]
             glyph = g.mark if d.severity.value == "error" else g.warn
             parts += [(f"  {glyph} ", severity), (d.code, severity)]
-            parts.append((f" {d.layer}", style.BOLD))
+            parts.append((f" {terminal(d.layer or '')}", style.BOLD))
         lines.append(parts)
     footer = [
         f"Bar: the row's largest spatial size, to scale; {g.arrow}{g.horizontal}{g.up} a skip "
@@ -212,20 +215,36 @@ def _worst(found: list[Diagnostic]) -> str:
     return "error" if any(d.severity.value == "error" for d in found) else "warning"
 
 
-def _mermaid_text(text: str) -> str:
-    """A Mermaid label: quotes and angle brackets as Mermaid's entity codes."""
-    return (
-        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    )
+_MERMAID = {
+    "#": "#35;",  # an entity code in a name (`#quot;`) is shown, not decoded
+    "&": "#amp;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "`": "#96;",  # a label in backticks is Markdown
+    "%": "#37;",  # `%%{init: ...}%%` is a directive wherever it stands, comments included
+}
+_MERMAID_SPECIAL = re.compile('[#&"<>`%]')
+
+
+def mermaid_text(text: str) -> str:
+    r"""Text from a file in a Mermaid label or `%%` comment: as the terminal shows it (no line
+    break ends the comment or the statement), then what Mermaid would read as markup as its
+    entity codes (`#quot;`), `#` among them, so that an entity code in a name is not decoded.
+
+    >>> mermaid_text('x"]\nFAKE[#quot;ok')
+    'x#quot;]\\nFAKE[#35;quot;ok'
+    """
+    return _MERMAID_SPECIAL.sub(lambda match: _MERMAID[match.group()], terminal(text))
 
 
 def render_mermaid(view: DrawView) -> str:
     profile = view.profile
     ids, marked = _ids(profile), profile.marked
-    lines = ["flowchart TD", f"  %% {_mermaid_text(profile.name)}: deconvcheck draw --to mermaid"]
+    lines = ["flowchart TD", f"  %% {mermaid_text(profile.name)}: deconvcheck draw --to mermaid"]
     for node in profile.nodes:
-        label = [_mermaid_text(t) for t in _describe(node)]
-        label += [_mermaid_text(f"{d.code} {d.layer}") for d in marked.get(node.name, [])]
+        label = [mermaid_text(t) for t in _describe(node)]
+        label += [mermaid_text(f"{d.code} {d.layer}") for d in marked.get(node.name, [])]
         lines.append(f'  {ids[node.name]}["{"<br/>".join(label)}"]')
     for source, target, skip in _edges(profile, ids):
         lines.append(f"  {source}{' -. skip .-> ' if skip else ' --> '}{target}")
@@ -242,22 +261,30 @@ def render_mermaid(view: DrawView) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def dot_text(text: str) -> str:
+    r"""Text from a file inside a DOT quoted string: as the terminal shows it (no raw line break
+    or control), then `\` and `"` escaped, so that nothing ends the string and no Graphviz
+    escape (`\N`, `\l`) is read from a name.
+
+    >>> dot_text('a"; b [label="x\\N')
+    'a\\"; b [label=\\"x\\\\N'
+    """
+    return terminal(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def render_dot(view: DrawView) -> str:
     profile = view.profile
     ids, marked = _ids(profile), profile.marked
     lines = [
-        f'digraph "{_dot_text(profile.name)}" {{',
+        f'digraph "{dot_text(profile.name)}" {{',
         "  rankdir=TB;",
         '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
         '  edge [color="#555555"];',
     ]
     for node in profile.nodes:
         label = _describe(node) + [f"{d.code} {d.layer}" for d in marked.get(node.name, [])]
-        attrs = [f'label="{_dot_text(chr(10).join(label))}"']
+        text = "\\n".join(dot_text(line) for line in label)  # DOT's line break, not a name's
+        attrs = [f'label="{text}"']
         if node.name in marked:
             error = _worst(marked[node.name]) == "error"
             attrs += [f'color="{"#cc0000" if error else "#b8860b"}"', "penwidth=2"]
@@ -274,6 +301,21 @@ def render_dot(view: DrawView) -> str:
 
 # ------------------------------------------------------------------------------- svg
 
+_XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+_XML_SPECIAL = re.compile("[&<>\"']")
+
+
+def xml_text(text: str) -> str:
+    r"""Text from a file in SVG (an element's text or a quoted attribute): as the terminal shows
+    it, which also replaces every character XML 1.0 forbids (C0 controls, lone surrogates,
+    U+FFFE, U+FFFF) by its escape, then `& < > " '` as entities (html.escape's set).
+
+    >>> xml_text("<script>\x00]]>")
+    '&lt;script&gt;\\x00]]&gt;'
+    """
+    return _XML_SPECIAL.sub(lambda match: _XML[match.group()], terminal(text))
+
+
 SVG_BLOCK, SVG_GAP, SVG_TOP, SVG_HEIGHT, SVG_MARGIN = 30, 12, 90, 220, 24
 
 
@@ -286,7 +328,7 @@ def render_svg(view: DrawView) -> str:
     step = SVG_BLOCK + SVG_GAP
     width = 2 * SVG_MARGIN + max(len(blocks) * step - SVG_GAP, 200)
     height = SVG_TOP + SVG_HEIGHT + 90
-    esc = html.escape
+    esc = xml_text
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" '

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from deconvcheck.report.diagnostics import terminal
 from deconvcheck.sizes import Scan, failure_summary
 
 
@@ -25,7 +26,7 @@ def render_text(view: SizesView) -> str:
     result = view.scan
     what = "given back exactly" if view.restore else "valid"
     lines = [
-        f"{view.path}: sizes {view.low}..{view.high}",
+        f"{terminal(view.path)}: sizes {view.low}..{view.high}",
         f"  valid: {len(result.valid)} size(s)"
         + (f", {_short(result.valid)}" if result.valid else ""),
     ]
@@ -35,7 +36,7 @@ def render_text(view: SizesView) -> str:
             + (f", {_short(result.restored)}" if result.restored else "")
         )
     lines.append(f"  rule ({what}): {result.rule or 'no simple rule'}")
-    lines += [f"  {line}" for line in failure_summary(result.failures)]
+    lines += [f"  {terminal(line)}" for line in failure_summary(result.failures)]
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from deconvcheck.diagnostics import Diagnostic
+from deconvcheck.report.diagnostics import hint_lines, terminal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -76,16 +77,17 @@ def paint(lines: Iterable[Line], color: bool) -> str:
 
 
 def diagnostic_lines(diag: Diagnostic) -> list[Line]:
-    """`path:line:column: CODE message` and its `fix:` lines, the code in its severity's colour."""
+    """`path:line:column: CODE message` and its `fix:` lines, the code in its severity's colour
+    (format_diagnostic's characters, text from files escaped for the terminal)."""
     lines: list[Line] = [
         [
-            (f"{diag.path}:{diag.line}:{diag.column}:", BOLD),
+            (f"{terminal(diag.path)}:{diag.line}:{diag.column}:", BOLD),
             (" ", ""),
             (diag.code, SEVERITY[diag.severity.value]),
-            (f" {diag.message}", ""),
+            (f" {terminal(diag.message)}", ""),
         ]
     ]
-    lines += [[("    fix:", FIX), (f" {fix}", "")] for fix in (diag.hint or "").splitlines()]
+    lines += [[("    fix:", FIX), (f" {fix}", "")] for fix in hint_lines(diag.hint)]
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from deconvcheck.model import InferredLayer, Model
 from deconvcheck.report import style
-from deconvcheck.report.diagnostics import diagnostic_json
+from deconvcheck.report.diagnostics import diagnostic_json, terminal
 from deconvcheck.report.style import Line, Part
 
 BYTES_PER_PARAM = 4  # float32, Keras's default dtype policy
@@ -100,8 +100,12 @@ def shape_text(layer: InferredLayer) -> str:
 
 
 def _named(layer: InferredLayer, prefix: str = "") -> Line:
-    """`name (Class)`, the class in Keras's symbol colour."""
-    return [(f"{prefix}{layer.name} (", ""), (layer.type, style.SYMBOL), (")", "")]
+    """`name (Class)`, the class in Keras's symbol colour; both as the terminal shows them."""
+    return [
+        (f"{prefix}{terminal(layer.name)} (", ""),
+        (terminal(layer.type), style.SYMBOL),
+        (")", ""),
+    ]
 
 
 def _trainable(layer: InferredLayer) -> Line:
@@ -154,7 +158,7 @@ def render_text(
         table.add_row(*(style.text(cell) for cell in row))
     totals = model.totals
     out = style.console(width, color)
-    out.print(style.text([(f'Model: "{model.name}"', style.BOLD)]), soft_wrap=True)
+    out.print(style.text([(f'Model: "{terminal(model.name)}"', style.BOLD)]), soft_wrap=True)
     out.print(table)
     lines: list[Line] = [
         _footer("Total", totals.total),
@@ -178,7 +182,9 @@ def render_text(
             for layer in model.layers:
                 if layer.name in extras.explanations:
                     lines.append([*_named(layer, "  "), (" -> ", ""), *_shape(layer.output_shape)])
-                    lines += [[(f"      {t}", "")] for t in extras.explanations[layer.name]]
+                    lines += [
+                        [(f"      {terminal(t)}", "")] for t in extras.explanations[layer.name]
+                    ]
     if model.diagnostics:
         lines.append([("", "")])
         for diag in model.diagnostics:
@@ -205,7 +211,8 @@ def _connections(layer: InferredLayer) -> Line:
         return [("-", "")]
     parts: list[Part] = []
     for i, ref in enumerate(refs):
-        parts += [(", " if i else "", ""), (f"{ref.layer}[", ""), (str(ref.call), style.NUMBER)]
+        parts += [(", " if i else "", ""), (f"{terminal(ref.layer)}[", "")]
+        parts.append((str(ref.call), style.NUMBER))
         parts += [("][", ""), (str(ref.output), style.NUMBER), ("]", "")]
     return parts
 
