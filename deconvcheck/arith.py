@@ -19,7 +19,7 @@ Length = int | None
 def effective_kernel(kernel: int, dilation: int = 1) -> int:
     """Span of a dilated kernel: `(kernel - 1) * dilation + 1`.
 
-    >>> effective_kernel(2, 2)  # seed 000: a 2x2 kernel with dilation_rate=2 covers 3x3
+    >>> effective_kernel(2, 2)  # a 2x2 kernel with dilation_rate=2 covers 3x3
     3
     """
     return (kernel - 1) * dilation + 1
@@ -32,7 +32,7 @@ def conv_output_length(
 
     `valid`: floor((n - k_eff) / s) + 1; `same` and `causal`: floor((n - 1) / s) + 1 = ceil(n / s).
 
-    >>> conv_output_length(224, 3, padding="valid")  # seed 000: 224 -> 222
+    >>> conv_output_length(224, 3, padding="valid")  # unpadded: 224 -> 222
     222
     >>> conv_output_length(7, 2, stride=2, padding="same")  # ceil(7 / 2)
     4
@@ -60,9 +60,9 @@ def conv_transpose_output_length(
     - `same` with output_padding p: `(n - 1)·s + k_eff % 2 + p` (not `n·s`!), which is the
       transposed convolution's `(n - 1)·s + k_eff - 2·pad + p` with `pad = k_eff // 2`.
 
-    >>> conv_transpose_output_length(7, 2, dilation=2)  # seed 000: (7 - 1)·1 + 3 = 9
+    >>> conv_transpose_output_length(7, 2, dilation=2)  # a decoder's 7 -> 9 where 14 was meant
     9
-    >>> conv_transpose_output_length(7, 2, stride=2)  # seed 000: (7 - 1)·2 + max(2, 2) = 14
+    >>> conv_transpose_output_length(7, 2, stride=2)  # stride 2 instead: (7 - 1)·2 + max(2, 2) = 14
     14
     >>> conv_transpose_output_length(3, 2, stride=2, padding="same", output_padding=0)
     4
@@ -83,9 +83,9 @@ def pool_output_length(length: Length, pool: int, stride: int, padding: str = "v
 
     `valid`: floor((n - pool) / s) + 1; `same`: floor((n - 1) / s) + 1.
 
-    >>> pool_output_length(25, 2, 2)  # seed 003 at 100x100: 25 is floored to 12
+    >>> pool_output_length(25, 2, 2)  # a U-Net at 100x100: 25 is floored to 12
     12
-    >>> pool_output_length(7, 2, 2, "same")  # seed 001: 7 -> 4
+    >>> pool_output_length(7, 2, 2, "same")  # 'same' rounds up: 7 -> 4
     4
     """
     if length is None:
@@ -102,7 +102,7 @@ def keras_same_transpose_pads(
     (`backend_utils._convert_conv_transpose_padding_args_from_keras_to_jax`); unequal means
     the output is shifted by half a pixel against the input.
 
-    >>> keras_same_transpose_pads(4, 2)  # seed 002's F=4, S=2: pad 2 on each side
+    >>> keras_same_transpose_pads(4, 2)  # F=4, S=2: pad 2 on each side
     (2, 2)
     >>> keras_same_transpose_pads(3, 2)
     (2, 1)
@@ -126,7 +126,7 @@ def torch_conv_transpose_output_length(
 ) -> int:
     """PyTorch `ConvTranspose{1,2,3}d`: `(n - 1)·s - 2·p + d·(k - 1) + output_padding + 1`.
 
-    >>> torch_conv_transpose_output_length(64, 4, 2, 1)  # seed 002: (64 - 1)·2 - 2·1 + 4 = 128
+    >>> torch_conv_transpose_output_length(64, 4, 2, 1)  # 64 -> 128: (64 - 1)·2 - 2·1 + 4
     128
     """
     return (length - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
@@ -149,7 +149,7 @@ def tf_transpose_output_range(
     """Every `output_shape` size `tf.nn.conv2d_transpose` accepts for an input of `length`:
     those whose forward convolution (same kernel, stride, padding) gives back `length`.
 
-    >>> list(tf_transpose_output_range(3, 2, 2, "same"))  # seed 001: 5 or 6 are both valid
+    >>> list(tf_transpose_output_range(3, 2, 2, "same"))  # 3 -> 5 or 6: both valid
     [5, 6]
     """
     if padding == "same":  # ceil(m / s) == n

@@ -157,7 +157,7 @@ def build(model: Model, diagnostics: list[Diagnostic], *, expand: bool = False) 
     for node in nodes:
         size, channels = _size(model, node)
         # an upsampling layer that changes the size is a decoder step: always a row of its own
-        # (seed 000's 7 -> 9 must show), even where the change is small
+        # (a decoder's 7 -> 9 must show), even where the change is small
         grows = node.role == Role.UPSAMPLING and size != previous
         previous = size
         row = Block([node], size, channels, list(by_layer.get(node.name, ())), size, size)

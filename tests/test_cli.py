@@ -47,7 +47,7 @@ def test_summary_text_footer_matches_seed_000() -> None:
 
 
 def test_summary_json_contract() -> None:
-    code, out, _ = run("summary", str(SAMPLES / "seed_layers.yaml"), "--format", "json")
+    code, out, _ = run("summary", str(SAMPLES / "layer_tour.yaml"), "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert set(doc) >= {

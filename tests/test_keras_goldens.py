@@ -81,7 +81,7 @@ SAMPLE_MODELS = {
     "vgg16_encoder.yaml": "vgg16_encoder",
     "vgg16_decoder.yaml": "vgg16_decoder",
     "dilated_decoder.yaml": "dilated_decoder",
-    "seed_layers.yaml": "seed_layers",
+    "layer_tour.yaml": "seed_layers",
     "unet.yaml": "unet",
     "conv3d_roundtrip.yaml": "conv3d_roundtrip",
 }

@@ -57,7 +57,7 @@ EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[
         [0, 1_049_088],
     ),
     # seed 002: the printed summary, every row
-    "seed_layers.yaml": (
+    "layer_tour.yaml": (
         87_957,
         87_829,
         128,

@@ -154,7 +154,7 @@ def test_seed_001_five_or_six() -> None:
     assert same and same[0]["accepted_output_sizes"] == ["5 or 6", "5 or 6"]
 
 
-def test_seed_002_rule_is_among_the_answers() -> None:
+def test_usual_upscale_rule_is_among_the_answers() -> None:
     # seed 002: F = 2f, S = f, P = f/2 for an f-times upscale; 64 -> 128 gives F=4, S=2, P=1
     code, out = run("--in", "64", "--out", "128", "-F", "pytorch", "--limit", "0", "-f", "json")
     assert code == 0
@@ -166,7 +166,7 @@ def test_seed_002_rule_is_among_the_answers() -> None:
     ]
     assert len(rule) == 1
     assert rule[0]["arithmetic"] == ["(64 − 1)·2 − 2·1 + 4 = 128"] * 2
-    assert any("seed 002's rule" in c for c in rule[0]["caveats"])
+    assert any("the usual recipe for a 2x upscale" in c for c in rule[0]["caveats"])
 
 
 def test_stages_seven_to_224() -> None:

@@ -253,7 +253,7 @@ def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
 
 def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
     """DC305: dilation that grows a transposed convolution's output, where a stride was meant
-    (seed 000: a 2x2 kernel with dilation_rate=2 takes 7 to 9, not 14)."""
+    (a VGG-16 decoder's 2x2 kernel with dilation_rate=2 takes 7 to 9, not 14)."""
     nodes = model.graph.nodes
     upsampling = [n for n in model.graph.order if nodes[n].layer.ROLE is Role.UPSAMPLING]
     shapes = model.shapes if upsampling else {}

@@ -1,5 +1,5 @@
-"""An encoder and a decoder kept in separate files (seed 000's VGG-16 pair), checked together:
-the decoder must start where the encoder ends and end where the encoder starts."""
+"""An encoder and a decoder kept in separate files (a VGG-16 encoder and its mirror), checked
+together: the decoder must start where the encoder ends and end where the encoder starts."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ class BatchNormalizationConfig(Config):
 
 class BatchNormalization(Layer):
     """gamma and beta (trainable) plus moving mean and variance (non-trainable), one per channel:
-    4·C shown, 2·C non-trainable (seed 002: 256 for 64 channels, 128 of them non-trainable)."""
+    4·C shown, 2·C non-trainable (256 for 64 channels, 128 of them non-trainable)."""
 
     CHECKS_BUILT_INPUT = True
     BUILT_RANK = True

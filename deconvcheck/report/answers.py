@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from deconvcheck.solve.answers import arithmetic, caveats, lossy, seed_002_rule
+from deconvcheck.solve.answers import arithmetic, caveats, lossy, usual_upscale_rule
 from deconvcheck.solve.plan import Answer
 from deconvcheck.solve.settings import KERAS, PYTORCH, TF, Setting
 
@@ -131,10 +131,11 @@ def spec_snippet(answer: Answer) -> str | None:
 
 def notes(answer: Answer) -> list[str]:
     result = list(answer.caveats)
-    if seed_002_rule(answer.first):
+    if usual_upscale_rule(answer.first):
         f = answer.first.stride
         result.append(
-            f"seed 002's rule for a {f}x upscale: F = 2f = {2 * f}, S = f = {f}, P = f/2 = {f // 2}"
+            f"the usual recipe for a {f}x upscale: F = 2f = {2 * f}, S = f = {f}, "
+            f"P = f/2 = {f // 2}"
         )
     return result
 

@@ -89,8 +89,8 @@ def ranked(found: list[Setting]) -> list[Setting]:
     return sorted(found, key=rank_key)
 
 
-def seed_002_rule(s: Setting) -> bool:
-    """F = 2f, S = f, P = f/2 for an f-times upscale (f even), seed 002's recipe."""
+def usual_upscale_rule(s: Setting) -> bool:
+    """F = 2f, S = f, P = f/2 for an f-times upscale (f even), the usual recipe."""
     f = s.stride
     return (
         s.framework == PYTORCH

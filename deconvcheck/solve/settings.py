@@ -82,7 +82,7 @@ def torch_transpose(n: int, bounds: Bounds) -> Iterator[Setting]:
 
 def tf_transpose(n: int, bounds: Bounds) -> Iterator[Setting]:
     """tf.nn.conv2d_transpose: each (filter, strides, padding) accepts a small range of
-    `output_shape` sizes (seed 001: 3 -> 5 or 6 with strides 2, SAME); one Setting per size."""
+    `output_shape` sizes (3 -> 5 or 6 with strides 2, SAME); one Setting per size."""
     for s in range(1, bounds.max_stride + 1):
         # With SAME the kernel does not change which sizes are accepted: one answer per stride,
         # with the smallest kernel free of checkerboard artefacts (kernel = stride).
