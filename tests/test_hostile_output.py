@@ -393,12 +393,6 @@ def test_convert_keeps_a_source_path_in_its_comment(tmp_path: Path) -> None:
     assert yaml.load(result.stdout, Loader=yaml.CBaseLoader)["deconvcheck"] == "1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deconvcheck/read/loader.py (_Builder.submodel) passes on the pulled-in file's own "
-    "messages, which quote its text ('the file holds ...', 'unknown top-level key ...'); "
-    "read/ is another engineer's",
-)
 def test_a_pulled_in_file_that_is_not_a_spec_is_not_quoted(tmp_path: Path) -> None:
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "credentials").write_text("password=hunter2\n")

@@ -3,14 +3,13 @@ together: the decoder must start where the encoder ends and end where the encode
 
 from __future__ import annotations
 
-import functools
 import os
 
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import infer
 from deconvcheck.layers.base import format_shape
 from deconvcheck.model import Model
-from deconvcheck.read.loader import load
+from deconvcheck.read.loader import Reading
 from deconvcheck.read.spec import Pos, ReadFailure, Spec
 
 
@@ -36,25 +35,25 @@ def mismatches(encoder: Model, decoder: Model) -> list[str]:
     return problems
 
 
-def check_pair(spec: Spec, decoder: Model) -> list[Diagnostic]:
+def check_pair(spec: Spec, decoder: Model, reading: Reading | None = None) -> list[Diagnostic]:
     """DC306 for a spec whose `encoder:` names its encoder (relative to the spec's folder)."""
     assert spec.encoder is not None
     ref, pos = spec.encoder
-    return pair_diagnostics(os.path.join(os.path.dirname(spec.path), ref), decoder, spec.path, pos)
+    encoder = os.path.join(os.path.dirname(spec.path), ref)
+    return pair_diagnostics(encoder, decoder, spec.path, pos, reading)
 
 
-@functools.lru_cache(maxsize=64)
-def _encoder(path: str) -> Model:
-    """Many decoders may name one encoder in a single `check` run: read it once."""
-    return infer(load(path))
+def pair_diagnostics(
+    encoder_path: str, decoder: Model, path: str, pos: Pos, reading: Reading | None = None
+) -> list[Diagnostic]:
+    """DC306 where the decoder does not mirror the encoder. `reading` is the run's: many
+    decoders may name one encoder in a single `check`, which reads and infers it once."""
 
-
-def pair_diagnostics(encoder_path: str, decoder: Model, path: str, pos: Pos) -> list[Diagnostic]:
     def diag(message: str, hint: str | None = None) -> Diagnostic:
         return make("DC306", message, line=pos.line, column=pos.column, hint=hint).at(path)
 
     try:
-        encoder = _encoder(encoder_path)
+        encoder = (reading or Reading()).made(encoder_path, infer)
     except ReadFailure as failure:
         return [diag(f"encoder {encoder_path}: {failure.diagnostic.message}")]
     if not encoder.ok:

@@ -21,7 +21,7 @@ from deconvcheck.diagnostics import Diagnostic, capped, make
 from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
 from deconvcheck.model import Model
-from deconvcheck.read.loader import load, read_text
+from deconvcheck.read.loader import Reading, decode, read_text
 from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure
 from deconvcheck.read.tree import LoadError, NotAModel
 
@@ -31,6 +31,9 @@ SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".m
 _TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
 _JSON_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
 _TYPE_VALUE = re.compile(r'["\s{]type"?\s*:\s*"?([A-Za-z][A-Za-z0-9_]*)')
+# A Keras model file's root, found without parsing: one that json cannot read (a trailing
+# comma, 10,000 levels) is a model to report, not some other file.
+_MODEL_CLASS = re.compile(r'"class_name"\s*:\s*"(?:' + "|".join(MODEL_CLASSES) + ')"')
 _SUPPRESS = re.compile(r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 
@@ -43,23 +46,33 @@ class FileResult(NamedTuple):
 
 def discover(paths: Iterable[str]) -> Iterator[str]:
     """Files as given; folders walked for .yaml, .yml, .json, .keras and .h5 (vendored folders
-    and Keras weights files skipped)."""
+    and Keras weights files skipped). Nothing that could be a spec is passed over in silence:
+    a folder that cannot be listed is given too (`check_file` names it), and so is a file of
+    those names that is not a regular one (a FIFO, a broken link), which it reports."""
     for raw in paths:
         if os.path.isdir(raw):
-            from pathlib import Path  # noqa: PLC0415 - files (what pre-commit passes) need none
-
-            path = Path(raw)
-            for child in sorted(path.rglob("*")):
-                parts = set(child.relative_to(path).parts[:-1])
-                if (
-                    child.suffix in SPEC_SUFFIXES
-                    and not child.name.endswith(WEIGHTS_SUFFIX)
-                    and child.is_file()
-                    and not parts & SKIP_DIRS
-                ):
-                    yield str(child)
+            yield from _walk(raw)
         else:
             yield raw
+
+
+def _walk(folder: str) -> Iterator[str]:
+    from pathlib import Path  # noqa: PLC0415 - files (what pre-commit passes) need none
+
+    found: list[str] = []
+
+    def unreadable(error: OSError) -> None:
+        found.append(error.filename if isinstance(error.filename, str) else folder)
+
+    for parent, folders, files in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if name not in SKIP_DIRS]
+        found += [
+            os.path.join(parent, name)
+            for name in files
+            if os.path.splitext(name)[1] in SPEC_SUFFIXES and not name.endswith(WEIGHTS_SUFFIX)
+        ]
+    for path in sorted(map(Path, found)):
+        yield str(path)
 
 
 def _near_miss(key: str) -> bool:
@@ -79,7 +92,8 @@ def _json_top_keys(text: str) -> list[str]:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
-        return _JSON_KEY.findall(text)
+        keys: list[str] = _JSON_KEY.findall(text)
+        return [*keys, VERSION_KEY] if _MODEL_CLASS.search(text) else keys
     if not isinstance(document, dict):
         return []
     if document.get("class_name") in MODEL_CLASSES and "config" in document:
@@ -117,9 +131,20 @@ def suppressed(lines: list[str], diag: Diagnostic) -> bool:
     return codes is None or diag.code in {c.strip() for c in codes.split(",")}
 
 
-def check_file(path: str, config: Config, text: str | None = None) -> FileResult:
-    """One file's findings; `text` is given for standard input, which is always a spec."""
+def check_file(
+    path: str, config: Config, text: str | bytes | None = None, reading: Reading | None = None
+) -> FileResult:
+    """One file's findings; `text` is given for standard input, which is always a spec.
+    `reading` is the run's (the nested models and encoders read once)."""
+    reading = reading or Reading()
+    if isinstance(text, bytes):
+        try:
+            text = decode(text)
+        except LoadError as error:
+            return FileResult(path, [error.diagnostic.at(path)], True)
     if text is None:
+        if os.path.isdir(path):  # one `discover` could not list
+            return FileResult(path, [_unlisted(path)], True)
         try:
             text = read_text(path)
         except ReadFailure as failure:
@@ -142,20 +167,31 @@ def check_file(path: str, config: Config, text: str | None = None) -> FileResult
         return FileResult(path, [], False, empty and len(text) < 4096)
     if kind == "typo":
         return FileResult(path, [_typo(path, text)], True)
-    spec = load(path, text)
+    spec = reading.load(path, text)
     if config.input_shape is not None:
         problem = with_input_shape(spec, config.input_shape)
         if problem is not None:
             return FileResult(path, [problem], True)
     model = infer(spec)
     found = analyze(spec, model, lambda code: config.selects(code, path))
-    found += check_pair(spec, model) if spec.encoder else []
+    found += check_pair(spec, model, reading) if spec.encoder else []
     budgets = config.budgets_for(path)
     if budgets and model.ok:
         found += over_budget(model, budgets, path)
     lines = text.splitlines() if found else []
     kept = [d for d in found if config.selects(d.code, path) and not suppressed(lines, d)]
     return FileResult(path, capped(kept), True)
+
+
+def _unlisted(folder: str) -> Diagnostic:
+    try:
+        with os.scandir(folder):
+            reason = "it could not be listed"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    return make("DC001", f"cannot read folder: {reason}; the specs in it are not checked").at(
+        folder
+    )
 
 
 def _typo(path: str, text: str) -> Diagnostic:
@@ -218,9 +254,10 @@ def check_paths(
     step = progress or (lambda count: None)
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
+        reading = Reading()  # the run's: an encoder many decoders name is read once
         results = []
         for path in files:
-            results.append(check_file(path, config))
+            results.append(check_file(path, config, reading=reading))
             step(1)
         return results
     import multiprocessing  # noqa: PLC0415

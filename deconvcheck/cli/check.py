@@ -16,6 +16,7 @@ from deconvcheck.cli.main import (
     InputShape,
     color_option,
     emit_diagnostics,
+    read_stdin,
     wants_color,
 )
 from deconvcheck.report.check import REPORTERS
@@ -103,7 +104,7 @@ def check(
     input size (traced to the layer that lost it, with fixes verified by re-running inference),
     skip connections that cannot be joined, and design rules such as checkerboard-prone
     transposed convolutions."""
-    from deconvcheck.check.config import ConfigError, load_config, merge  # noqa: PLC0415
+    from deconvcheck.check.config import Config, ConfigError, load_config, merge  # noqa: PLC0415
     from deconvcheck.check.run import check_paths  # noqa: PLC0415
     from deconvcheck.report.check import tally  # noqa: PLC0415
 
@@ -111,9 +112,14 @@ def check(
     if not paths and not pair:
         raise click.UsageError("give spec files or folders to check (or --pair ENCODER DECODER)")
     try:
-        config = merge(
-            load_config(os.getcwd()), _codes(select), _codes(ignore), _codes(extend_select)
-        )._replace(input_shape=input_shape)
+        here = os.getcwd()
+    except OSError:  # the working folder was deleted: there is no pyproject.toml to find
+        here = None
+    try:
+        settings = load_config(here) if here is not None else Config()
+        config = merge(settings, _codes(select), _codes(ignore), _codes(extend_select))._replace(
+            input_shape=input_shape
+        )
     except ConfigError as error:
         click.echo(f"deconvcheck: {terminal(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
@@ -129,7 +135,7 @@ def check(
     if "-" in paths:  # standard input, as `summary -` reads it
         from deconvcheck.check.run import check_file  # noqa: PLC0415
 
-        results.insert(0, check_file("<stdin>", config, sys.stdin.read()))
+        results.insert(0, check_file("<stdin>", config, read_stdin()))
     if pair:
         results.append(_check_pair(*pair))
     if fmt == "text" and any(r.diagnostics for r in results) and wants_color():

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from deconvcheck.diagnostics import Diagnostic
     from deconvcheck.model import Model
+    from deconvcheck.read.loader import Reading
     from deconvcheck.read.spec import Spec
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
@@ -61,22 +62,59 @@ def _version(ctx: click.Context, value: bool) -> None:
         ctx.exit()
 
 
-def load_or_exit(path: str, text: str | None = None) -> Spec:
-    """Read a spec for a command; a file that cannot be read is a usage error (exit 2)."""
-    from deconvcheck.read.loader import load  # noqa: PLC0415
+READING_KEY = "deconvcheck.reading"
+
+
+def run_reading() -> Reading:
+    """The command's `Reading`, kept in click's context (one per run): each file a spec pulls
+    in read once, and every file read known, which `-o` may not overwrite."""
+    from deconvcheck.read.loader import Reading  # noqa: PLC0415
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return Reading()
+    found: Reading | None = ctx.meta.get(READING_KEY)
+    if found is None:
+        found = ctx.meta[READING_KEY] = Reading()
+    return found
+
+
+def load_or_exit(path: str, text: str | bytes | None = None) -> Spec:
+    """Read a spec for a command (`text`: its text or bytes, read already); a file that cannot
+    be read is a usage error (exit 2)."""
     from deconvcheck.read.spec import ReadFailure  # noqa: PLC0415
 
     try:
-        return load(path, text)
+        return run_reading().load(path, text)
     except ReadFailure as failure:
         emit_diagnostics([failure.diagnostic], err=True)
         sys.exit(EXIT_USAGE)
 
 
+def read_stdin() -> bytes:
+    """Standard input's bytes, decoded later as a file's are (UTF-8, UTF-16, UTF-32): at most
+    16 MiB, the rest of an endless stream never read. Closed or too large: a usage error."""
+    from deconvcheck.read.loader import read_stream  # noqa: PLC0415
+    from deconvcheck.read.spec import ReadFailure  # noqa: PLC0415
+
+    stream = getattr(sys.stdin, "buffer", None)  # sys.stdin is None when closed (`<&-`)
+    if stream is None:
+        raise click.UsageError("standard input is closed: give a file, or pipe a spec into `-`")
+    try:
+        return read_stream(stream)
+    except ReadFailure as failure:
+        emit_diagnostics([failure.diagnostic], err=True)
+        sys.exit(EXIT_USAGE)
+    except (OSError, ValueError) as exc:  # a descriptor closed under us, an I/O error
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise click.UsageError(f"cannot read standard input: {reason}") from None
+
+
 def read_spec(spec: str) -> Spec:
     """SPEC as `summary` and `draw` take it: a file, or standard input for `-`."""
-    text = sys.stdin.read() if spec == "-" else None
-    return load_or_exit("<stdin>" if spec == "-" else spec, text)
+    if spec == "-":
+        return load_or_exit("<stdin>", read_stdin())
+    return load_or_exit(spec)
 
 
 def inferred(
@@ -101,17 +139,25 @@ def inferred(
 
 
 def write_output(text: str, output: str | None, source: str) -> None:
-    """`text` on standard output (escape codes kept), or into the file `output`, never the file
-    being read (`source`)."""
+    """`text` on standard output (escape codes kept), or into the file `output`: whole or not
+    at all (a temporary file renamed into place), never over a file this command read (`source`,
+    a nested model; a hard or symbolic link to one). A file that cannot be written is a usage
+    error (exit 2), the old one left as it was."""
     if output is None or output == "-":
         emit(text)
         return
-    from pathlib import Path  # noqa: PLC0415
+    from deconvcheck.read.loader import file_key  # noqa: PLC0415
+    from deconvcheck.write import WriteError, write_file  # noqa: PLC0415
 
-    if source != "-" and Path(output).resolve() == Path(source).resolve():
-        click.echo("deconvcheck: refusing to overwrite the file being read", err=True)
+    protected = set(run_reading().files)  # the input and the models it pulled in
+    if source != "-" and os.path.isfile(source):  # read by a caller of its own, perhaps
+        protected.add(file_key(source))
+    try:
+        # A lone surrogate (a JSON name "\ud800") is written as its escape, not refused.
+        write_file(output, text.encode("utf-8", "backslashreplace"), protected)
+    except WriteError as error:
+        click.echo(f"deconvcheck: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    Path(output).write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 
 
