@@ -14,6 +14,13 @@ from typing import NamedTuple
 from deconvcheck.layers.base import Refusal, Shape
 from deconvcheck.model import Graph, Model, spatial
 
+# Layer calls one scan may make: the range's sizes times the calls one size runs, some 4 µs
+# each, so about 4 s at most (`--range 1:100000` on 300 layers was 30 million, two minutes).
+MAX_WORK = 1_000_000
+# Call results remembered across sizes (`Seen`): cleared when it holds this many, not grown
+# (a model of `same` convolutions gives new shapes at every size, ~300 bytes each).
+MAX_SEEN = 200_000
+
 
 class Failure(NamedTuple):
     size: int
@@ -108,6 +115,37 @@ def describe(sizes: list[int], low: int, high: int) -> str | None:
     return f"{rest} more than a multiple of {step} (from {start})"
 
 
+def calls(graph: Graph, counted: dict[int, int] | None = None) -> int:
+    """The layer calls one input size runs: every call of the graph, a nested model's with its
+    own calls (each model counted once, however often it is used)."""
+    counted = {} if counted is None else counted
+    if id(graph) not in counted:
+        total = 0
+        for name, _ in graph.schedule:
+            inner = getattr(graph.nodes[name].layer.inner(), "graph", None)
+            total += 1 + (calls(inner, counted) if isinstance(inner, Graph) else 0)
+        counted[id(graph)] = total
+    return counted[id(graph)]
+
+
+def over_budget(graph: Graph, low: int, high: int) -> str | None:
+    """Why a scan of sizes low to high is too much work (MAX_WORK), with a range that is not;
+    None when it is within it."""
+    per_size, count = calls(graph), high - low + 1
+    if per_size * count <= MAX_WORK:
+        return None
+    widest = MAX_WORK // per_size
+    instead = (
+        f"try --range {low}:{low + widest - 1}"
+        if widest
+        else "too many for one size; summary shows the model at its own input shape"
+    )
+    return (
+        f"--range {low}:{high} would run {per_size:,} layer calls at each of {count:,} sizes "
+        f"({per_size * count:,}; at most {MAX_WORK:,} in one run): {instead}"
+    )
+
+
 def scan(
     model: Model,
     low: int,
@@ -115,17 +153,23 @@ def scan(
     restore: bool,
     progress: Callable[[int], None] | None = None,
 ) -> Scan:
-    """Try every square input size from low to high; `progress(1)` after each."""
+    """Try every square input size from low to high; `progress(1)` after each. ValueError for a
+    model `sizes` cannot scan, or a range that would take too long (MAX_WORK)."""
     graph = model.graph
     fmt = graph.layout
     inputs = model.input_layers
     if len(inputs) != 1:
         raise ValueError("`sizes` needs a spec with exactly one Input layer")
+    too_much = over_budget(graph, low, high)
+    if too_much is not None:
+        raise ValueError(too_much)
     source = inputs[0]
     output = model.outputs[0] if len(model.outputs) == 1 else None
     valid, restored, failures = [], [], []
     seen: Seen = {}
     for n in range(low, high + 1):
+        if len(seen) > MAX_SEEN:
+            seen.clear()
         shape = trial(source.output_shape, fmt, n)
         outs, failure = run_sizes(graph, source.name, shape, seen)
         if progress is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
@@ -14,12 +15,18 @@ import click
 from deconvcheck import __version__
 
 if TYPE_CHECKING:
+    import signal as _signal
     from collections.abc import Iterable
+    from types import FrameType
 
     from deconvcheck.diagnostics import Diagnostic
     from deconvcheck.model import Model
     from deconvcheck.read.loader import Reading
     from deconvcheck.read.spec import Spec
+else:
+    # The interpreter's own signal module, loaded before any of ours: `signal` would add an
+    # import (0.5 ms of enum classes) to every start-up.
+    import _signal
 
 # name -> (module, attribute, one-line help). Listing them here keeps `--help` and `--version`
 # from importing any subcommand.
@@ -277,22 +284,74 @@ def cli() -> None:
     without TensorFlow, PyTorch or Keras installed."""
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised by our SIGINT handler. Not a KeyboardInterrupt, which click turns into
+    "Aborted!" and exit 1; a BaseException, so that no `except Exception` stops it on its way
+    to `main` (exit 130), while every `finally` and `with` on the way still runs."""
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    # A second Ctrl-C while the first unwinds (workers being ended, a bar taken down) would
+    # start a second unwinding from inside the first: ignored.
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    raise Interrupted
+
+
+def _escape_unencodable() -> None:
+    """What the output's encoding cannot write (a Cyrillic name under PYTHONIOENCODING=latin-1,
+    a lone surrogate from a JSON name or an undecodable file name anywhere) as a `\\u0416`
+    escape rather than an internal error. (With an ASCII encoding click writes UTF-8 instead,
+    taking ASCII for a misconfigured locale.)"""
+    for stream in (sys.stdout, sys.stderr):
+        # not a text file (a test's capture), closed, or None (`>&-`): nothing to do
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+
+
+def _on_main_thread() -> bool:
+    import threading  # noqa: PLC0415 - imported by then (click's dependencies)
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _working_folder_gone() -> bool:
+    try:
+        os.getcwd()
+    except OSError:
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI; an unexpected exception is a bug: one line, no traceback, exit 3."""
+    """Run the CLI; an unexpected exception is a bug: one line, no traceback, exit 3. Ctrl-C
+    ends any command with one line and exit 130 (128 + SIGINT, as a shell reports it)."""
     # A short-lived process that builds many small objects and no reference cycles worth
     # collecting: the cyclic collector only costs time (100,000 layers: 9.8 s with it, 5.7 s
     # without), and memory is bounded by the input limits.
     gc.disable()
+    _escape_unencodable()
+    previous = _signal.getsignal(_signal.SIGINT)
+    # Not when started with SIGINT ignored (`nohup`, `&` in a script), nor off the main thread
+    # (where Python takes no handler).
+    if previous is _signal.default_int_handler and _on_main_thread():
+        _signal.signal(_signal.SIGINT, _interrupted)
     try:
         return cli.main(args=argv, prog_name="deconvcheck", standalone_mode=True)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+    except (Interrupted, KeyboardInterrupt):
+        click.echo("deconvcheck: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
         if os.environ.get("DECONVCHECK_DEBUG"):
             raise
+        if isinstance(exc, OSError) and _working_folder_gone():
+            click.echo(
+                f"deconvcheck: the working folder no longer exists ({exc.strerror}); "
+                "change to a folder that exists and run again",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
         click.echo(
             f"deconvcheck: internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in deconvcheck; rerun with DECONVCHECK_DEBUG=1 for the traceback "
@@ -300,6 +359,9 @@ def main(argv: list[str] | None = None) -> Any:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+    finally:  # for a caller in the same process; left ignored once Ctrl-C came
+        if _signal.getsignal(_signal.SIGINT) is _interrupted:
+            _signal.signal(_signal.SIGINT, previous)
 
 
 def run() -> None:
@@ -328,6 +390,43 @@ def run() -> None:
     os._exit(code)
 
 
+def whole_number(text: str, low: int = 1, high: int = 2**31 - 1) -> int | None:
+    """`text` as a whole number from `low` to `high`, or None: ASCII digits only (str.isdigit
+    also takes '²', which int() refuses) and no more of them than `high` has (int() refuses
+    4,300 digits and more, and a long number is no size anyway).
+
+    >>> whole_number("64"), whole_number("²"), whole_number("0"), whole_number("9" * 5000)
+    (64, None, None, None)
+    """
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)):
+        return None
+    value = int(text.lstrip("0") or "0")
+    return value if low <= value <= high else None
+
+
+def shortened(value: object, limit: int = 40) -> str:
+    """A value as an error message quotes it: repr, cut to `limit` characters (a 5,000-digit
+    argument is named, not printed)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class Whole(click.IntRange):
+    """click.IntRange (from 0 or more) that quotes a long argument shortened and says the
+    range it wants: `--width ²` and a 5,000-digit --limit are usage errors like `--width 0`."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):  # a default
+            return super().convert(value, param, ctx)
+        low, high = int(self.min or 0), 2**63 - 1 if self.max is None else int(self.max)
+        number = whole_number(str(value), low, high)
+        if number is None:
+            wanted = f" from {low} to {high}" if self.max is not None else f", {low} or more"
+            self.fail(f"{shortened(value)} is not a whole number{wanted}", param, ctx)
+        return number
+
+
 class InputShape(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     """`100,100,8`: an Input shape without the batch axis; `null` or `none` for an unknown size."""
 
@@ -341,10 +440,11 @@ class InputShape(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         sizes: list[int | None] = []
         for part in str(value).replace("x", ",").split(","):
             text = part.strip().lower()
-            if text in ("null", "none"):
-                sizes.append(None)
-            elif text.isdigit() and 0 < int(text) < 2**31:
-                sizes.append(int(text))
-            else:
-                self.fail(f"{value!r} is not a shape such as 100,100,8 (null for unknown)")
+            size = None if text in ("null", "none") else whole_number(text)
+            if size is None and text not in ("null", "none"):
+                self.fail(
+                    f"{shortened(value)} is not a shape such as 100,100,8 (null for unknown): "
+                    "each size a whole number from 1 to 2147483647"
+                )
+            sizes.append(size)
         return tuple(sizes)

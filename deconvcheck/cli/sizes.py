@@ -13,15 +13,22 @@ from deconvcheck.cli.main import (
     emit_diagnostics,
     emit_report,
     load_or_exit,
+    shortened,
+    whole_number,
 )
 from deconvcheck.report.sizes import REPORTERS, SizesView
 
 
 def _range(value: str) -> tuple[int, int]:
-    low, _, high = value.partition(":")
-    if not (low.isdigit() and high.isdigit()) or not 0 < int(low) <= int(high) <= 100_000:
-        raise click.BadParameter(f"{value!r}: write LOW:HIGH, e.g. 64:512 (1 to 100000)")
-    return int(low), int(high)
+    first, _, last = value.partition(":")
+    low, high = whole_number(first, 1, 100_000), whole_number(last, 1, 100_000)
+    if low is None or high is None or low > high:
+        raise click.BadParameter(
+            f"{shortened(value)}: write LOW:HIGH, e.g. 64:512 (whole numbers from 1 to 100000, "
+            "LOW no more than HIGH)",
+            param_hint="--range",
+        )
+    return low, high
 
 
 @click.command(

@@ -7,10 +7,19 @@ from typing import Any
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, EXIT_OK, color_option, emit_report
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    Whole,
+    color_option,
+    emit_report,
+    shortened,
+    whole_number,
+)
 from deconvcheck.report.solve import REPORTERS
 
 FRAMEWORK_CHOICES = ("all", "keras", "pytorch", "tf")
+MAX_SIZE = 2**63 - 1  # Keras's sizes are int64
 
 
 class SizeType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
@@ -23,14 +32,15 @@ class SizeType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     ) -> tuple[int, ...]:
         if isinstance(value, tuple):
             return value
-        parts = str(value).lower().split("x")
-        if not all(p.isdigit() and int(p) > 0 for p in parts) or len(parts) > 3:
+        sizes = [whole_number(p, 1, MAX_SIZE) for p in str(value).lower().split("x")]
+        if None in sizes or len(sizes) > 3:
             self.fail(
-                f"{value!r} is not a size: write 64, or one size per axis like 7x5 or 2x7x7",
+                f"{shortened(value)} is not a size: write 64, or one size per axis like 7x5 or "
+                "2x7x7 (whole numbers from 1 to 2**63 - 1)",
                 param,
                 ctx,
             )
-        return tuple(int(p) for p in parts)
+        return tuple(s for s in sizes if s is not None)
 
 
 @click.command(
@@ -66,17 +76,17 @@ smallest kernel, then no output_padding. Exit status: 0 answers found, 1 none, 2
 )
 @click.option(
     "--dims",
-    type=click.IntRange(1, 3),
+    type=Whole(1, 3),
     default=2,
     show_default=True,
     help="Spatial axes when --in is one number.",
 )
-@click.option("--max-kernel", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--max-stride", type=click.IntRange(1, 64), default=8, show_default=True)
-@click.option("--max-dilation", type=click.IntRange(1, 16), default=3, show_default=True)
+@click.option("--max-kernel", type=Whole(1, 64), default=8, show_default=True)
+@click.option("--max-stride", type=Whole(1, 64), default=8, show_default=True)
+@click.option("--max-dilation", type=Whole(1, 16), default=3, show_default=True)
 @click.option(
     "--limit",
-    type=click.IntRange(0),
+    type=Whole(0),
     default=3,
     show_default=True,
     help="Answers shown per framework (0: all).",

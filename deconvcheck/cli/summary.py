@@ -11,6 +11,7 @@ from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
     InputShape,
+    Whole,
     color_option,
     emit,
     emit_diagnostics,
@@ -66,7 +67,7 @@ shows the layers inferred before it, and is left out when none was), 2 unreadabl
 )
 @click.option(
     "--width",
-    type=click.IntRange(40, 1000),
+    type=Whole(40, 1000),
     default=None,
     help="Table width in characters [default: as Keras, min(88 or 108, terminal width - 4)].",
 )
@@ -81,7 +82,7 @@ shows the layers inferred before it, and is left out when none was), 2 unreadabl
 )
 @click.option(
     "--batch-size",
-    type=click.IntRange(1),
+    type=Whole(1),
     default=1,
     show_default=True,
     help="For the memory column.",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from deconvcheck.diagnostics import make
+from deconvcheck.layers.base import shown
 from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import is_input, lookup
 from deconvcheck.read.spec import (
@@ -143,11 +144,27 @@ def _shifts(entries: list[Any], *, outputs: bool) -> dict[str, int]:
 
 def _output_names(config: dict[str, Any]) -> list[str]:
     """The model's output tensors as a spec names them."""
-    outputs = config.get("output_layers") or []
-    if outputs and isinstance(outputs[0], str):  # a single [name, 0, 0]
-        outputs = [outputs]
     shift = _shifts(config["layers"], outputs=True)
-    return [_tensor(entry, shift) for entry in outputs]
+    return [_tensor(entry, shift) for entry in _tensors(config.get("output_layers") or [])]
+
+
+def _tensors(value: Any) -> Iterator[list[Any]]:
+    """The `[layer, node index, tensor index]` entries of `output_layers` or `input_layers`, in
+    the order Keras flattens them: a single entry, or lists and mappings of them for a model
+    whose inputs or outputs are a structure (mapping keys sorted). TypeError for anything
+    else: a number, a string, a list of numbers."""
+    if isinstance(value, list) and len(value) in (3, 4) and isinstance(value[0], str):
+        yield value  # Keras 2 may keep a fourth item, the call's keyword arguments
+    elif isinstance(value, list):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for key in sorted(value, key=str):
+            yield from _tensors(value[key])
+    else:
+        raise TypeError(
+            f"a tensor is named by [layer, node index, tensor index]; received {shown(value)}"
+        )
 
 
 # What a hand-edited or truncated file can throw at the reader: reported, never raised.
@@ -201,17 +218,34 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
                 )
             )
     if not sequential:
+        _ends(spec, config, _get(root, "config") or root, where)
+
+
+def _ends(spec: Spec, config: dict[str, Any], node: Node, where: str) -> None:
+    """The model's outputs and the order of its inputs (`output_layers`, `input_layers`); a
+    malformed one is a DC006 at its key, and the model is read without it."""
+    for key in ("output_layers", "input_layers"):
         try:
-            outputs = _output_names(config)
-        except _MALFORMED:
-            outputs = []
-        if outputs:
-            spec.outputs = [(name, Pos()) for name in outputs]
-        inputs = config.get("input_layers")
-        if isinstance(inputs, list) and inputs and isinstance(inputs[0], str):  # one input
-            inputs = [inputs]
-        if isinstance(inputs, list) and all(isinstance(i, list) and i for i in inputs):
-            spec.input_order = [str(i[0]) for i in inputs]
+            if key == "output_layers":
+                outputs = _output_names(config)
+                if outputs:
+                    spec.outputs = [(name, Pos()) for name in outputs]
+            else:
+                entries = list(_tensors(config.get(key) or []))
+                if entries:
+                    spec.input_order = [entry[0] for entry in entries]
+        except _MALFORMED as exc:
+            at = _get(node, key) or node
+            spec.diagnostics.append(
+                make(
+                    "DC006",
+                    f"the Keras model's {where}.{key} cannot be read ({exc}); it is read "
+                    "without it",
+                    line=at.line,
+                    column=at.column,
+                    hint="the file is not as Keras writes it; save the model again",
+                )
+            )
 
 
 def _layer(

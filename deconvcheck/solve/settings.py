@@ -171,7 +171,3 @@ def stated_output_padding(s: Setting) -> Setting | None:
         if out == s.length_out:
             return s._replace(output_padding=op)
     return None
-
-
-def reachable(framework: str, n: int, upsample: bool, bounds: Bounds) -> set[int]:
-    return {s.length_out for s in settings(framework, n, upsample, bounds)}
