@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from deconvcheck.check.config import Config
-from deconvcheck.check.run import check_file
+from deconvcheck.checks.config import Config
+from deconvcheck.checks.run import check_file
 from deconvcheck.convert import to_yaml
 from deconvcheck.infer import Model, infer, propagate
 from deconvcheck.read.loader import load

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deconvcheck import arith
-from deconvcheck.check.analyze import analyze
-from deconvcheck.check.config import Config, ConfigError, load_config, merge
-from deconvcheck.check.repair import fixes
-from deconvcheck.check.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
+from deconvcheck.checks.analyze import analyze
+from deconvcheck.checks.config import Config, ConfigError, load_config, merge
+from deconvcheck.checks.repair import fixes
+from deconvcheck.checks.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import CODE_PATTERN, RULES, make
 from deconvcheck.infer import infer

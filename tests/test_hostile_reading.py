@@ -33,8 +33,8 @@ from typing import Any, NamedTuple
 import pytest
 from click.testing import CliRunner
 
-from deconvcheck.check.config import Config
-from deconvcheck.check.run import check_paths, discover
+from deconvcheck.checks.config import Config
+from deconvcheck.checks.run import check_paths, discover
 from deconvcheck.cli.main import cli
 from deconvcheck.read import loader
 from deconvcheck.read.loader import MAX_FILES, MAX_LAYERS, MAX_NAME, Reading, load

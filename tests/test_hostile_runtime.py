@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from deconvcheck.check.config import ConfigError, PathPatterns, load_config
-from deconvcheck.check.run import PARALLEL_FROM
+from deconvcheck.checks.config import ConfigError, PathPatterns, load_config
+from deconvcheck.checks.run import PARALLEL_FROM
 from deconvcheck.cli.main import cli, whole_number
 from deconvcheck.infer import infer
 from deconvcheck.read.loader import load

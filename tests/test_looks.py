@@ -50,6 +50,14 @@ def test_summary_looks_like_keras(
     assert model.ok
     monkeypatch.setenv("TERM", LOOKS["term"])  # rich picks its colour system from TERM
     monkeypatch.delenv("COLORTERM", raising=False)
+    # rich keeps a parsed style's escape codes for the colour system it was first drawn in
+    # (one per process for a command); a test before this one may have drawn in another
+    from rich.style import Style  # noqa: PLC0415
+
+    for cached in (Style.parse, Style._add, Style.clear_meta_and_links, Style.normalize):
+        cache_clear = getattr(cached, "cache_clear", None)
+        if cache_clear is not None:
+            cache_clear()
     color, trainable, expand = "color" in variant, "trainable" in variant, "expand" in variant
     width = default_line_length(model, int(columns), show_trainable=trainable)
     ours = render_text(model, width, color=color, show_trainable=trainable, expand_nested=expand)

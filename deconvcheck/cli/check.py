@@ -23,7 +23,7 @@ from deconvcheck.report.check import REPORTERS
 from deconvcheck.report.diagnostics import terminal
 
 if TYPE_CHECKING:
-    from deconvcheck.check.run import FileResult
+    from deconvcheck.checks.run import FileResult
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -104,8 +104,8 @@ def check(
     input size (traced to the layer that lost it, with fixes verified by re-running inference),
     skip connections that cannot be joined, and design rules such as checkerboard-prone
     transposed convolutions."""
-    from deconvcheck.check.config import Config, ConfigError, load_config, merge  # noqa: PLC0415
-    from deconvcheck.check.run import check_paths  # noqa: PLC0415
+    from deconvcheck.checks.config import Config, ConfigError, load_config, merge  # noqa: PLC0415
+    from deconvcheck.checks.run import check_paths  # noqa: PLC0415
     from deconvcheck.report.check import tally  # noqa: PLC0415
 
     _escape_unencodable()
@@ -126,14 +126,14 @@ def check(
     files = [p for p in paths if p != "-"]
     results = []
     if files:
-        from deconvcheck.check.run import discover  # noqa: PLC0415
+        from deconvcheck.checks.run import discover  # noqa: PLC0415
         from deconvcheck.cli.progress import Progress  # noqa: PLC0415
 
         listed = list(discover(files))  # once: the bar needs the count
         with Progress(len(listed), "checking") as progress:
             results = check_paths(listed, config, progress)
     if "-" in paths:  # standard input, as `summary -` reads it
-        from deconvcheck.check.run import check_file  # noqa: PLC0415
+        from deconvcheck.checks.run import check_file  # noqa: PLC0415
 
         results.insert(0, check_file("<stdin>", config, read_stdin()))
     if pair:
@@ -163,8 +163,8 @@ def _escape_unencodable() -> None:
 
 
 def _check_pair(encoder: str, decoder: str) -> FileResult:
-    from deconvcheck.check.pairs import pair_diagnostics  # noqa: PLC0415
-    from deconvcheck.check.run import FileResult  # noqa: PLC0415
+    from deconvcheck.checks.pairs import pair_diagnostics  # noqa: PLC0415
+    from deconvcheck.checks.run import FileResult  # noqa: PLC0415
     from deconvcheck.infer import infer  # noqa: PLC0415
     from deconvcheck.read.loader import load  # noqa: PLC0415
     from deconvcheck.read.spec import Pos, ReadFailure  # noqa: PLC0415

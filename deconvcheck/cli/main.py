@@ -130,8 +130,8 @@ def inferred(
     """The model (at --input-shape, if given) and what `check` reports on it with its default
     rules (skip connections traced to their cause, restoration): what `summary` prints under
     its table and `draw` marks."""
-    from deconvcheck.check.analyze import analyze  # noqa: PLC0415 - keep --help fast
-    from deconvcheck.check.config import Config  # noqa: PLC0415
+    from deconvcheck.checks.analyze import analyze  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.checks.config import Config  # noqa: PLC0415
     from deconvcheck.diagnostics import capped  # noqa: PLC0415
     from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
 

@@ -15,7 +15,7 @@ from deconvcheck.report.diagnostics import (
 )
 
 if TYPE_CHECKING:
-    from deconvcheck.check.run import FileResult
+    from deconvcheck.checks.run import FileResult
 
 
 def _all(results: Sequence[FileResult]) -> list[Diagnostic]:

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import NamedTuple
 
-from deconvcheck.check.trace import works
+from deconvcheck.checks.trace import works
 from deconvcheck.convert import yaml_value
 from deconvcheck.infer import infer, layer_names, propagate
 from deconvcheck.layers.base import Role, Shape, Window

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from deconvcheck.check.analyze import analyze
-from deconvcheck.check.config import Config
-from deconvcheck.check.pairs import check_pair
+from deconvcheck.checks.analyze import analyze
+from deconvcheck.checks.config import Config
+from deconvcheck.checks.pairs import check_pair
 from deconvcheck.diagnostics import Diagnostic, capped, make
 from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from deconvcheck import arith
-from deconvcheck.check.trace import ancestors, first_lossy, path_sizes, restored
+from deconvcheck.checks.trace import ancestors, first_lossy, path_sizes, restored
 from deconvcheck.diagnostics import Diagnostic, make
 from deconvcheck.infer import propagate
 from deconvcheck.layers.base import Role, format_shape
@@ -27,7 +27,7 @@ def _diag(
 
 def _fix_hint(spec: Spec, model: Model, mode: str | None) -> str:
     """Only fixes verified by re-running inference on the changed spec."""
-    from deconvcheck.check import repair  # noqa: PLC0415 - only when there is something to fix
+    from deconvcheck.checks import repair  # noqa: PLC0415 - only when there is something to fix
 
     options = [fix.describe() for fix in repair.fixes(spec, mode)]
     below, above = repair.nearest_sizes(model, mode)
