@@ -18,6 +18,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pydot
 import pytest
@@ -408,3 +409,38 @@ def test_a_pulled_in_file_that_is_not_a_spec_is_not_quoted(tmp_path: Path) -> No
             result = invoke(command, spec)
             assert "../outside/" in result.output
             assert "hunter" not in result.output
+
+
+PWNED = 'x"""; import os; os.system("touch PWNED")#'
+
+
+def test_export_keeps_a_hostile_name_a_string(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name of issue 19: the module `export` writes builds, with Keras (installed beside
+    the CPU torch wheel in CI), a model whose layer has exactly that name, and running it
+    creates no file. (A layer with weights cannot hold a '.' in its name on the torch backend:
+    Keras refuses it there, so the name is on layers without weights.)"""
+    spec = tmp_path / "spec.json"
+    layers = [
+        {"type": "Input", "shape": [8], "name": "in" + PWNED},
+        {"type": "ReLU", "name": PWNED},
+        {"type": "Dense", "units": 2, "name": "head"},
+    ]
+    spec.write_text(json.dumps({"deconvcheck": 1, "name": "m" + PWNED, "layers": layers}))
+    module = tmp_path / "model.py"
+    result = invoke("export", spec, "-o", module)
+    assert result.exit_code == 0, result.output
+    code = module.read_text()
+    compile(code, str(module), "exec")  # valid Python
+    assert "os.system" not in [line.strip() for line in code.splitlines()]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    namespace: dict[str, Any] = {}
+    exec(compile(code, str(module), "exec"), namespace)  # our own generated module
+    keras.backend.clear_session()
+    model = namespace["build_model"]()
+    assert [layer.name for layer in model.layers] == ["in" + PWNED, PWNED, "head"]
+    assert model.name == "m" + PWNED
+    assert not (tmp_path / "PWNED").exists()
