@@ -97,18 +97,10 @@ def axes(value: object, name: str, rank: int) -> int | tuple[int, ...] | None:
     )
 
 
-class OperationConfig(Config):
-    operands: list[Any] | None = arg(
-        data, None, doc="the call's positional arguments, null for each tensor"
-    )
+class KerasOperation(Layer):
+    """What every operation shares: no weights, Keras's class name in the summary, a function
+    of keras.ops rather than an object to make, operands read from a Keras file's call."""
 
-
-class Operation(Layer):
-    """An elementwise operation: the tensors and constant operands broadcast together."""
-
-    config: OperationConfig
-    CONFIG = OperationConfig
-    MAX_INPUTS = None
     KERAS: ClassVar[str] = ""  # Keras's class name
 
     @classmethod
@@ -116,12 +108,33 @@ class Operation(Layer):
         return cls.KERAS
 
     @classmethod
-    def example(cls) -> Example:
-        return Example({}, ((None, 6, 4),) * cls.MIN_INPUTS)
+    def from_keras_call(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        return _operands(args) if "operands" in cls.arg_names() else {}
+
+    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
+        return None  # a function of keras.ops, not an object
+
+    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
+        operands = self.config.__dict__.get("operands")
+        return _function_call(self, feeds, operands)
+
+
+class OperationConfig(Config):
+    operands: list[Any] | None = arg(
+        data, None, doc="the call's positional arguments, null for each tensor"
+    )
+
+
+class Operation(KerasOperation):
+    """An elementwise operation: the tensors and constant operands broadcast together."""
+
+    config: OperationConfig
+    CONFIG = OperationConfig
+    MAX_INPUTS = None
 
     @classmethod
-    def from_keras_call(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        return _operands(args)
+    def example(cls) -> Example:
+        return Example({}, ((None, 6, 4),) * cls.MIN_INPUTS)
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         shape = inputs[0]
@@ -131,12 +144,6 @@ class Operation(Layer):
             if operand is not None:
                 shape = broadcast(shape, _operand_shape(operand))
         return shape
-
-    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
-        return None  # a function of keras.ops, not an object
-
-    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
-        return _function_call(self, feeds, self.config.operands)
 
 
 def _function_call(op: Layer, feeds: Sequence[str], operands: Sequence[Any] | None) -> str:
@@ -212,17 +219,12 @@ class ReductionConfig(Config):
     keepdims: bool = arg(boolean, False, doc="keep each reduced axis, as 1")
 
 
-class Reduction(Layer):
+class Reduction(KerasOperation):
     """Sum, mean, max, ... over `axis`: those axes removed, or kept as 1 with `keepdims`."""
 
     config: ReductionConfig
     CONFIG = ReductionConfig
     ROLE = Role.RESHAPING
-    KERAS: ClassVar[str] = ""
-
-    @classmethod
-    def keras_name(cls) -> str:
-        return cls.KERAS
 
     @classmethod
     def example(cls) -> Example:
@@ -239,12 +241,6 @@ class Reduction(Layer):
         if self.config.keepdims:
             return tuple(1 if i in axes else n for i, n in enumerate(shape))
         return tuple(n for i, n in enumerate(shape) if i not in axes)
-
-    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
-        return None  # a function of keras.ops, not an object
-
-    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
-        return _function_call(self, feeds, None)
 
 
 def _reduction(keras: str, *functions: str) -> type[Reduction]:
@@ -274,26 +270,19 @@ def _slice_length(n: int | None, part: Mapping[str, Any]) -> int | None:
     return len(range(n)[slice(start, stop, step)])
 
 
-class GetItem(Layer):
+class GetItem(KerasOperation):
     """Indexing, `x[key]`: an integer takes an axis away, a slice shortens it, `None` adds one
     of 1, `...` stands for the axes not named."""
 
     config: GetItemConfig
     NAMES = ("ops.GetItem", "ops.get_item")
+    KERAS = "GetItem"
     CONFIG = GetItemConfig
     ROLE = Role.RESHAPING
 
     @classmethod
-    def keras_name(cls) -> str:
-        return "GetItem"
-
-    @classmethod
     def example(cls) -> Example:
         return Example({"operands": [None, [ELLIPSIS, 0]]}, ((None, 6, 4),))
-
-    @classmethod
-    def from_keras_call(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        return _operands(args)
 
     def _key(self) -> list[Any]:
         operands = self.config.operands or []
@@ -338,9 +327,3 @@ class GetItem(Layer):
         """How many axes the items after `...` take."""
         rest = key[key.index(ellipsis) + 1 :]
         return sum(1 for k in rest if k is not None)
-
-    def keras_code(self, name: str | None, args: Mapping[str, Any]) -> str | None:
-        return None  # a function of keras.ops, not an object
-
-    def keras_call(self, callee: str | None, feeds: Sequence[str]) -> str:
-        return _function_call(self, feeds, self.config.operands)
