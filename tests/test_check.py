@@ -490,3 +490,13 @@ def test_budgets_per_file_pattern(tmp_path: Path) -> None:
     status, _, err = run(".", cwd=tmp_path)
     assert status == 2
     assert "unknown budget 'max-parameters'" in err
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_every_rule_shows_an_example_and_a_fix(code: str) -> None:
+    result = CliRunner().invoke(cli, ["rules", code])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith(code)
+    assert any(line.strip().startswith("example: ") and len(line) > 20 for line in lines[1:])
+    assert any(line.strip().startswith("fix: ") and len(line) > 16 for line in lines[1:])
