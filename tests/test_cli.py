@@ -32,7 +32,7 @@ def test_help_lists_commands_and_examples() -> None:
     code, out, _ = run("--help")
     assert code == 0
     assert "summary" in out
-    assert "deconvcheck summary sample_specs/vgg16_decoder.yaml" in out
+    assert "deconvcheck examples unet > unet.yaml" in out
 
 
 def test_summary_text_footer_matches_seed_000() -> None:
@@ -286,3 +286,23 @@ def test_explain_says_every_nth_position_in_english(stride: int, words: str) -> 
     code, out, _ = run("summary", "-", "--explain", stdin=spec)
     assert code == 0
     assert f"stride {stride} keeps every {words} position" in out
+
+
+def test_examples_are_shipped_and_printed() -> None:
+    status, out, _ = run("examples")
+    assert status == 0
+    names = [line.split()[0] for line in out.splitlines()]
+    assert names == sorted(p.stem for p in SAMPLES.glob("*.yaml"))
+    status, out, _ = run("examples", "unet")
+    assert status == 0 and out == (SAMPLES / "unet.yaml").read_text()
+    status, _, err = run("examples", "unte")
+    assert status == 2 and "did you mean 'unet'?" in err
+
+
+def test_help_names_only_what_a_pip_user_has() -> None:
+    """No checkout paths (sample_specs/, README.md) in any --help; exit 3 is listed."""
+    _, top, _ = run("--help")
+    assert "3 an internal error" in top
+    for command in ("", "summary", "check", "draw", "sizes", "export", "convert", "solve"):
+        _, out, _ = run(*([command] if command else []), "--help")
+        assert "sample_specs" not in out and 'README.md"' not in out

@@ -31,7 +31,7 @@ def test_committed_schema_is_current() -> None:
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_samples_validate(path: Any) -> None:
     text = path.read_text()
-    assert text.startswith("# yaml-language-server: $schema=../deconvcheck.schema.json\n")
+    assert text.startswith("# yaml-language-server: $schema=../../deconvcheck.schema.json\n")
     assert list(VALIDATOR.iter_errors(yaml.safe_load(text))) == []
 
 

@@ -33,7 +33,7 @@ def _codes(value: str | None) -> tuple[str, ...]:
 @click.command(
     epilog="""\b
 Examples:
-  deconvcheck check sample_specs/*.yaml
+  deconvcheck check specs/*.yaml
   deconvcheck check --format github specs/          # annotations in a GitHub Actions log
   deconvcheck check --extend-select DC302,DC303 models/   # and the design advice
   deconvcheck check --pair enc.yaml dec.yaml        # an encoder and its decoder together

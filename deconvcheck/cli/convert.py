@@ -51,7 +51,7 @@ def convert(source: str, output: str | None) -> None:
 @click.command(
     epilog="""\b
 Examples:
-  deconvcheck export sample_specs/unet.yaml --to keras -o unet_model.py
+  deconvcheck export unet.yaml --to keras -o unet_model.py
   python unet_model.py        # Keras's own summary, with the numbers deconvcheck printed"""
 )
 @click.argument("spec", type=click.Path(dir_okay=False))

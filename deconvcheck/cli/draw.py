@@ -24,11 +24,11 @@ FORMATS = ("text", "mermaid", "dot", "svg")
 @click.command(
     epilog="""\b
 Examples:
-  deconvcheck draw sample_specs/unet.yaml
-  deconvcheck draw sample_specs/unet.yaml --input-shape 100,100,8   # marks the broken level
-  deconvcheck draw sample_specs/unet.yaml --to mermaid >> README.md  # GitHub renders it
+  deconvcheck draw unet.yaml
+  deconvcheck draw unet.yaml --input-shape 100,100,8   # marks the broken level
+  deconvcheck draw unet.yaml --to mermaid >> README.md  # GitHub renders it
   deconvcheck draw model.keras --to dot | dot -Tsvg -o model.svg
-  deconvcheck draw sample_specs/unet.yaml --to svg -o unet.svg      # no Graphviz needed
+  deconvcheck draw unet.yaml --to svg -o unet.svg      # no Graphviz needed
 
 \b
 text: one row per run of layers at one scale (sizes within 1.5x; --expand: one per layer),

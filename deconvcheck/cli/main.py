@@ -52,6 +52,11 @@ COMMANDS = {
     "export": ("deconvcheck.cli.convert", "export", "Write a spec as Keras code."),
     "layers": ("deconvcheck.cli.layers", "layers", "List the supported layer types and arguments."),
     "rules": ("deconvcheck.cli.rules", "rules", "List the rule codes check reports."),
+    "examples": (
+        "deconvcheck.cli.examples",
+        "examples",
+        "List the example specs, or print one to try the commands on.",
+    ),
     "schema": (
         "deconvcheck.cli.schema",
         "schema",
@@ -259,16 +264,18 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
-  deconvcheck summary sample_specs/vgg16_decoder.yaml
-  deconvcheck summary sample_specs/unet.yaml --format json
-  deconvcheck check sample_specs/
-  deconvcheck draw sample_specs/unet.yaml --input-shape 100,100,8
+  deconvcheck examples unet > unet.yaml        # an example spec to start from
+  deconvcheck summary unet.yaml
+  deconvcheck summary unet.yaml --format json
+  deconvcheck check .
+  deconvcheck draw unet.yaml --input-shape 100,100,8
   deconvcheck solve --in 7 --out 14
   deconvcheck layers Conv2DTranspose
 
 \b
-Exit status: 0 fine, 1 the spec has problems, 2 usage error or unreadable file.
-A spec is YAML or JSON; see README.md "The spec format".""",
+Exit status: 0 fine, 1 the spec has problems, 2 usage error or unreadable file,
+3 an internal error (a bug: DECONVCHECK_DEBUG=1 shows the traceback).
+A spec is YAML or JSON: `deconvcheck examples` shows some, `deconvcheck schema` its format.""",
 )
 @click.option(
     "-V",

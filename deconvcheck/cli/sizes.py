@@ -34,9 +34,9 @@ def _range(value: str) -> tuple[int, int]:
 @click.command(
     epilog="""\b
 Examples:
-  deconvcheck sizes sample_specs/unet.yaml --range 64:512
-  deconvcheck sizes sample_specs/vgg16_decoder.yaml --range 1:20
-  deconvcheck sizes sample_specs/unet.yaml --range 1:4096 --format json | jq .rule"""
+  deconvcheck sizes unet.yaml --range 64:512
+  deconvcheck sizes vgg16_decoder.yaml --range 1:20
+  deconvcheck sizes unet.yaml --range 1:4096 --format json | jq .rule"""
 )
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option(

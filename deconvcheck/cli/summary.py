@@ -42,8 +42,8 @@ def terminal_columns() -> int:
 @click.command(
     epilog="""\b
 Examples:
-  deconvcheck summary sample_specs/vgg16_decoder.yaml
-  deconvcheck summary sample_specs/unet.yaml --format json | jq .total_params
+  deconvcheck summary vgg16_decoder.yaml
+  deconvcheck summary unet.yaml --format json | jq .total_params
   deconvcheck summary - < spec.yaml
 
 \b
