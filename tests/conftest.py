@@ -18,6 +18,34 @@ SAMPLES = ROOT / "sample_specs"
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 
 
+# The long runs: whole corpora compared with Keras's recordings and the process-level hostile
+# rounds. `python -m pytest` leaves them out (under a minute); `python -m pytest -m slow` runs
+# them; .ci/run runs both.
+SLOW_FILES = frozenset(
+    (
+        "test_applications.py",
+        "test_calls_corpus.py",
+        "test_hostile_reading.py",
+        "test_hostile_runtime.py",
+        "test_precommit.py",
+        "test_random_calls.py",
+    )
+)
+SLOW_TESTS = frozenset(
+    (
+        "test_every_recorded_application_draws",
+        "test_graphviz_renders_the_dot_of_every_sample_and_recorded_call_model",
+    )
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.path.name in SLOW_FILES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--overwrite", action="store_true", help="rewrite rendered-output golden files"
