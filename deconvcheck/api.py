@@ -35,6 +35,10 @@ class ReadError(Exception):
         self.finding = finding
 
 
+class InputShapeError(ValueError):
+    """The spec cannot take the input shape asked for (not exactly one Input, say)."""
+
+
 class Finding(Diagnostic):
     """One finding of `check` (or under `summary`'s table): a rule code, where, what, the fix."""
 
@@ -140,24 +144,32 @@ def _shape(input_shape: Sequence[int | None] | None) -> tuple[int | None, ...] |
     return shape
 
 
-def summary(spec: SpecSource, *, input_shape: Sequence[int | None] | None = None) -> Summary:
-    """Keras 3's `model.summary()` of `spec` (at `input_shape`, without the batch axis, where
-    given), and what `check` reports on it with its default rules."""
+def inferred(
+    loaded: Spec, input_shape: tuple[int | None, ...] | None = None
+) -> tuple[Model, list[Diagnostic]]:
+    """The model (at `input_shape`, if given; InputShapeError where the spec cannot take one) and
+    what `check` reports on it with its default rules: what `summary` shows under its table
+    and `draw` marks. The command line and `summary` below both go through here."""
     from deconvcheck.checks.analyze import analyze  # noqa: PLC0415
     from deconvcheck.checks.config import Config  # noqa: PLC0415
     from deconvcheck.diagnostics import capped  # noqa: PLC0415
     from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
 
-    loaded = _read(spec)
-    shape = _shape(input_shape)
-    if shape is not None:
-        problem = with_input_shape(loaded, shape)
+    if input_shape is not None:
+        problem = with_input_shape(loaded, input_shape)
         if problem is not None:
-            raise ValueError(problem.message)
+            raise InputShapeError(problem.message)
     model = infer(loaded)
     defaults = Config()
-    found = [d for d in analyze(loaded, model, defaults.selects) if defaults.selects(d.code)]
-    return Summary(model, [Finding(*d) for d in capped(found)])
+    found = analyze(loaded, model, defaults.selects)
+    return model, capped([d for d in found if defaults.selects(d.code)])
+
+
+def summary(spec: SpecSource, *, input_shape: Sequence[int | None] | None = None) -> Summary:
+    """Keras 3's `model.summary()` of `spec` (at `input_shape`, without the batch axis, where
+    given), and what `check` reports on it with its default rules."""
+    model, found = inferred(_read(spec), _shape(input_shape))
+    return Summary(model, [Finding(*d) for d in found])
 
 
 def check(

@@ -135,19 +135,13 @@ def inferred(
     """The model (at --input-shape, if given) and what `check` reports on it with its default
     rules (skip connections traced to their cause, restoration): what `summary` prints under
     its table and `draw` marks."""
-    from deconvcheck.checks.analyze import analyze  # noqa: PLC0415 - keep --help fast
-    from deconvcheck.checks.config import Config  # noqa: PLC0415
-    from deconvcheck.diagnostics import capped  # noqa: PLC0415
-    from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
+    from deconvcheck.api import InputShapeError  # noqa: PLC0415 - keep --help fast
+    from deconvcheck.api import inferred as at_shape  # noqa: PLC0415
 
-    if input_shape is not None:
-        problem = with_input_shape(loaded, input_shape)
-        if problem is not None:
-            raise click.UsageError(problem.message)
-    model = infer(loaded)
-    defaults = Config()
-    found = analyze(loaded, model, defaults.selects)
-    return model, capped([d for d in found if defaults.selects(d.code)])
+    try:
+        return at_shape(loaded, input_shape)
+    except InputShapeError as problem:
+        raise click.UsageError(str(problem)) from None
 
 
 def write_output(text: str, output: str | None, source: str) -> None:
