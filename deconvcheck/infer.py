@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape, format_shape
 from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
 from deconvcheck.model import Call, Graph, GraphNode, InferredCall, InferredLayer, Model, Ref
@@ -49,7 +49,7 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
     for key in unknown:
         out.append(
             _diag(
-                "DC102",
+                Code.UNKNOWN_ARGUMENT,
                 f"{cls.keras_name()} {label!r}: no argument {key!r}"
                 f"{_near(key, tuple(sorted(known | set(RESERVED_LAYER_KEYS))))}",
                 decl.key_at(key),
@@ -115,7 +115,7 @@ class Submodel:
         graph, sources = self.graph, self.inputs
         if len(sources) != len(inputs):
             raise Refusal(
-                "DC109",
+                Code.INPUT_COUNT,
                 f"model {self.name!r} takes {len(sources)} input(s); received {len(inputs)}",
             )
         for index, (source, given) in enumerate(zip(sources, inputs, strict=True)):
@@ -123,7 +123,7 @@ class Submodel:
             declared = node.layer.output_shape([]) if node is not None else None
             if declared is not None and not _takes(declared, given):
                 raise Refusal(
-                    "DC210",
+                    Code.NESTED_INPUT_REFUSED,
                     f"model {self.name!r} takes {format_shape(declared)} at input {index} "
                     f"({source!r}); received {format_shape(given)}",
                     hint="call it on tensors its Input takes, or declare the Input's varying "
@@ -159,11 +159,11 @@ def _unknown_type(decl: LayerDecl, label: str) -> Diagnostic:
     plugin = "a plugin can teach it to deconvcheck (README, 'Custom layers')"
     if name in KERAS_NOT_YET:
         message = f"layer {label!r}: Keras's {name} is not supported by deconvcheck yet"
-        return _diag("DC101", message, decl.pos, label, hint=plugin)
+        return _diag(Code.UNKNOWN_LAYER_TYPE, message, decl.pos, label, hint=plugin)
     origin = f" (registered as {decl.origin!r})" if decl.origin else ""
     message = f"layer {label!r}: unknown layer type {name!r}{origin}{suggest(name, INDEX)}"
     hint = f"`deconvcheck layers` lists the supported types; {plugin}"
-    return _diag("DC101", message, decl.pos, label, hint=hint)
+    return _diag(Code.UNKNOWN_LAYER_TYPE, message, decl.pos, label, hint=hint)
 
 
 def layer_names(decls: list[LayerDecl]) -> list[str]:
@@ -225,7 +225,7 @@ def build(spec: Spec) -> Graph:
             auto = "" if decl.name else " (the name Keras gives this unnamed layer)"
             diags.append(
                 _diag(
-                    "DC105",
+                    Code.DUPLICATE_NAME,
                     f"layer name {name!r}{auto} is already used at line {first_pos[name].line}; "
                     "Keras requires unique names",
                     decl.pos,
@@ -244,7 +244,7 @@ def build(spec: Spec) -> Graph:
     if spec.layers and not any(_is_input(d) for d in spec.layers):
         diags.append(
             _diag(
-                "DC108",
+                Code.NO_INPUT,
                 "the model has no Input layer",
                 spec.layers[0].pos,
                 None,
@@ -285,7 +285,7 @@ def build(spec: Spec) -> Graph:
     for name in cyclic:
         diags.append(
             _diag(
-                "DC107",
+                Code.CYCLE,
                 f"layer {name!r} depends on itself through its inputs",
                 nodes[name].decl.pos,
                 name,
@@ -299,7 +299,7 @@ def build(spec: Spec) -> Graph:
     if unused is not None:
         diags.append(
             _diag(
-                "DC208",
+                Code.DISCONNECTED,
                 f"layer {unused!r} does not lead to the model's outputs "
                 f"({', '.join(outputs)}), so Keras leaves it out of the model",
                 nodes[unused].decl.pos,
@@ -362,7 +362,7 @@ def _wire(
         if target not in calls:
             diags.append(
                 _diag(
-                    "DC106",
+                    Code.UNKNOWN_REFERENCE,
                     f"`call: {target}` calls a layer that is not declared above it"
                     f"{suggest(target, calls or names)}",
                     entry.pos,
@@ -376,7 +376,7 @@ def _wire(
         if target in made and made[target].MAX_INPUTS == 0:  # an Input is named, not called
             diags.append(
                 _diag(
-                    "DC109",
+                    Code.INPUT_COUNT,
                     f"`call: {target}` calls an Input layer, which takes no inputs",
                     entry.pos,
                     target,
@@ -412,7 +412,7 @@ def _outputs_exist(
         message = (
             f"{what} {str(ref)!r} names output {ref.output} of {ref.layer!r}, which gives {gives}"
         )
-        diags.append(_diag("DC106", message, pos, layer))
+        diags.append(_diag(Code.UNKNOWN_REFERENCE, message, pos, layer))
 
     for name, node in list(nodes.items()):
         calls = list(node.calls)
@@ -443,11 +443,13 @@ def _model_inputs(spec: Spec, nodes: Mapping[str, GraphNode], diags: list[Diagno
             message = (
                 f"model input {name!r} is not an Input layer of this spec{suggest(name, known)}"
             )
-            diags.append(_diag("DC106", message, pos, None))
+            diags.append(_diag(Code.UNKNOWN_REFERENCE, message, pos, None))
         elif node is not None and node.layer.MAX_INPUTS != 0:
             kind = node.layer.keras_name()
             diags.append(
-                _diag("DC109", f"model input {name!r} is a {kind}, not an Input", pos, name)
+                _diag(
+                    Code.INPUT_COUNT, f"model input {name!r} is a {kind}, not an Input", pos, name
+                )
             )
         elif node is not None:
             found.append(name)
@@ -470,7 +472,7 @@ def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | 
     inputs = [decl for decl in spec.layers if _is_input(decl)]
     if len(inputs) != 1:
         return make(
-            "DC109",
+            Code.INPUT_COUNT,
             f"--input-shape needs a spec with exactly one Input layer; this one has {len(inputs)}",
         ).at(spec.path)
     inputs[0].args["shape"] = list(shape)
@@ -498,7 +500,7 @@ def _connect(
         if cls.ROLE is Role.MERGE:
             diags.append(
                 _diag(
-                    "DC109",
+                    Code.INPUT_COUNT,
                     f"{cls.keras_name()} joins several tensors: name them with `inputs: [a, b]`",
                     pos,
                     name,
@@ -508,7 +510,7 @@ def _connect(
         if previous is None:
             diags.append(
                 _diag(
-                    "DC109",
+                    Code.INPUT_COUNT,
                     f"{cls.keras_name()} is the first layer, so it has no input",
                     pos,
                     name,
@@ -528,7 +530,7 @@ def _connect(
         else:
             expected = f"at least {cls.MIN_INPUTS} input"
         message = f"{cls.keras_name()} takes {expected}; received {count}"
-        diags.append(_diag("DC109", message, pos, name))
+        diags.append(_diag(Code.INPUT_COUNT, message, pos, name))
         return None
     refs = [
         _tensor(text, where, f"input {{}} of layer {name!r}", known, diags, name)
@@ -551,14 +553,14 @@ def _tensor(
         match = _REF.fullmatch(text)
         named = match[1] if match is not None else text
         message = f"{what.format(repr(text))} is not a layer of this spec{suggest(named, known)}"
-        diags.append(_diag("DC106", message, pos, layer))
+        diags.append(_diag(Code.UNKNOWN_REFERENCE, message, pos, layer))
         return None
     count = known[ref.layer] + 1
     if ref.call >= count:
         times = "once (call 0)" if count == 1 else f"{count} times (calls 0 to {count - 1})"
         diags.append(
             _diag(
-                "DC106",
+                Code.UNKNOWN_REFERENCE,
                 f"{what.format(repr(text))} names call {ref.call} of {ref.layer!r}, "
                 f"which is called {times}",
                 pos,
@@ -697,7 +699,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             unfit = node.layer.refuses_later(weights[1], ins) if weights[1] != ins else None
             if unfit is not None:
                 raise Refusal(
-                    "DC209",
+                    Code.SHARED_WEIGHTS_MISFIT,
                     unfit,
                     hint="call it on tensors shaped like its first call's, or give this call a "
                     "layer of its own",

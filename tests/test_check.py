@@ -3,6 +3,7 @@ bad_* must report the code, good_* must not); formats, configuration, suppressio
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -12,13 +13,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+import deconvcheck
 from deconvcheck import arith
 from deconvcheck.checks.analyze import analyze
 from deconvcheck.checks.config import Config, ConfigError, load_config, merge
 from deconvcheck.checks.repair import fixes
 from deconvcheck.checks.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
 from deconvcheck.cli.main import cli
-from deconvcheck.diagnostics import CODE_PATTERN, RULES, make
+from deconvcheck.diagnostics import CODE_PATTERN, RULES, Code, make
 from deconvcheck.infer import infer
 from deconvcheck.layers.base import Role, Window
 from deconvcheck.model import Step
@@ -490,6 +492,25 @@ def test_budgets_per_file_pattern(tmp_path: Path) -> None:
     status, _, err = run(".", cwd=tmp_path)
     assert status == 2
     assert "unknown budget 'max-parameters'" in err
+
+
+def test_rules_are_named_by_symbols_declared_once() -> None:
+    """Every `Code` symbol is one declared rule and every rule has its symbol; outside the
+    registry no module spells a code as a string (a misspelt code cannot hide in one)."""
+    symbols = {name: value for name, value in vars(Code).items() if name.isupper()}
+    assert sorted(symbols.values()) == sorted(RULES)
+    assert len(set(symbols.values())) == len(symbols)
+    package = Path(deconvcheck.__file__).parent
+    spelt = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        if path != package / "diagnostics.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and CODE_PATTERN.match(node.value)
+    ]
+    assert spelt == []
 
 
 @pytest.mark.parametrize("code", list(RULES))

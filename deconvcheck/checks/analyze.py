@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from deconvcheck import arith
 from deconvcheck.checks.trace import ancestors, first_lossy, path_sizes, restored
-from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.infer import propagate
 from deconvcheck.layers.base import Role, format_shape
 from deconvcheck.model import Model, steps
@@ -59,14 +59,18 @@ def restoration(spec: Spec, model: Model) -> Iterator[Diagnostic]:
         message += f"; the size was lost where {lossy.describe()}"
     where = _at(model, lossy.layer if lossy else output.name)
     yield _diag(
-        "DC301", message, where, lossy.layer if lossy else output.name, _fix_hint(spec, model, mode)
+        Code.NOT_RESTORED,
+        message,
+        where,
+        lossy.layer if lossy else output.name,
+        _fix_hint(spec, model, mode),
     )
 
 
 def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
     """DC201 from inference, traced back to the layer that made the inputs disagree: the
     tensors of the call that could not be joined, and what lost the size on one path only."""
-    if diag.code != "DC201" or diag.layer not in model.graph.nodes:
+    if diag.code != Code.MERGE_MISMATCH or diag.layer not in model.graph.nodes:
         return diag
     merge = model.graph.nodes[diag.layer]
     failed = [
@@ -129,7 +133,7 @@ def open_sizes(spec: Spec, model: Model) -> Iterator[Diagnostic]:
     at = propagate(model.graph, {source.name: trial(source.output_shape, fmt, size)})
     if joins:
         cause: Diagnostic | None = explain_merge(
-            spec, at, next(d for d in at.diagnostics if d.code == "DC201")
+            spec, at, next(d for d in at.diagnostics if d.code == Code.MERGE_MISMATCH)
         )
     else:
         cause = next(restoration(spec, at), None)
@@ -150,7 +154,7 @@ def open_sizes(spec: Spec, model: Model) -> Iterator[Diagnostic]:
         f"give it inputs of {kept} (resize or pad them), or change the layers that lose the size; "
         "`deconvcheck sizes` lists the sizes"
     )
-    yield _diag("DC307", message, _at(model, source.name), source.name, hint)
+    yield _diag(Code.OPEN_SIZE_FAILS, message, _at(model, source.name), source.name, hint)
 
 
 # ---------------------------------------------------------------- design rules
@@ -161,7 +165,7 @@ def lossy_downsampling(model: Model) -> Iterator[Diagnostic]:
     for step in steps(model).values():
         if any(step.dropped()):
             yield _diag(
-                "DC302",
+                Code.LOSSY_DOWNSAMPLING,
                 step.describe(),
                 _at(model, step.layer),
                 step.layer,
@@ -189,7 +193,7 @@ def checkerboard(model: Model) -> Iterator[Diagnostic]:
                 "artefacts, Odena et al. 2016)"
             )
             yield _diag(
-                "DC303",
+                Code.CHECKERBOARD,
                 f"{node.layer.keras_name()} '{name}': kernel {kernels} is not divisible by "
                 f"stride {strides}, {effect}",
                 node.decl.pos,
@@ -242,7 +246,7 @@ def unreachable_output_shape(model: Model) -> Iterator[Diagnostic]:
                     f"axis {axis}: {m} is valid ({sizes}); Keras needs output_padding={op}"
                 )
         yield _diag(
-            "DC304",
+            Code.UNREACHABLE_OUTPUT_SHAPE,
             f"{node.layer.keras_name()} '{name}' gives {'x'.join(str(g) for g in got)}, not the "
             f"output_shape {'x'.join(str(w) for w in wanted)}: " + "; ".join(parts),
             node.decl.value_at("output_shape"),
@@ -272,7 +276,7 @@ def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
         n = before[0]
         doubled = f"{n}·2 = {2 * n}" if n is not None else "twice the size"
         yield _diag(
-            "DC305",
+            Code.DILATION_SURPRISE,
             f"{node.layer.keras_name()} '{name}': dilation_rate {d} widens the {k}-wide "
             f"kernel to {arith.effective_kernel(k, d)}, so {format_shape(before)} grows to "
             f"{format_shape(after)}; dilation enlarges the receptive field, it does not upsample",
@@ -282,11 +286,11 @@ def dilation_surprise(model: Model) -> Iterator[Diagnostic]:
         )
 
 
-RULES = (  # each design rule and the code it reports
-    ("DC302", lossy_downsampling),
-    ("DC303", checkerboard),
-    ("DC304", unreachable_output_shape),
-    ("DC305", dilation_surprise),
+DESIGN_CHECKS = (  # the function behind each design rule (declared in diagnostics.RULES)
+    (Code.LOSSY_DOWNSAMPLING, lossy_downsampling),
+    (Code.CHECKERBOARD, checkerboard),
+    (Code.UNREACHABLE_OUTPUT_SHAPE, unreachable_output_shape),
+    (Code.DILATION_SURPRISE, dilation_surprise),
 )
 
 
@@ -298,9 +302,9 @@ def analyze(
     may report, before its selection."""
     found = [explain_merge(spec, model, d) for d in model.diagnostics]
     found += restoration(spec, model)
-    if selects("DC307"):
+    if selects(Code.OPEN_SIZE_FAILS):
         found += open_sizes(spec, model)
-    for code, rule in RULES:
+    for code, check in DESIGN_CHECKS:
         if selects(code):
-            found += rule(model)
+            found += check(model)
     return sorted((d.at(spec.path) for d in found), key=lambda d: (d.line, d.column, d.code))

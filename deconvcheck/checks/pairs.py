@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.infer import infer
 from deconvcheck.layers.base import format_shape
 from deconvcheck.model import Model
@@ -50,7 +50,9 @@ def pair_diagnostics(
     decoders may name one encoder in a single `check`, which reads and infers it once."""
 
     def diag(message: str, hint: str | None = None) -> Diagnostic:
-        return make("DC306", message, line=pos.line, column=pos.column, hint=hint).at(path)
+        return make(
+            Code.ENCODER_DECODER_MISFIT, message, line=pos.line, column=pos.column, hint=hint
+        ).at(path)
 
     try:
         encoder = (reading or Reading()).made(encoder_path, infer)

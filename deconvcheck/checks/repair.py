@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from deconvcheck.checks.trace import works
 from deconvcheck.convert import yaml_value
+from deconvcheck.diagnostics import Code
 from deconvcheck.infer import infer, layer_names, propagate
 from deconvcheck.layers.base import Role, Shape, Window
 from deconvcheck.model import Model, steps
@@ -239,7 +240,7 @@ def repair(spec: Spec, strategy: Strategy, mode: str | None) -> Fix | None:
         errors = [d for d in model.diagnostics if d.severity == "error"]
         change: str | None = None
         if errors:
-            if errors[0].code == "DC201" and errors[0].layer and strategy.on_merge:
+            if errors[0].code == Code.MERGE_MISMATCH and errors[0].layer and strategy.on_merge:
                 change = strategy.on_merge(edit, model, errors[0].layer)
                 merged = True
         elif strategy.on_output and mode is not None:

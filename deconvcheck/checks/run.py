@@ -17,7 +17,7 @@ from typing import NamedTuple
 from deconvcheck.checks.analyze import analyze
 from deconvcheck.checks.config import Config
 from deconvcheck.checks.pairs import check_pair
-from deconvcheck.diagnostics import Diagnostic, capped, make
+from deconvcheck.diagnostics import Code, Diagnostic, capped, make
 from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
 from deconvcheck.model import Model
@@ -201,9 +201,9 @@ def _unlisted(folder: str) -> Diagnostic:
             reason = "it could not be listed"
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    return make("DC001", f"cannot read folder: {reason}; the specs in it are not checked").at(
-        folder
-    )
+    return make(
+        Code.FILE_UNREADABLE, f"cannot read folder: {reason}; the specs in it are not checked"
+    ).at(folder)
 
 
 def _typo(path: str, text: str) -> Diagnostic:
@@ -212,7 +212,7 @@ def _typo(path: str, text: str) -> Diagnostic:
         if match and _near_miss(match.group(1) or match.group(2)):
             key = match.group(1) or match.group(2)
             return make(
-                "DC008",
+                Code.UNKNOWN_TOP_KEY,
                 f"top-level key {key!r} looks like a misspelt {VERSION_KEY!r}: this file is "
                 "checked as a spec, not skipped",
                 line=number,
@@ -220,7 +220,9 @@ def _typo(path: str, text: str) -> Diagnostic:
                 hint=f"write `{VERSION_KEY}: 1`",
             ).at(path)
     return make(
-        "DC008", f"a key looks like a misspelt {VERSION_KEY!r}", hint=f"write `{VERSION_KEY}: 1`"
+        Code.UNKNOWN_TOP_KEY,
+        f"a key looks like a misspelt {VERSION_KEY!r}",
+        hint=f"write `{VERSION_KEY}: 1`",
     ).at(path)
 
 
@@ -245,7 +247,7 @@ def over_budget(model: Model, budgets: tuple[tuple[str, int], ...], path: str) -
         if value is not None and value > limit:
             found.append(
                 make(
-                    "DC401",
+                    Code.OVER_BUDGET,
                     f"model '{model.name}' has {value:,} {what}, over the budget {key} = {limit:,}",
                     hint="a smaller model, or a larger budget in [tool.deconvcheck]",
                 ).at(path)

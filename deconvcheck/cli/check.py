@@ -19,6 +19,7 @@ from deconvcheck.cli.main import (
     read_stdin,
     wants_color,
 )
+from deconvcheck.diagnostics import Code
 from deconvcheck.report.check import REPORTERS
 from deconvcheck.report.diagnostics import terminal
 
@@ -144,7 +145,7 @@ def check(
         click.echo(REPORTERS[fmt](results), nl=False)
     if not quiet:
         click.echo(tally(results), err=True)
-    unreadable = any(d.code == "DC001" for r in results for d in r.diagnostics)
+    unreadable = any(d.code == Code.FILE_UNREADABLE for r in results for d in r.diagnostics)
     if unreadable:
         sys.exit(EXIT_USAGE)
     failing = ("error",) if fail_on == "error" else ("error", "warning")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -62,7 +63,8 @@ def shared_axes(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     if isinstance(value, list | tuple) and all(is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise Refusal(
-        "DC103", f"`{name}` must be null, an int or a list of ints; received {shown(value)}"
+        Code.VALUE_REFUSED,
+        f"`{name}` must be null, an int or a list of ints; received {shown(value)}",
     )
 
 
@@ -97,7 +99,7 @@ class PReLU(Layer):
             # Keras: `param_shape[i - 1] = 1`, Python indexing included (0 is the last axis).
             if not -len(sizes) <= axis - 1 < len(sizes):
                 raise Refusal(
-                    "DC207",
+                    Code.AXIS_OUT_OF_RANGE,
                     f"shared axis {axis} is out of range for input shape {format_shape(shape)}",
                     arg="shared_axes",
                 )

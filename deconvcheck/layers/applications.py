@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -47,7 +48,7 @@ class LayerScale(Layer):
         # torch traces unknown sizes with a stand-in that does not broadcast: refused too.)
         if last is None or (last != dim and 1 not in (last, dim)):
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"scales {dim} channels, but the input has {last} (shape {format_shape(shape)})",
                 arg="projection_dim",
             )

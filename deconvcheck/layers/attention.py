@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -43,7 +44,7 @@ def output_dims(value: object, name: str, rank: int) -> tuple[int, ...] | None:
     if isinstance(value, list | tuple) and value and all(is_int(v) and v > 0 for v in value):
         return tuple(value)
     raise Refusal(
-        "DC103",
+        Code.VALUE_REFUSED,
         f"`{name}` must be a positive int or a list of them; received {shown(value)}",
         arg=name,
     )
@@ -53,7 +54,8 @@ def _last(shape: Shape, what: str) -> int:
     size = shape[-1]
     if size is None:
         raise Refusal(
-            "DC204", f"needs a known last axis of the {what}; received {format_shape(shape)}"
+            Code.CHANNELS_REFUSED,
+            f"needs a known last axis of the {what}; received {format_shape(shape)}",
         )
     return size
 
@@ -76,7 +78,7 @@ class AttentionLayer(Layer):
     def _inputs(self, inputs: Sequence[Shape]) -> tuple[Shape, Shape, Shape]:
         if len(inputs) not in (2, 3):
             raise Refusal(
-                "DC109",
+                Code.INPUT_COUNT,
                 f"takes a query and a value, and optionally a key; received {len(inputs)} inputs",
             )
         query, value = inputs[0], inputs[1]
@@ -123,14 +125,16 @@ class MultiHeadAttention(AttentionLayer):
     def validate(self) -> None:
         if self.config.flash_attention and self.config.dropout > 0:
             raise Refusal(
-                "DC103", "flash_attention cannot be used with a dropout", arg="flash_attention"
+                Code.VALUE_REFUSED,
+                "flash_attention cannot be used with a dropout",
+                arg="flash_attention",
             )
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         query, value, key = self._inputs(inputs)
         if value[1:-1] != key[1:-1]:
             raise Refusal(
-                "DC201",
+                Code.MERGE_MISMATCH,
                 f"value {format_shape(value)} and key {format_shape(key)} must agree on every "
                 "axis but the last",
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -59,7 +60,7 @@ def factor(low: float, high: float, *, open_low: bool = False) -> Parser:
         elif isinstance(value, int | float) and not isinstance(value, bool) and within(value):
             return value
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             f"`{name}` must be a number in {bound} or two numbers; received {shown(value)}",
             arg=name,
         )
@@ -79,7 +80,7 @@ def zoom_factor(value: object, name: str, rank: int) -> object:
     if values and all(-1 < number(v, name, rank) <= 1 for v in values):
         return value
     raise Refusal(
-        "DC103",
+        Code.VALUE_REFUSED,
         f"`{name}` must be a number in (-1, 1] or two of them; received {shown(value)}",
         arg=name,
     )
@@ -93,7 +94,9 @@ def value_range(value: object, name: str, rank: int) -> object:
     if isinstance(value, list | tuple) and len(value) == 2:
         return value
     raise Refusal(
-        "DC103", f"`{name}` must be a list of two numbers; received {shown(value)}", arg=name
+        Code.VALUE_REFUSED,
+        f"`{name}` must be a list of two numbers; received {shown(value)}",
+        arg=name,
     )
 
 
@@ -241,7 +244,7 @@ class CenterCrop(Layer):
         (shape,) = inputs
         if len(shape) not in (3, 4):
             raise Refusal(
-                "DC203",
+                Code.RANK_MISMATCH,
                 f"takes an image (3 axes) or a batch of images (4 axes); received "
                 f"{format_shape(shape)}",
             )
@@ -273,7 +276,8 @@ class RandomCrop(Layer):
         axis = -3 if self.config.data_format == "channels_last" else -2
         if len(shape) < -axis:
             raise Refusal(
-                "DC203", f"needs at least {-axis} axes to crop; received {format_shape(shape)}"
+                Code.RANK_MISMATCH,
+                f"needs at least {-axis} axes to crop; received {format_shape(shape)}",
             )
         out = list(shape)
         out[axis], out[axis + 1] = self.config.height, self.config.width

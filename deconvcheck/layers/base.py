@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeVar
 
+from deconvcheck.diagnostics import Code
+
 if TYPE_CHECKING:
     from fractions import Fraction
 
@@ -66,7 +68,9 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def _refuse(name: str, value: object, expected: str) -> Refusal:
-    return Refusal("DC103", f"`{name}` must be {expected}; received {shown(value)}", arg=name)
+    return Refusal(
+        Code.VALUE_REFUSED, f"`{name}` must be {expected}; received {shown(value)}", arg=name
+    )
 
 
 def is_int(value: object) -> bool:
@@ -198,7 +202,7 @@ def shape_list(value: object, name: str, rank: int) -> Shape:
     for v in value:
         if isinstance(v, str) and v.lower() == "none":
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 f"`{name}` must be {expected}; received {shown(value)}: 'None' is a string here",
                 hint="write null (YAML and JSON's None) for an unknown size",
                 arg=name,
@@ -259,7 +263,7 @@ def activation(value: object, name: str, rank: int) -> object:
     """A Keras activation name (or null for linear); other forms (configs) are taken as given."""
     if isinstance(value, str) and value not in ACTIVATIONS:
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             f"unknown activation {value!r}; Keras knows {', '.join(sorted(ACTIVATIONS))}",
             arg=name,
         )
@@ -567,7 +571,7 @@ class Layer:
                 parsed[spec.name] = spec.parse(raw[spec.name], spec.name, cls.RANK)
             elif spec.required:
                 raise Refusal(
-                    "DC104",
+                    Code.MISSING_ARGUMENT,
                     f"missing required argument `{spec.name}`",
                     hint=f"add `{spec.name}: ...` ({spec.doc})" if spec.doc else None,
                 )
@@ -865,7 +869,7 @@ def require_rank(shape: Shape, ndim: int, *, at_least: bool = False) -> None:
             f"batch axis): shape: [{rest}]"
         )
     raise Refusal(
-        "DC203",
+        Code.RANK_MISMATCH,
         f"expects inputs with {expected} axes besides the batch axis; "
         f"received shape {format_shape(shape)}",
         hint=hint,
@@ -885,7 +889,7 @@ def known_channels(shape: Shape, fmt: str) -> int:
     channels = shape[channel_axis(shape, fmt)]
     if channels is None:
         raise Refusal(
-            "DC204",
+            Code.CHANNELS_REFUSED,
             f"needs a known channel dimension; received shape {format_shape(shape)} ({fmt})",
             hint="give the channel count in the Input shape",
         )

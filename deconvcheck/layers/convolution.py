@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from deconvcheck import arith
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
@@ -40,7 +41,7 @@ def refuse_strided_dilation(strides: tuple[int, ...], dilation: tuple[int, ...])
     """Keras refuses `strides > 1` together with `dilation_rate > 1` (in any axes)."""
     if max(strides) > 1 and max(dilation) > 1:
         raise Refusal(
-            "DC111",
+            Code.STRIDES_WITH_DILATION,
             f"`strides > 1` is not supported together with "
             f"`dilation_rate > 1`; received strides={strides}, dilation_rate={dilation}",
             hint="use strides=1 with the dilation, or dilation_rate=1 with the strides",
@@ -58,7 +59,7 @@ def check_output_positive(
         size = output[axis]
         if size is not None and (size < 0 or (size == 0 and not allow_zero)):
             raise Refusal(
-                "DC202",
+                Code.SIZE_NOT_POSITIVE,
                 f"computed output size would be zero or negative "
                 f"({size} on spatial axis {axis}); received input shape {format_shape(inputs)}",
                 hint="use padding='same', a smaller kernel, stride or dilation, or a larger input",
@@ -73,7 +74,7 @@ def conv_padding(*, causal: bool) -> Parser:
     def parse(value: object, name: str, rank: int) -> str:
         if not causal and isinstance(value, str) and value.lower() == "causal":
             raise Refusal(
-                "DC112",
+                Code.CAUSAL_PADDING,
                 f"padding='causal' is only supported by 1-D convolution (Conv1D); "
                 f"this layer is {rank}-D",
                 hint="use padding='same' (the same output size) or a Conv1D",
@@ -174,7 +175,7 @@ class Conv(Layer):
         filters, groups = self.config.filters, self.config.groups
         if filters % groups:
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 f"the number of filters must be evenly divisible by the number of groups; "
                 f"received filters={filters}, groups={groups}",
                 arg="groups",
@@ -187,7 +188,7 @@ class Conv(Layer):
         channels = known_channels(shape, fmt)
         if channels % self.config.groups:
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"the number of input channels must be evenly divisible by the number of "
                 f"groups; received groups={self.config.groups}, but the input has "
                 f"{channels} channels (shape {format_shape(shape)})",

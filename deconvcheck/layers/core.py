@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
@@ -123,7 +124,7 @@ class Dense(Layer):
         features = shape[-1]
         if features is None:
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"needs a known last axis; received shape {format_shape(shape)}",
             )
         return features
@@ -154,7 +155,9 @@ class Dense(Layer):
 def non_negative(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if result < 0:
-        raise Refusal("DC103", f"`{name}` cannot be negative; received {shown(value)}", arg=name)
+        raise Refusal(
+            Code.VALUE_REFUSED, f"`{name}` cannot be negative; received {shown(value)}", arg=name
+        )
     return result
 
 
@@ -166,7 +169,9 @@ def fraction(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if not 0 <= result <= 1:
         raise Refusal(
-            "DC103", f"`{name}` must be between 0 and 1; received {shown(value)}", arg=name
+            Code.VALUE_REFUSED,
+            f"`{name}` must be between 0 and 1; received {shown(value)}",
+            arg=name,
         )
     return result
 
@@ -280,7 +285,7 @@ def target_shape(value: object, name: str, rank: int) -> tuple[int, ...]:
     dims = int_list(value, name, rank)
     if any(d < -1 for d in dims) or dims.count(-1) > 1:
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             f"`{name}` takes non-negative sizes and at most one -1; received {shown(list(dims))}",
             arg=name,
         )
@@ -320,7 +325,7 @@ class Reshape(Layer):
         if -1 in target and known and size % known == 0:
             return (shape[0], *(size // known if d == -1 else d for d in target))
         raise Refusal(
-            "DC205",
+            Code.RESHAPE_SIZE,
             f"cannot turn {format_shape(shape)} ({size} values per sample) into "
             f"{tuple(target)} ({known} values)",
             hint="make the product of target_shape equal the input's, or use -1 for one axis",
@@ -345,7 +350,7 @@ def permutation(value: object, name: str, rank: int) -> tuple[int, ...]:
     dims = int_list(value, name, rank)
     if sorted(dims) != list(range(1, len(dims) + 1)):
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             f"`{name}` must be a permutation of 1..{len(dims)}; received {shown(list(dims))}",
             arg=name,
         )
@@ -437,7 +442,7 @@ class Lambda(Layer):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         if self.config.output_shape is None:
             raise Refusal(
-                "DC113",
+                Code.LAMBDA_WITHOUT_SHAPE,
                 "a Lambda's output shape is only known by running its Python function, which "
                 "deconvcheck does not do",
                 hint="give the Lambda an `output_shape` (Keras takes it too), or use a Keras "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Dim,
@@ -62,7 +63,7 @@ class Concatenate(Merge):
         rank = len(inputs[0])
         if not -rank <= axis < rank:
             raise Refusal(
-                "DC207",
+                Code.AXIS_OUT_OF_RANGE,
                 f"axis {axis} is out of range for inputs of rank {rank} "
                 f"(counting the batch axis); received {_joined(inputs)}",
                 arg="axis",
@@ -74,7 +75,7 @@ class Concatenate(Merge):
             len({d for d in dims if d is not None}) > 1 for dims in zip(*others, strict=True)
         ):
             raise Refusal(
-                "DC201",
+                Code.MERGE_MISMATCH,
                 f"needs inputs that match on every axis except the concatenation "
                 f"axis ({axis}); received {_joined(inputs)}",
             )
@@ -123,7 +124,7 @@ class Elementwise(Merge):
                 out = _broadcast(out, shape[1:])
             except ValueError:
                 raise Refusal(
-                    "DC201",
+                    Code.MERGE_MISMATCH,
                     f"needs inputs of the same shape; received {_joined(inputs)}",
                 ) from None
         batches = {s[0] for s in inputs} - {None}
@@ -163,7 +164,8 @@ class Subtract(Elementwise):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         if len(inputs) != 2:
             raise Refusal(
-                "DC109", f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}"
+                Code.INPUT_COUNT,
+                f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}",
             )
         return super().output_shape(inputs)
 
@@ -179,7 +181,9 @@ def dot_axes(value: object, name: str, rank: int) -> int | tuple[int, int]:
     ):
         return (value[0], value[1])
     raise Refusal(
-        "DC103", f"`{name}` must be an axis or a list of two; received {shown(value)}", arg=name
+        Code.VALUE_REFUSED,
+        f"`{name}` must be an axis or a list of two; received {shown(value)}",
+        arg=name,
     )
 
 
@@ -208,7 +212,8 @@ class Dot(Merge):
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
         if len(inputs) != 2:
             raise Refusal(
-                "DC109", f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}"
+                Code.INPUT_COUNT,
+                f"takes exactly 2 inputs; received {len(inputs)}: {_joined(inputs)}",
             )
         first, second = list(inputs[0]), list(inputs[1])
         axes = self.config.axes
@@ -218,11 +223,13 @@ class Dot(Merge):
             pair = list(axes)
         if not (-len(first) <= pair[0] < len(first) and -len(second) <= pair[1] < len(second)):
             raise Refusal(
-                "DC207", f"axes {shown(axes)} are out of range for {_joined(inputs)}", arg="axes"
+                Code.AXIS_OUT_OF_RANGE,
+                f"axes {shown(axes)} are out of range for {_joined(inputs)}",
+                arg="axes",
             )
         if first[pair[0]] != second[pair[1]]:
             raise Refusal(
-                "DC201",
+                Code.MERGE_MISMATCH,
                 f"axis {pair[0]} of the first input ({first[pair[0]]}) and axis {pair[1]} of "
                 f"the second ({second[pair[1]]}) must agree; received {_joined(inputs)}",
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -45,7 +46,9 @@ class Submodel(Protocol):
 def submodel(value: object, name: str, rank: int) -> Submodel:
     if callable(getattr(value, "run", None)):
         return value  # type: ignore[return-value]
-    raise Refusal("DC103", f"`{name}` must be a model; received {shown(value)}", arg=name)
+    raise Refusal(
+        Code.VALUE_REFUSED, f"`{name}` must be a model; received {shown(value)}", arg=name
+    )
 
 
 class NestedConfig(Config):

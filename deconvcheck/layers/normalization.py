@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     IGNORED_DOC,
     Config,
@@ -32,7 +33,7 @@ def no_renorm(value: object, name: str, rank: int) -> bool:
     """renorm=True adds moving statistics deconvcheck does not count: refused, not guessed."""
     if boolean(value, name, rank):
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             "renorm=True is not supported by deconvcheck (its extra weights are not counted)",
             arg=name,
         )
@@ -80,14 +81,14 @@ class BatchNormalization(Layer):
         axis = self.config.axis
         if not -len(shape) <= axis < len(shape):
             raise Refusal(
-                "DC207",
+                Code.AXIS_OUT_OF_RANGE,
                 f"axis {axis} is out of range for input shape {format_shape(shape)}",
                 arg="axis",
             )
         channels: int | None = shape[axis]
         if channels is None:
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"needs a known size on axis {axis}; received shape {format_shape(shape)}",
             )
         return channels
@@ -119,7 +120,9 @@ def axes(value: object, name: str, rank: int) -> tuple[int, ...]:
     if isinstance(value, list | tuple) and all(is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise Refusal(
-        "DC103", f"`{name}` must be an int or a list of ints; received {shown(value)}", arg=name
+        Code.VALUE_REFUSED,
+        f"`{name}` must be an int or a list of ints; received {shown(value)}",
+        arg=name,
     )
 
 
@@ -129,7 +132,7 @@ def resolved_axes(shape: Shape, wanted: Sequence[int]) -> tuple[int, ...]:
     for axis in wanted:
         if not -rank <= axis < rank:
             raise Refusal(
-                "DC207",
+                Code.AXIS_OUT_OF_RANGE,
                 f"axis {axis} is out of range for input shape {format_shape(shape)}",
                 arg="axis",
             )
@@ -140,7 +143,7 @@ def known_sizes(shape: Shape, at: Sequence[int], what: str) -> list[int]:
     sizes = [shape[a] for a in at]
     if any(s is None for s in sizes):
         raise Refusal(
-            "DC204",
+            Code.CHANNELS_REFUSED,
             f"needs known sizes on axes {list(at)} for its {what}; received shape "
             f"{format_shape(shape)}",
             hint="give those sizes in the Input shape",
@@ -200,7 +203,9 @@ def group_count(value: object, name: str, rank: int) -> int:
     if isinstance(value, int) and is_int(value) and (value == -1 or value > 0):
         return value
     raise Refusal(
-        "DC103", f"`{name}` must be a positive integer or -1; received {shown(value)}", arg=name
+        Code.VALUE_REFUSED,
+        f"`{name}` must be a positive integer or -1; received {shown(value)}",
+        arg=name,
     )
 
 
@@ -235,7 +240,7 @@ class GroupNormalization(Layer):
         groups = channels if self.config.groups == -1 else self.config.groups
         if channels < groups or channels % groups:
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"{groups} groups cannot split {channels} channels (shape {format_shape(shape)})",
                 hint="use a number of groups that divides the channels",
                 arg="groups",

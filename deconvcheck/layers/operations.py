@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -52,7 +53,7 @@ def broadcast(first: Shape, second: Shape) -> Shape:
             out.append(x)
         else:
             raise Refusal(
-                "DC201",
+                Code.MERGE_MISMATCH,
                 f"cannot broadcast {format_shape(first)} with {format_shape(second)}: "
                 f"{x} against {y}",
             )
@@ -91,7 +92,7 @@ def axes(value: object, name: str, rank: int) -> int | tuple[int, ...] | None:
     if isinstance(value, list | tuple) and all(type(v) is int for v in value):
         return tuple(value)
     raise Refusal(
-        "DC103",
+        Code.VALUE_REFUSED,
         f"`{name}` must be an axis, a list of axes or null; received {shown(value)}",
         arg=name,
     )
@@ -208,7 +209,9 @@ def _axes(axis: object, rank: int) -> list[int]:
     for item in items:
         if type(item) is not int or not -rank <= item < rank:
             raise Refusal(
-                "DC207", f"axis {shown(item)} is out of range for rank {rank}", arg="axis"
+                Code.AXIS_OUT_OF_RANGE,
+                f"axis {shown(item)} is out of range for rank {rank}",
+                arg="axis",
             )
         found.append(item % rank)
     return found
@@ -294,7 +297,7 @@ class GetItem(KerasOperation):
         named = sum(1 for k in key if k is not None and k != ELLIPSIS)
         if named > len(shape):
             raise Refusal(
-                "DC207",
+                Code.AXIS_OUT_OF_RANGE,
                 f"indexes {named} axes of a tensor of rank {len(shape)} "
                 f"({format_shape(tuple(shape))})",
             )
@@ -310,13 +313,17 @@ class GetItem(KerasOperation):
             elif type(item) is int:
                 n = shape[axis]
                 if n is not None and not -n <= item < n:
-                    raise Refusal("DC207", f"index {item} is out of range for an axis of {n}")
+                    raise Refusal(
+                        Code.AXIS_OUT_OF_RANGE, f"index {item} is out of range for an axis of {n}"
+                    )
                 axis += 1
             elif isinstance(item, dict) and item.get("class_name") == "__slice__":
                 out.append(_slice_length(shape[axis], item.get("config") or {}))
                 axis += 1
             else:
-                raise Refusal("DC103", f"an index deconvcheck cannot read: {shown(item)}")
+                raise Refusal(
+                    Code.VALUE_REFUSED, f"an index deconvcheck cannot read: {shown(item)}"
+                )
         return (*out, *shape[axis:])
 
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from deconvcheck import arith
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     AnyLayer,
     Config,
@@ -44,7 +45,9 @@ def pooling_strides(value: object, name: str, rank: int) -> tuple[int, ...] | No
         return None
     strides = int_tuple_or_zero(value, name, rank)
     if 0 in strides:
-        raise Refusal("DC103", f"`strides` cannot contain 0; received {shown(value)}", arg=name)
+        raise Refusal(
+            Code.VALUE_REFUSED, f"`strides` cannot contain 0; received {shown(value)}", arg=name
+        )
     return strides
 
 

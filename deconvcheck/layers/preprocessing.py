@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -90,17 +91,19 @@ class Normalization(Layer):
     def validate(self) -> None:
         mean, variance = self.config.mean, self.config.variance
         if (mean is None) != (variance is None):
-            raise Refusal("DC103", "give both `mean` and `variance`, or neither", arg="variance")
+            raise Refusal(
+                Code.VALUE_REFUSED, "give both `mean` and `variance`, or neither", arg="variance"
+            )
         if mean is not None and nested_shape(mean) != nested_shape(variance):
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 f"`mean` and `variance` must have the same shape; received "
                 f"{nested_shape(mean)} and {nested_shape(variance)}",
                 arg="variance",
             )
         if mean is not None and len(nested_shape(mean)) > len(self.config.axis):
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 f"`mean` has more axes ({len(nested_shape(mean))}) than `axis` keeps "
                 f"({len(self.config.axis)})",
                 arg="mean",
@@ -116,7 +119,7 @@ class Normalization(Layer):
             for size, axis_size in zip(reversed(nested_shape(mean)), reversed(sizes), strict=False):
                 if size not in (1, axis_size):
                     raise Refusal(
-                        "DC204",
+                        Code.CHANNELS_REFUSED,
                         f"`mean` of shape {nested_shape(mean)} does not fit the kept axes "
                         f"{list(kept)} of {format_shape(shape)}",
                         arg="mean",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     IGNORED_DOC,
     Config,
@@ -87,7 +88,9 @@ def use_cudnn(value: object, name: str, rank: int) -> object:
     if isinstance(value, bool) or value == "auto":
         return value
     raise Refusal(
-        "DC103", f"`{name}` must be 'auto', true or false; received {shown(value)}", arg=name
+        Code.VALUE_REFUSED,
+        f"`{name}` must be 'auto', true or false; received {shown(value)}",
+        arg=name,
     )
 
 
@@ -147,7 +150,8 @@ class Recurrent(Layer):
         features = shape[-1]
         if features is None:
             raise Refusal(
-                "DC204", f"needs a known feature axis; received shape {format_shape(shape)}"
+                Code.CHANNELS_REFUSED,
+                f"needs a known feature axis; received shape {format_shape(shape)}",
             )
         return features
 
@@ -275,7 +279,7 @@ class ConvLSTM(Layer):
         channels = known_channels(step, fmt)
         if any(step[a] is None for a in spatial_axes(step, fmt)):
             raise Refusal(
-                "DC204",
+                Code.CHANNELS_REFUSED,
                 f"needs known spatial sizes (Keras's ConvLSTM takes static ones); received "
                 f"{format_shape(shape)}",
             )

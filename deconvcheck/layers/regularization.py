@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -120,7 +121,9 @@ def penalty(value: object, name: str, rank: int) -> float:
     result = number(value, name, rank)
     if result < 0 or result in (float("inf"), float("-inf")):
         raise Refusal(
-            "DC103", f"`{name}` must be a non-negative number; received {shown(value)}", arg=name
+            Code.VALUE_REFUSED,
+            f"`{name}` must be a non-negative number; received {shown(value)}",
+            arg=name,
         )
     return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     Config,
     Example,
@@ -51,7 +52,7 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
         return ((value, value),) * rank
     if not isinstance(value, list | tuple) or len(value) != rank:
         raise Refusal(
-            "DC103",
+            Code.VALUE_REFUSED,
             f"`{name}` must be an int, {rank} ints, or {rank} pairs of ints; "
             f"received {shown(value)}",
             arg=name,
@@ -66,7 +67,9 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
 @per_axis
 def crop_pairs(value: object, name: str, rank: int) -> Pairs:
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        raise Refusal("DC103", f"`{name}` cannot be negative; received {shown(value)}", arg=name)
+        raise Refusal(
+            Code.VALUE_REFUSED, f"`{name}` cannot be negative; received {shown(value)}", arg=name
+        )
     return pairs(value, name, rank)
 
 
@@ -242,7 +245,7 @@ class Cropping(Layer):
             size = out[axis]
             if size is not None and size <= 0:
                 raise Refusal(
-                    "DC206",
+                    Code.CROPPED_AWAY,
                     f"cropping {self.config.cropping} must be smaller than "
                     f"the input's spatial size; received shape {format_shape(shape)}",
                     hint="crop less, or crop a larger tensor",

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from deconvcheck import arith
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     KERNEL_ARGS,
     Config,
@@ -79,7 +80,7 @@ class ConvTranspose(Layer):
             for axis, (pad, stride) in enumerate(zip(output_padding, strides, strict=True)):
                 if pad >= stride:
                     raise Refusal(
-                        "DC110",
+                        Code.OUTPUT_PADDING_TOO_LARGE,
                         f"`output_padding` must be strictly less than `strides` on every axis; "
                         f"at axis {axis} output_padding is {pad} but strides is {stride} "
                         f"(received output_padding={output_padding}, strides={strides})",

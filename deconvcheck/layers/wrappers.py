@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from deconvcheck.diagnostics import Code
 from deconvcheck.layers.base import (
     AnyLayer,
     Config,
@@ -35,13 +36,17 @@ def wrapped_layer(value: object, name: str, rank: int) -> AnyLayer:
         return value
     if not isinstance(value, Mapping) or not ("type" in value or "class_name" in value):
         raise Refusal(
-            "DC103", f"`{name}` must be a layer such as {{type: LSTM, units: 8}}", arg=name
+            Code.VALUE_REFUSED,
+            f"`{name}` must be a layer such as {{type: LSTM, units: 8}}",
+            arg=name,
         )
     keras = "class_name" in value
     type_name = value["class_name" if keras else "type"]
     cls = lookup(type_name) if isinstance(type_name, str) else None
     if cls is None:
-        raise Refusal("DC101", f"`{name}`: unknown layer type {type_name!r}", arg=name)
+        raise Refusal(
+            Code.UNKNOWN_LAYER_TYPE, f"`{name}`: unknown layer type {type_name!r}", arg=name
+        )
     if keras:
         args = cls.from_keras(value.get("config") or {})
     else:
@@ -53,7 +58,9 @@ def wrapped_layer(value: object, name: str, rank: int) -> AnyLayer:
         )
     unknown = sorted(set(args) - {a.name for a in cls.all_args()})
     if unknown:
-        raise Refusal("DC102", f"`{name}`: {cls.keras_name()} has no argument {unknown[0]!r}")
+        raise Refusal(
+            Code.UNKNOWN_ARGUMENT, f"`{name}`: {cls.keras_name()} has no argument {unknown[0]!r}"
+        )
     return cls(args)
 
 
@@ -66,7 +73,7 @@ def merge_mode(value: object, name: str, rank: int) -> str | None:
     if value is None or value in ("concat", "sum", "mul", "ave"):
         return None if value is None else str(value)
     raise Refusal(
-        "DC103",
+        Code.VALUE_REFUSED,
         f"`{name}` must be 'concat', 'sum', 'mul' or 'ave'; received {shown(value)}",
         arg=name,
     )
@@ -126,7 +133,7 @@ class Bidirectional(Wrapper):
         forward, backward = self.config.layer, self.config.backward_layer
         if "go_backwards" not in {a.name for a in forward.all_args()}:
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 f"wraps a recurrent layer (one with go_backwards); received {forward.keras_name()}",
                 arg="layer",
             )
@@ -134,7 +141,7 @@ class Bidirectional(Wrapper):
             forward, "go_backwards"
         ):
             raise Refusal(
-                "DC103",
+                Code.VALUE_REFUSED,
                 "the forward and backward layers need different `go_backwards` values",
                 arg="backward_layer",
             )
@@ -218,7 +225,7 @@ class TimeDistributed(Wrapper):
     def _child(self, shape: Shape) -> Shape:
         if len(shape) < 3:
             raise Refusal(
-                "DC203",
+                Code.RANK_MISMATCH,
                 f"needs a time axis and at least one more; received {format_shape(shape)}",
             )
         return (shape[0], *shape[2:])

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from deconvcheck.diagnostics import make
+from deconvcheck.diagnostics import Code, make
 from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, FlatPair, LoadError, Node, resolve_plain
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -111,7 +111,7 @@ def _too_many(line: int, column: int) -> LoadError:
     """The fast reader's DC009, where the values pass MAX_NODES: it counts as the full parser
     does, so a file it refuses the full parser would refuse too (after composing all of it)."""
     message = f"the file holds more than {MAX_NODES:,} values"
-    return LoadError(make("DC009", message, line=line, column=column))
+    return LoadError(make(Code.INPUT_TOO_LARGE, message, line=line, column=column))
 
 
 def _flat_mapping(line: str, number: int, start: int, end: int, room: int) -> tuple[Node, int]:

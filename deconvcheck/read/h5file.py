@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.read.spec import ReadFailure
 from deconvcheck.read.tree import LoadError, NotAModel
 
@@ -37,7 +37,7 @@ def model_config(file: IO[bytes], path: str, limit: int) -> bytes:
         message = (
             f"reading an HDF5 file (a Keras .h5 model) needs h5py, which is not installed: {EXTRA}"
         )
-        raise ReadFailure(make("DC001", message).at(path)) from None
+        raise ReadFailure(make(Code.FILE_UNREADABLE, message).at(path)) from None
     file.seek(0)
     try:
         with h5py.File(file, "r") as h5:
@@ -46,7 +46,7 @@ def model_config(file: IO[bytes], path: str, limit: int) -> bytes:
     except _H5PY_ERRORS as exc:
         raise LoadError(
             make(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 f"a broken HDF5 file: {exc}",
                 hint="the file is cut short or damaged (a partial copy or download?): "
                 "save or copy it again",
@@ -66,14 +66,14 @@ def _holds_weights(h5: Any) -> bool:
 def _no_model(weights: bool) -> Diagnostic:
     if weights:
         return make(
-            "DC006",
+            Code.WRONG_STRUCTURE,
             f"a weights-only HDF5 file (what save_weights writes): it holds no model "
             f"architecture (no {KEY} attribute)",
             hint="save the whole model: model.save('model.keras') or model.save('model.h5'); "
             "or model.to_json() for the architecture alone",
         )
     return make(
-        "DC006",
+        Code.WRONG_STRUCTURE,
         f"an HDF5 file without a Keras model: it has no {KEY} attribute",
         hint="give the file model.save('model.h5') writes, or model.to_json()",
     )
@@ -85,21 +85,23 @@ def _json_bytes(value: object, limit: int) -> bytes:
         try:
             data = value.encode("utf-8", "surrogateescape")  # escaped bytes as they were
         except UnicodeEncodeError:
-            raise LoadError(make("DC002", f"the {KEY} attribute is not UTF-8 text")) from None
+            raise LoadError(make(Code.NOT_UTF8, f"the {KEY} attribute is not UTF-8 text")) from None
     elif isinstance(value, bytes):  # Keras 2 with h5py 2 stored bytes (numpy.bytes_ here)
         data = bytes(value)
     else:
         found = getattr(value, "dtype", type(value).__name__)  # h5py gives numpy values
-        raise LoadError(make("DC006", f"the {KEY} attribute is not text: it holds {found} data"))
+        raise LoadError(
+            make(Code.WRONG_STRUCTURE, f"the {KEY} attribute is not text: it holds {found} data")
+        )
     if len(data) > limit:
         message = f"the {KEY} attribute is {len(data):,} bytes, over the limit of {limit:,}"
-        raise LoadError(make("DC009", message))
+        raise LoadError(make(Code.INPUT_TOO_LARGE, message))
     if not data.lstrip().startswith(b"{"):
         start = data.lstrip()[:20].decode("utf-8", "replace")
         found = f"it starts with {start!r}" if start else "it is empty"
         raise LoadError(
             make(
-                "DC004",
+                Code.JSON_SYNTAX,
                 f"the {KEY} attribute is not a JSON object: {found}",
                 hint="save the model again with Keras's model.save('model.h5')",
             )

@@ -12,7 +12,7 @@ import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
-from deconvcheck.diagnostics import make
+from deconvcheck.diagnostics import Code, make
 from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
 
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -35,7 +35,9 @@ class JsonReader:
 
     def fail(self, offset: int, message: str) -> LoadError:
         line, column = self.where(offset)
-        return LoadError(make("DC004", f"JSON syntax error: {message}", line=line, column=column))
+        return LoadError(
+            make(Code.JSON_SYNTAX, f"JSON syntax error: {message}", line=line, column=column)
+        )
 
     def skip(self, offset: int) -> int:
         match = _WS.match(self.text, offset)
@@ -55,7 +57,10 @@ class JsonReader:
             line, column = self.where(offset)
             raise LoadError(
                 make(
-                    "DC009", "the JSON is too large or too deeply nested", line=line, column=column
+                    Code.INPUT_TOO_LARGE,
+                    "the JSON is too large or too deeply nested",
+                    line=line,
+                    column=column,
                 )
             )
         line, column = self.where(offset)

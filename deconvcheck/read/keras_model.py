@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from deconvcheck.diagnostics import make
+from deconvcheck.diagnostics import Code, make
 from deconvcheck.layers.base import shown
 from deconvcheck.layers.core import Input
 from deconvcheck.layers.registry import is_input, lookup
@@ -184,7 +184,7 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         spec.diagnostics.append(
             make(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 "a Keras model file needs `config.layers` (a list)",
                 line=root.line,
                 column=root.column,
@@ -199,7 +199,7 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
     entries = config["layers"]
     nodes = layers_node.value if layers_node is not None and layers_node.kind == "seq" else []
     if not entries:
-        spec.diagnostics.append(make("DC006", "the Keras model has no layers"))
+        spec.diagnostics.append(make(Code.WRONG_STRUCTURE, "the Keras model has no layers"))
         return
     shift = _shifts(entries, outputs=False)
     for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
@@ -209,7 +209,7 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
         except _MALFORMED as exc:
             spec.diagnostics.append(
                 make(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     f"layer {index + 1} of the Keras model ({pos.where}) cannot be read "
                     f"({type(exc).__name__}: {exc})",
                     line=pos.line,
@@ -238,7 +238,7 @@ def _ends(spec: Spec, config: dict[str, Any], node: Node, where: str) -> None:
             at = _get(node, key) or node
             spec.diagnostics.append(
                 make(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     f"the Keras model's {where}.{key} cannot be read ({exc}); it is read "
                     "without it",
                     line=at.line,

@@ -20,7 +20,7 @@ import stat
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeGuard, TypeVar
 
-from deconvcheck.diagnostics import PER_CODE, Diagnostic, make
+from deconvcheck.diagnostics import PER_CODE, Code, Diagnostic, make
 from deconvcheck.read.spec import (
     BUILD_SHAPE,
     CALL_KEY,
@@ -89,15 +89,17 @@ def _not_regular(mode: int) -> str | None:
 def _refuse(path: str, mode: int) -> None:
     reason = _not_regular(mode)
     if reason is not None:
-        raise ReadFailure(make("DC001", reason).at(path))
+        raise ReadFailure(make(Code.FILE_UNREADABLE, reason).at(path))
 
 
 def _cannot(path: str, exc: OSError) -> ReadFailure:
-    return ReadFailure(make("DC001", f"cannot read file: {exc.strerror or exc}").at(path))
+    return ReadFailure(
+        make(Code.FILE_UNREADABLE, f"cannot read file: {exc.strerror or exc}").at(path)
+    )
 
 
 def _too_large(what: str) -> Diagnostic:
-    return make("DC009", f"{what} is larger than {MAX_BYTES // 2**20} MiB")
+    return make(Code.INPUT_TOO_LARGE, f"{what} is larger than {MAX_BYTES // 2**20} MiB")
 
 
 def file_key(path: str) -> FileKey:
@@ -176,7 +178,7 @@ def _keras_archive(data: bytes) -> bytes:
             if info.flag_bits & 0x1:
                 raise LoadError(
                     make(
-                        "DC006",
+                        Code.WRONG_STRUCTURE,
                         "an encrypted .keras archive: config.json needs a password",
                         hint="give the archive as Keras's model.save() writes it, unencrypted",
                     )
@@ -189,13 +191,15 @@ def _keras_archive(data: bytes) -> bytes:
                 config: bytes = member.read(MAX_BYTES + 1)  # the header's size may lie
     except KeyError:
         raise LoadError(
-            make("DC006", "a zip file without config.json: not a Keras 3 .keras archive")
+            make(
+                Code.WRONG_STRUCTURE, "a zip file without config.json: not a Keras 3 .keras archive"
+            )
         ) from None
     except NotImplementedError:
         raise LoadError(_unknown_method(None)) from None
     except _archive_errors() as exc:
         raise LoadError(
-            make("DC006", f"a broken .keras archive: {str(exc)[:200]}", hint=_BROKEN)
+            make(Code.WRONG_STRUCTURE, f"a broken .keras archive: {str(exc)[:200]}", hint=_BROKEN)
         ) from None
     if len(config) > MAX_BYTES:
         raise LoadError(_too_large("config.json in the archive"))
@@ -208,7 +212,7 @@ _READABLE_METHODS = (0, 8, 12, 14)  # stored, deflate, bzip2, lzma: what zipfile
 def _unknown_method(method: int | None) -> Diagnostic:
     which = f" (zip method {method})" if method is not None else ""
     return make(
-        "DC006",
+        Code.WRONG_STRUCTURE,
         f"config.json in the archive is compressed in a way Python's zipfile cannot read{which}",
         hint="Keras writes deflate: save the model again with model.save('model.keras')",
     )
@@ -257,7 +261,11 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             name = codec[:6].upper()
             raise LoadError(
-                make("DC002", f"invalid {name} text: {exc.reason}", hint="save the file as UTF-8")
+                make(
+                    Code.NOT_UTF8,
+                    f"invalid {name} text: {exc.reason}",
+                    hint="save the file as UTF-8",
+                )
             ) from None
     else:
         text = _utf8(data)
@@ -265,7 +273,7 @@ def decode(data: bytes) -> str:
         offset = text.index("\x00")
         raise LoadError(
             make(
-                "DC002",
+                Code.NOT_UTF8,
                 "the file contains a NUL byte: it is not a text file",
                 line=text.count("\n", 0, offset) + 1,
             )
@@ -281,7 +289,7 @@ def _utf8(data: bytes) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise LoadError(
             make(
-                "DC002",
+                Code.NOT_UTF8,
                 f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
                 line=line,
                 column=column,
@@ -397,12 +405,16 @@ class Reading:
         (the spec pulls in too many files, bytes or values)."""
         key = file_key(path)
         if key in self._open:
-            raise ReadFailure(make("DC107", "it contains itself (a model cannot be its own layer)"))
+            raise ReadFailure(
+                make(Code.CYCLE, "it contains itself (a model cannot be its own layer)")
+            )
         if len(self._open) > MAX_NESTING:
-            raise ReadFailure(make("DC107", f"models nest more than {MAX_NESTING} files deep"))
+            raise ReadFailure(make(Code.CYCLE, f"models nest more than {MAX_NESTING} files deep"))
         first = key not in self._spec_files
         if first and len(self._spec_files) >= MAX_FILES:
-            raise ReadFailure(make("DC009", f"the spec pulls in more than {MAX_FILES} files"))
+            raise ReadFailure(
+                make(Code.INPUT_TOO_LARGE, f"the spec pulls in more than {MAX_FILES} files")
+            )
         found = self._pulled.pop(key, None)  # put back last: the oldest go first
         if found is None or (isinstance(found, _Pulled) and found.spec is None):
             if first and not self._fits(*_cost(found)):
@@ -437,7 +449,9 @@ class Reading:
             what = f"hold more than {MAX_PULLED_VALUES:,} layers and arguments"
         else:
             what = f"are larger than {MAX_PULLED_BYTES // 2**20} MiB"
-        return ReadFailure(make("DC009", f"the files the spec pulls in {what} together"))
+        return ReadFailure(
+            make(Code.INPUT_TOO_LARGE, f"the files the spec pulls in {what} together")
+        )
 
     def _keep(self, key: FileKey, found: _Pulled | ReadFailure) -> None:
         """Cache a file read; the oldest go while more than MAX_FILES are kept or their
@@ -544,7 +558,7 @@ def _oversized(spec: Spec) -> Diagnostic | None:
     if total <= MAX_LAYERS:
         return None
     return make(
-        "DC009",
+        Code.INPUT_TOO_LARGE,
         f"the model has {total:,} layers and calls, a nested model's counted at each use; "
         f"the limit is {MAX_LAYERS:,}",
         hint="a model used many times is built each time: use it fewer times, or call one "
@@ -554,7 +568,7 @@ def _oversized(spec: Spec) -> Diagnostic | None:
 
 def _long_name(what: str, name: str, pos: Pos) -> Diagnostic:
     return make(
-        "DC009",
+        Code.INPUT_TOO_LARGE,
         f"{what} is {len(name):,} characters long; the limit is {MAX_NAME:,}",
         line=pos.line,
         column=pos.column,
@@ -632,12 +646,14 @@ class _Builder:
             pulled = self.reading.pulled(path)
         except ReadFailure as failure:
             diag = failure.diagnostic
-            code = "DC106" if diag.code == "DC001" else diag.code  # a model that is not there
+            code = (
+                Code.UNKNOWN_REFERENCE if diag.code == Code.FILE_UNREADABLE else diag.code
+            )  # a model that is not there
             self.error(code, f"model {reference!r}: {diag.message}", node, hint=diag.hint)
             return reference
         if not pulled.is_spec or pulled.spec is None:
             self.error(
-                "DC106",
+                Code.UNKNOWN_REFERENCE,
                 f"model {reference!r} is not a spec or a Keras model file: it has no "
                 f"`{VERSION_KEY}:` or `layers:` key",
                 node,
@@ -677,12 +693,14 @@ class _Builder:
     def is_new_key(self, key: Node, seen: Mapping[str, tuple[Node, Node]], what: str) -> bool:
         """Whether a key is a name not seen before in its mapping; reports it if not."""
         if key.kind != "scalar" or type(key.value) is not str:
-            self.error("DC006", f"keys of {what} must be names; found {_describe(key)}", key)
+            self.error(
+                Code.WRONG_STRUCTURE, f"keys of {what} must be names; found {_describe(key)}", key
+            )
             return False
         if key.value in seen:
             first = seen[key.value][0]
             self.error(
-                "DC005",
+                Code.DUPLICATE_KEY,
                 f"duplicate key {key.value!r} in {what} (first at line {first.line}); "
                 "YAML would silently keep the last one",
                 key,
@@ -694,7 +712,7 @@ class _Builder:
     def build(self, root: Node | None) -> None:
         if root is None:
             self.error(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 "the file is empty; a spec needs `layers:`",
                 Pos(),
                 hint="start from a sample spec: deconvcheck --help",
@@ -702,7 +720,7 @@ class _Builder:
             return
         if root.kind != "map":
             self.error(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 f"a spec is a mapping with `layers:`; the file holds {_kind(root)}",
                 root,
             )
@@ -712,7 +730,7 @@ class _Builder:
         for key, (key_node, _) in top.items():
             if key not in TOP_KEYS:
                 self.error(
-                    "DC008",
+                    Code.UNKNOWN_TOP_KEY,
                     f"unknown top-level key {key!r}{suggest(key, TOP_KEYS)}",
                     key_node,
                     hint=f"the keys are {', '.join(TOP_KEYS)}",
@@ -720,7 +738,7 @@ class _Builder:
         if "name" in top:
             self.spec.name = self.string(top["name"][1], "the model name")
         if "layers" not in top:
-            self.error("DC006", "the spec has no `layers:` list", root)
+            self.error(Code.WRONG_STRUCTURE, "the spec has no `layers:` list", root)
         else:
             self.layers(top["layers"][1])
         if "outputs" in top:
@@ -736,7 +754,7 @@ class _Builder:
                 self.spec.restore = node.value
             else:
                 self.error(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     f"`restore` must be one of {', '.join(RESTORE_MODES)}; found {_describe(node)}",
                     node,
                     hint="spatial: the output has the input's height and width; shape: channels "
@@ -748,7 +766,9 @@ class _Builder:
                 self.spec.sequential = node.value
             else:
                 self.error(
-                    "DC006", f"`sequential` must be true or false; found {_describe(node)}", node
+                    Code.WRONG_STRUCTURE,
+                    f"`sequential` must be true or false; found {_describe(node)}",
+                    node,
                 )
         if "encoder" in top:
             node = top["encoder"][1]
@@ -762,7 +782,7 @@ class _Builder:
         node = top[VERSION_KEY][1]
         if node.value != SPEC_VERSION or isinstance(node.value, bool):
             self.error(
-                "DC007",
+                Code.UNSUPPORTED_VERSION,
                 f"spec version {node.value!r} is not supported; this deconvcheck reads "
                 f"version {SPEC_VERSION}",
                 node,
@@ -772,7 +792,11 @@ class _Builder:
     def string(self, node: Node, what: str) -> str | None:
         if node.kind == "scalar" and _is_name(node.value):
             return node.value
-        self.error("DC006", f"{what} must be a non-empty string; found {_describe(node)}", node)
+        self.error(
+            Code.WRONG_STRUCTURE,
+            f"{what} must be a non-empty string; found {_describe(node)}",
+            node,
+        )
         return None
 
     def names(self, node: Node, what: str) -> list[tuple[str, Pos]] | None:
@@ -785,14 +809,14 @@ class _Builder:
                 return None
             result.append((name, Pos(item.line, item.column)))
         if not result:
-            self.error("DC006", f"`{what}` is empty", node)
+            self.error(Code.WRONG_STRUCTURE, f"`{what}` is empty", node)
             return None
         return result
 
     def layers(self, node: Node) -> None:
         if node.kind != "seq" or not node.value:
             self.error(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 f"`layers` must be a non-empty list of layers; found {_describe(node)}",
                 node,
             )
@@ -801,7 +825,7 @@ class _Builder:
             found = sum(1 for item in node.value if item.kind in ("map", "flat"))
             if found > MAX_LAYERS:
                 message = f"`layers` lists {found:,} layers; the limit is {MAX_LAYERS:,}"
-                self.error("DC009", message, node)
+                self.error(Code.INPUT_TOO_LARGE, message, node)
                 return
         unbuilt = 0  # items that are not mappings, beyond the ones reported in full
         for index, item in enumerate(node.value):
@@ -816,7 +840,7 @@ class _Builder:
                 self.spec.layers.append(decl)
         if unbuilt:
             message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
-            self.spec.diagnostics.append(make("DC006", message, more=unbuilt))
+            self.spec.diagnostics.append(make(Code.WRONG_STRUCTURE, message, more=unbuilt))
 
     def call(self, index: int, node: Node) -> None:
         """`- {call: shared, inputs: [b]}`: the layer `shared`, declared above, called again."""
@@ -827,7 +851,7 @@ class _Builder:
             keys[key.value] = (key, value)
             if key.value not in CALL_KEYS:
                 self.error(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     f"layer {index + 1} calls a layer again (`call:`), which takes only "
                     f"`inputs:`; found {key.value!r}",
                     key,
@@ -881,7 +905,7 @@ class _Builder:
         if node.kind != "map":
             self.not_layers += 1
             self.error(
-                "DC006",
+                Code.WRONG_STRUCTURE,
                 f"layer {index + 1} must be a mapping with `type:`; found {_describe(node)}",
                 node,
                 hint="write `- {type: Conv2D, filters: 64, kernel_size: 3}`",
@@ -902,7 +926,7 @@ class _Builder:
                 args[name] = value.value if value.kind == "scalar" else value.plain()
                 places[name] = (key.line, key.column, value.line, value.column)
         if "type" not in keys:
-            self.error("DC104", f"layer {index + 1} has no `type:`", node)
+            self.error(Code.MISSING_ARGUMENT, f"layer {index + 1} has no `type:`", node)
             return None
         type_name = self.string(keys["type"][1], "`type`")
         if type_name is None:
@@ -937,7 +961,7 @@ class _Builder:
         ):
             return [tuple(s) for s in shapes]
         self.error(
-            "DC006",
+            Code.WRONG_STRUCTURE,
             f"`{BUILD_SHAPE}` must be a shape with the batch axis, such as [null, 8], or a list "
             f"of them; found {_describe(node)}",
             node,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from deconvcheck.diagnostics import Diagnostic, make
+from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.read.fastyaml import parse_fast
 from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node, resolve_plain
 
@@ -61,10 +61,12 @@ def nesting_depth(text: str) -> int:
 
 def _too_deep(text: str) -> Diagnostic | None:
     if nesting_depth(text) > MAX_DEPTH:
-        return make("DC009", f"the file nests brackets more than {MAX_DEPTH} levels deep")
+        return make(
+            Code.INPUT_TOO_LARGE, f"the file nests brackets more than {MAX_DEPTH} levels deep"
+        )
     widest = max((len(line) - len(line.lstrip(" ")) for line in text.splitlines()), default=0)
     if widest > MAX_INDENT:
-        return make("DC009", f"a line is indented by more than {MAX_INDENT} spaces")
+        return make(Code.INPUT_TOO_LARGE, f"a line is indented by more than {MAX_INDENT} spaces")
     return None
 
 
@@ -94,7 +96,7 @@ def parse_yaml_full(text: str) -> Node | None:
         if "expected a single document" in str(exc):
             raise LoadError(
                 make(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     "the file holds several YAML documents ('---'); a spec is one document",
                     line=mark.line + 1 if mark else 0,
                     column=mark.column + 1 if mark else 0,
@@ -105,10 +107,13 @@ def parse_yaml_full(text: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         raise _yaml_syntax(exc) from None
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        raise LoadError(make("DC003", f"YAML cannot be read: {exc}")) from None
+        raise LoadError(make(Code.YAML_SYNTAX, f"YAML cannot be read: {exc}")) from None
     except RecursionError:
         raise LoadError(
-            make("DC009", "the YAML is nested too deeply to be read (a spec needs a few levels)")
+            make(
+                Code.INPUT_TOO_LARGE,
+                "the YAML is nested too deeply to be read (a spec needs a few levels)",
+            )
         ) from None
     finally:
         loader.dispose()
@@ -136,7 +141,7 @@ def _count_values(text: str) -> None:
                     mark = event.start_mark
                     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
                     message = f"the file holds more than {MAX_NODES:,} values"
-                    raise LoadError(make("DC009", message, line=line, column=column))
+                    raise LoadError(make(Code.INPUT_TOO_LARGE, message, line=line, column=column))
     except yaml.YAMLError:
         pass  # the composer reports it, where it is
     finally:
@@ -149,7 +154,7 @@ def _yaml_syntax(exc: Any) -> LoadError:
     context = f" {exc.context}" if exc.context else ""
     return LoadError(
         make(
-            "DC003",
+            Code.YAML_SYNTAX,
             f"YAML syntax error: {problem}{context}",
             line=mark.line + 1 if mark else 0,
             column=mark.column + 1 if mark else 0,
@@ -194,7 +199,7 @@ class _Converter:
             limit = MAX_NODES if self.count > MAX_NODES else MAX_DEPTH
             raise LoadError(
                 make(
-                    "DC009",
+                    Code.INPUT_TOO_LARGE,
                     f"the file expands to more than {limit:,} {what} "
                     "(YAML aliases can multiply a small file)",
                     line=line,
@@ -207,7 +212,7 @@ class _Converter:
         if node.tag not in _STANDARD_TAGS and node.tag != "tag:yaml.org,2002:merge":
             raise LoadError(
                 make(
-                    "DC006",
+                    Code.WRONG_STRUCTURE,
                     f"unsupported YAML tag {node.tag!r}; a spec holds plain values only",
                     line=line,
                     column=column,
@@ -216,7 +221,9 @@ class _Converter:
             )
         if id(node) in self.active:
             raise LoadError(
-                make("DC009", "a YAML alias refers to itself", line=line, column=column)
+                make(
+                    Code.INPUT_TOO_LARGE, "a YAML alias refers to itself", line=line, column=column
+                )
             )
         self.active.add(id(node))
         try:
@@ -231,7 +238,7 @@ class _Converter:
         if len(node.value) > _MAX_INT_DIGITS and node.value.lstrip("+-").isdigit():
             raise LoadError(
                 make(
-                    "DC009",
+                    Code.INPUT_TOO_LARGE,
                     f"a number of {len(node.value):,} digits is too long",
                     line=line,
                     column=column,
@@ -249,7 +256,7 @@ class _Converter:
             if key.tag == "tag:yaml.org,2002:merge" or (key.value == "<<" and not key.style):
                 raise LoadError(
                     make(
-                        "DC006",
+                        Code.WRONG_STRUCTURE,
                         "YAML merge keys ('<<') are not supported in specs",
                         line=key.start_mark.line + 1,
                         column=key.start_mark.column + 1,
