@@ -34,6 +34,7 @@ class Code:
     UNSUPPORTED_VERSION: Final = "DC007"
     UNKNOWN_TOP_KEY: Final = "DC008"
     INPUT_TOO_LARGE: Final = "DC009"
+    PYTHON_SYNTAX: Final = "DC010"
     UNKNOWN_LAYER_TYPE: Final = "DC101"
     UNKNOWN_ARGUMENT: Final = "DC102"
     VALUE_REFUSED: Final = "DC103"
@@ -65,6 +66,7 @@ class Code:
     ENCODER_DECODER_MISFIT: Final = "DC306"
     OPEN_SIZE_FAILS: Final = "DC307"
     OVER_BUDGET: Final = "DC401"
+    NOT_FOLLOWED: Final = "DC501"
 
 
 class Rule(NamedTuple):
@@ -144,6 +146,13 @@ RULES: dict[str, Rule] = {
             _E,
             "a 20 MiB spec, or brackets nested 300 deep",
             "split the model (a nested model may be a file of its own) or remove the repetition",
+        ),
+        Rule(
+            Code.PYTHON_SYNTAX,
+            "Python model code does not parse",
+            _E,
+            "x = layers.Conv2D(64, 3(x)   # a parenthesis never closes",
+            "fix the code so that `python -m py_compile model.py` accepts it",
         ),
         # DC1xx: a layer's declaration (what Keras refuses when the layer is constructed)
         Rule(
@@ -368,6 +377,16 @@ RULES: dict[str, Rule] = {
             _E,
             "max-params = 5_000_000   # a U-Net of 31,105,669 parameters",
             "a smaller model, or a larger budget if the growth was meant",
+        ),
+        # DC5xx: model code (`model.py`) the reader reads but does not follow
+        Rule(
+            Code.NOT_FOLLOWED,
+            "model code the reader does not follow (what depends on it is not inferred)",
+            _W,
+            "x = MyBlock(64)(x)   # a Layer subclass of the file's own",
+            "use Keras layers, write the value as a constant, or give a builder's arguments "
+            "with --model 'build(size=128)'",
+            default=False,
         ),
     )
 }

@@ -22,10 +22,10 @@ from deconvcheck.infer import infer, with_input_shape
 from deconvcheck.layers.registry import lookup
 from deconvcheck.model import Model
 from deconvcheck.read.loader import Reading, decode, read_text
-from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure
+from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure, Spec
 from deconvcheck.read.tree import LoadError, NotAModel
 
-SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras", ".h5")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras", ".h5", ".py")
 WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3's required name for save_weights: never a model
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
 _TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
@@ -34,6 +34,8 @@ _TYPE_VALUE = re.compile(r'["\s{]type"?\s*:\s*"?([A-Za-z][A-Za-z0-9_]*)')
 # A Keras model file's root, found without parsing: one that json cannot read (a trailing
 # comma, 10,000 levels) is a model to report, not some other file.
 _MODEL_CLASS = re.compile(r'"class_name"\s*:\s*"(?:' + "|".join(MODEL_CLASSES) + ')"')
+# Model code: a Python file that imports Keras (or TensorFlow) is read; others are not models.
+_IMPORTS_KERAS = re.compile(r"^\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras)\b", re.M)
 _SUPPRESS = re.compile(r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
 
 
@@ -169,7 +171,12 @@ def check_file(
             return FileResult(path, [error.diagnostic.at(path)], True)
         # The model_config of a Keras .h5 file is checked, not classified: truncated JSON in it
         # is a broken model, not some other file.
-        kind = "spec" if path.endswith(".h5") else classify(text)
+        if path.endswith(".h5"):
+            kind = "spec"
+        elif path.endswith(".py"):
+            kind = "spec" if _IMPORTS_KERAS.search(text) else "other"
+        else:
+            kind = classify(text)
     else:
         kind = "typo" if classify(text) == "typo" else "spec"
     if kind == "other":
@@ -179,20 +186,30 @@ def check_file(
         return FileResult(path, [], False, empty and len(text) < 4096)
     if kind == "typo":
         return FileResult(path, [_typo(path, text)], True)
-    spec = reading.load(path, text)
-    if config.input_shape is not None:
-        problem = with_input_shape(spec, config.input_shape)
-        if problem is not None:
-            return FileResult(path, [problem], True)
-    model = infer(spec)
-    found = analyze(spec, model, lambda code: config.selects(code, path))
-    found += check_pair(spec, model, reading) if spec.encoder else []
-    budgets = config.budgets_for(path)
-    if budgets and model.ok:
-        found += over_budget(model, budgets, path)
+    first = reading.load(path, text)
+    if path.endswith(".py") and not first.layers and _no_model(first):
+        return FileResult(path, [], False)  # code that imports Keras but builds no model
+    found: list[Diagnostic] = []
+    for spec in [first, *first.others]:
+        if config.input_shape is not None:
+            problem = with_input_shape(spec, config.input_shape)
+            if problem is not None:
+                return FileResult(path, [problem], True)
+        model = infer(spec)
+        found += analyze(spec, model, lambda code: config.selects(code, path))
+        found += check_pair(spec, model, reading) if spec.encoder else []
+        budgets = config.budgets_for(path)
+        if budgets and model.ok:
+            found += over_budget(model, budgets, path)
     hidden = Suppressions(text.splitlines() if found else [])
     kept = [d for d in found if config.selects(d.code, path) and not hidden(d)]
     return FileResult(path, capped(kept), True)
+
+
+def _no_model(spec: Spec) -> bool:
+    """Model code whose only finding is that it builds no model at module level (a module of
+    helpers, a training script): not a model file, as a JSON file that is no spec is not."""
+    return all(d.code == Code.NO_INPUT for d in spec.diagnostics)
 
 
 def _unlisted(folder: str) -> Diagnostic:

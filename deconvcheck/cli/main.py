@@ -87,8 +87,30 @@ def run_reading() -> Reading:
         return Reading()
     found: Reading | None = ctx.meta.get(READING_KEY)
     if found is None:
-        found = ctx.meta[READING_KEY] = Reading()
+        found = ctx.meta[READING_KEY] = Reading(model=ctx.meta.get(MODEL_KEY))
     return found
+
+
+MODEL_KEY = "deconvcheck.model"
+
+
+def _remember_model(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[MODEL_KEY] = value
+
+
+def model_option(command: F) -> F:
+    """`--model NAME` on a command that reads model code (`model.py`)."""
+    return click.option(
+        "--model",
+        metavar="NAME",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_model,
+        help="Model code (model.py): the model to read, by variable, model or builder name, or "
+        "a builder called with other arguments: --model 'unet(size=100)'. The code is never "
+        "run. Default: every model the file builds at module level.",
+    )(command)
 
 
 def load_or_exit(path: str, text: str | bytes | None = None) -> Spec:

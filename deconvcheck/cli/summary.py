@@ -16,6 +16,7 @@ from deconvcheck.cli.main import (
     emit,
     emit_diagnostics,
     inferred,
+    model_option,
     read_spec,
     wants_color,
 )
@@ -111,6 +112,7 @@ shows the layers inferred before it, and is left out when none was), 2 unreadabl
     help="A Trainable column, as Keras's show_trainable: Y, N (frozen) or - (no weights).",
 )
 @color_option
+@model_option
 def summary(
     spec: str,
     fmt: str,
@@ -124,8 +126,9 @@ def summary(
     show_trainable: bool,
 ) -> None:
     """Print the Keras 3 model.summary() of SPEC: every layer's output shape and parameter
-    count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON file
-    (`-` reads standard input)."""
+    count, and the totals, identical to what Keras computes. SPEC is a YAML or JSON spec, a
+    Keras model file (.json, .keras, .h5), or Keras model code (model.py, read and never run;
+    `-` reads standard input)."""
     from deconvcheck.report import summary as report  # noqa: PLC0415 - keep --help fast
 
     loaded = read_spec(spec)
@@ -136,25 +139,40 @@ def summary(
             f"unknown column {unknown[0]!r}; choose from macs, memory, rf", param_hint="--columns"
         )
     # Under the table, what `check` reports with its default rules; the exit status is Keras's
-    # verdict alone.
-    model, found = inferred(loaded, input_shape)
-    builds = model.ok
-    if fmt == "text" and not model.layers and found:
-        # Nothing was read or built (a syntax error, no `layers:`, a refused Input): an empty
-        # table would say nothing the findings do not, so only they are printed.
-        emit_diagnostics(found)
-        sys.exit(EXIT_OK if builds else EXIT_FINDINGS)
-    model = model._replace(diagnostics=found)
-    extras, extra_json = None, None
-    if wanted or explain:
-        from deconvcheck.report.extras import build  # noqa: PLC0415
+    # verdict alone. Model code may build several models: each is printed, as Keras prints
+    # several summaries, or listed under "models" in JSON.
+    views = []
+    builds = True
+    for each in [loaded, *loaded.others]:
+        model, found = inferred(each, input_shape)
+        builds = builds and model.ok
+        if fmt == "text" and not model.layers and found:
+            # Nothing was read or built (a syntax error, no `layers:`, a refused Input): an
+            # empty table would say nothing the findings do not, so only they are printed.
+            emit_diagnostics(found)
+            continue
+        model = model._replace(diagnostics=found)
+        extras, extra_json = None, None
+        if wanted or explain:
+            from deconvcheck.report.extras import build  # noqa: PLC0415
 
-        extras, extra_json = build(model, wanted, batch_size, dtype, explain)
-    line_length = width or report.default_line_length(
-        model, terminal_columns(), show_trainable=show_trainable
-    )
-    view = report.SummaryView(
-        model, line_length, extras, extra_json, wants_color(), show_trainable, expand_nested
-    )
-    emit(report.REPORTERS[fmt](view))
+            extras, extra_json = build(model, wanted, batch_size, dtype, explain)
+        line_length = width or report.default_line_length(
+            model, terminal_columns(), show_trainable=show_trainable
+        )
+        views.append(
+            report.SummaryView(
+                model, line_length, extras, extra_json, wants_color(), show_trainable,
+                expand_nested,
+            )
+        )  # fmt: skip
+    if fmt == "json" and (loaded.others or not loaded.complete):
+        import json  # noqa: PLC0415
+
+        objects = [json.loads(report.REPORTERS[fmt](view)) for view in views]
+        for obj in objects:
+            obj["complete"] = loaded.complete
+        emit(json.dumps(objects[0] if len(objects) == 1 else {"models": objects}, indent=2) + "\n")
+    else:
+        emit("".join(report.REPORTERS[fmt](view) for view in views))
     sys.exit(EXIT_OK if builds else EXIT_FINDINGS)

@@ -56,6 +56,7 @@ MAX_NESTING = 8  # models used as layers inside models used as layers ...
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # Files held to JSON: a Keras .h5 holds model.to_json(), a .keras archive its config.json.
 JSON_ONLY = (".json", ".h5", ".hdf5", ".keras")
+PYTHON_SUFFIXES = (".py", ".pyw")  # model code, read by deconvcheck.read.python
 
 # (st_dev, st_ino): one file, whichever path, hard link or symbolic link names it.
 FileKey = tuple[int, int]
@@ -360,7 +361,8 @@ class Reading:
     inode, so a hard link or a symbolic link to a file is that file. `files` is every file
     read: what `-o` may not overwrite. Not shared between threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: str | None = None) -> None:
+        self.model = model  # model code: the model to read (`--model`), else every one
         self.files: set[FileKey] = set()
         self._pulled: dict[FileKey, _Pulled | ReadFailure] = {}  # nested models read so far
         self._kept_values = 0  # their values, kept
@@ -495,6 +497,8 @@ class Reading:
             if source is None:  # a broken HDF5 file, one without a model: a LoadError
                 source, key = read_bytes(path)
             text = decode(source) if isinstance(source, bytes) else source
+            if path.endswith(PYTHON_SUFFIXES):
+                return _python(spec, text, self.model), True
             root = parse_text(text, path)
         except LoadError as exc:
             spec.diagnostics.append(exc.diagnostic.at(path))
@@ -515,6 +519,20 @@ def load(path: str, text: str | bytes | None = None, reading: Reading | None = N
     the caller has read it). Raises ReadFailure only when the file cannot be read. `reading`
     is the run's, shared by every spec a command reads; a new one by default."""
     return (reading or Reading()).load(path, text)
+
+
+def _python(spec: Spec, text: str, model: str | None) -> Spec:
+    """Model code: the first model it builds, the others in `others`, every one a spec of
+    its own with the file's findings on the first."""
+    from deconvcheck.read.python import read_models  # noqa: PLC0415
+
+    found = read_models(text, spec.path, model)
+    first = found.specs[0] if found.specs else spec
+    first.others = found.specs[1:]
+    first.diagnostics = [d.at(spec.path) for d in found.findings]
+    for each in found.specs:
+        each.complete = found.complete
+    return first
 
 
 def _build(spec: Spec, root: Node | None, reading: Reading) -> None:

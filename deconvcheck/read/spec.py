@@ -104,6 +104,10 @@ class Spec:
         self.input_order: list[str] | None = None
         self.input_places: list[Pos] = []
         self.diagnostics: list[Diagnostic] = []
+        # Model code (`model.py`): the other models the file builds (each a spec of its own;
+        # this one is the first), and whether the reader followed everything it read.
+        self.others: list[Spec] = []
+        self.complete = True
 
 
 def suggest(word: str, options: Any) -> str:
