@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deconvcheck.diagnostics import Diagnostic
+from deconvcheck.diagnostics import Code, Diagnostic
 from deconvcheck.model import Model
 from deconvcheck.read.spec import Spec
 
@@ -162,7 +162,10 @@ def inferred(
     model = infer(loaded)
     defaults = Config()
     found = analyze(loaded, model, defaults.selects)
-    return model, capped([d for d in found if defaults.selects(d.code)])
+    # What the model-code reader did not follow is always said where the model is shown: the
+    # table may be partial (`check` reports it only when selected: DC501 is opt-in there).
+    shown = [d for d in found if defaults.selects(d.code) or d.code == Code.NOT_FOLLOWED]
+    return model, capped(shown)
 
 
 def summary(spec: SpecSource, *, input_shape: Sequence[int | None] | None = None) -> Summary:

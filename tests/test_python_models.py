@@ -111,3 +111,87 @@ def test_what_keras_refuses_is_refused_at_its_line(path: Path) -> None:
     # Keras raises inside a Sequential's constructor for its layers; the reader names the
     # layer's own line, which is at or below it.
     assert first.line >= refused["line"] and first.line - refused["line"] <= 5
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from deconvcheck.cli.main import cli  # noqa: PLC0415
+
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_summary_prints_every_model_the_file_builds() -> None:
+    path = str(CORPUS / "tabular_sequential_build.py")
+    status, text = _cli("summary", path)
+    assert status == 0
+    assert [line for line in text.splitlines() if line.startswith("Model:")] == [
+        'Model: "house_prices"',
+        'Model: "churn"',
+    ]
+    status, text = _cli("summary", path, "--format", "json")
+    listed = json.loads(text)["models"]
+    assert [(m["name"], m["total_params"]) for m in listed] == [
+        ("house_prices", 7169),  # Keras's totals, tests/fixtures/python/*.expected.json
+        ("churn", 533),
+    ]
+    status, text = _cli("summary", path, "--model", "classifier", "--format", "json")
+    assert json.loads(text)["name"] == "churn"
+
+
+def test_a_builder_called_at_another_size_is_checked_there() -> None:
+    """--model 'build_unet(...)': the builder run by the reader at 100x100 (the file builds
+    it at 128): the third pooling floors 25 to 12, reported at the Concatenate's line in the
+    builder's loop, with the chain that led there."""
+    path = str(CORPUS / "unet_loop_upconv.py")
+    status, text = _cli("summary", path, "--model", "build_unet((100, 100, 3), 2, depth=3)")
+    assert status == 1
+    finding = next(line for line in text.splitlines() if " DC201 " in line)
+    assert finding.startswith(f"{path}:39:13: DC201 Concatenate 'concatenate' cannot join ")
+    assert "(None, 24, 24, 64)" in finding and "(None, 25, 25, 64)" in finding
+    assert "floored 25 to 12" in finding
+    status, text = _cli("summary", path, "--model", "build_unet(size=100)")
+    assert status == 1
+    assert "DC501 not followed: build_unet() got an unexpected keyword argument 'size'" in text
+    assert "DC106 --model 'build_unet(size=100)': no model of that name" in text
+
+
+def test_code_not_followed_is_said_and_the_rest_inferred(tmp_path: Path) -> None:
+    model = tmp_path / "model.py"
+    model.write_text(
+        "import keras\n"
+        "from keras import layers\n"
+        "\n"
+        "class Block(layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        return x\n"
+        "\n"
+        "inputs = keras.Input((32, 32, 3))\n"
+        "x = layers.Conv2D(8, 3)(inputs)\n"
+        "skip = x\n"
+        "x = Block()(x)\n"
+        "model = keras.Model(inputs, [skip, x])\n"
+    )
+    _, text = _cli("summary", str(model), "--format", "json")
+    doc = json.loads(text)
+    assert doc["complete"] is False
+    # Conv2D(8, 3) on 32x32x3: 3*3*3*8 + 8 = 224 weights, 30x30 out
+    assert [(r["name"], r["params"]) for r in doc["layers"]] == [
+        ("input_layer", 0),
+        ("conv2d", 224),
+    ]
+    status, text = _cli("summary", str(model))
+    assert f"{model}:11:5: DC501 not followed: the class 'Block' defined at line 4" in text
+
+
+def test_check_reads_model_code_that_imports_keras(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text("def f(x):\n    return x ** 2\n")
+    (tmp_path / "train.py").write_text("import keras\nEPOCHS = 3\n")  # no model built
+    (tmp_path / "broken.py").write_text("import keras\nx = (\n")
+    status, text = _cli("check", str(tmp_path))
+    assert status == 1
+    assert [line.split(": ")[1].split()[0] for line in text.splitlines() if ": DC" in line] == [
+        "DC010"
+    ]
+    assert f"{tmp_path / 'broken.py'}:2:" in text

@@ -6,7 +6,13 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_FINDINGS, emit_diagnostics, load_or_exit, write_output
+from deconvcheck.cli.main import (
+    EXIT_FINDINGS,
+    emit_diagnostics,
+    load_or_exit,
+    model_option,
+    write_output,
+)
 
 
 def _infer_or_exit(source: str) -> object:
@@ -39,6 +45,7 @@ Examples:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
 )
+@model_option
 def convert(source: str, output: str | None) -> None:
     """Write SOURCE (a Keras model file, or a spec) as a deconvcheck spec: readable YAML with
     Keras's defaults left out, whose summary is the source's summary."""
@@ -59,6 +66,7 @@ Examples:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
 )
+@model_option
 def export(spec: str, target: str, output: str | None) -> None:
     """Write SPEC as a Python module that builds the model with Keras's functional API."""
     from deconvcheck.convert import EXPORTERS  # noqa: PLC0415

@@ -13,6 +13,7 @@ from deconvcheck.cli.main import (
     color_option,
     emit_diagnostics,
     inferred,
+    model_option,
     read_spec,
     wants_color,
     write_output,
@@ -64,6 +65,7 @@ refusal are drawn without a shape), 2 unreadable file or usage error."""
     help="Draw at another input shape (without the batch axis), e.g. 100,100,8.",
 )
 @color_option
+@model_option
 def draw(
     spec: str,
     fmt: str,

@@ -13,6 +13,7 @@ from deconvcheck.cli.main import (
     emit_diagnostics,
     emit_report,
     load_or_exit,
+    model_option,
     shortened,
     whole_number,
 )
@@ -46,6 +47,7 @@ Examples:
     "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
 @color_option
+@model_option
 def sizes(spec: str, size_range: str, fmt: str) -> None:
     """Which input sizes SPEC accepts (every spatial axis set to the size), and for an
     encoder-decoder which are given back exactly; summarised as a rule where one exists."""

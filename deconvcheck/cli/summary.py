@@ -145,7 +145,10 @@ def summary(
     builds = True
     for each in [loaded, *loaded.others]:
         model, found = inferred(each, input_shape)
-        builds = builds and model.ok
+        # Nothing to show and an error found (a file that does not parse, no such --model):
+        # Keras would have nothing to build either.
+        empty = not model.layers and any(d.severity == "error" for d in found)
+        builds = builds and model.ok and not empty
         if fmt == "text" and not model.layers and found:
             # Nothing was read or built (a syntax error, no `layers:`, a refused Input): an
             # empty table would say nothing the findings do not, so only they are printed.

@@ -128,6 +128,10 @@ def _select(
         expression = ast.parse(select.strip(), mode="eval").body
     except SyntaxError:
         return []
+    for node in ast.walk(expression):  # no line of the file: findings say "called by --model"
+        if isinstance(node, (ast.expr, ast.stmt)):
+            node.lineno = node.end_lineno = 0
+    world.counters.clear()  # named as in a session that calls only this builder
     if isinstance(expression, ast.Name):
         value = interp.module.lookup(expression.id)
         if isinstance(value, Function):

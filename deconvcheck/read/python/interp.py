@@ -125,7 +125,7 @@ def plain(value: Any) -> bool:
     containers of them (no tensor, layer or unknown inside)."""
     if isinstance(value, _PLAIN):
         return True
-    if isinstance(value, (list, tuple)):
+    if type(value) in (list, tuple):  # not an Unknown, a Tensor or another record
         return all(plain(v) for v in value)
     if isinstance(value, dict):
         return all(plain(k) and plain(v) for k, v in value.items())
@@ -136,7 +136,7 @@ def first_unknown(value: Any) -> Unknown | None:
     """The first Unknown inside a value (a list of tensors with one unknown is unknown)."""
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, (list, tuple)) and not isinstance(value, (Tensor, Outputs)):
+    if type(value) in (list, tuple):
         for item in value:
             found = first_unknown(item)
             if found is not None:
@@ -709,13 +709,27 @@ class Interpreter:
                 given[key] = value
             else:
                 rest[key] = value
+        called = getattr(fn, "name", "<lambda>")
+        if rest and spec.kwarg is None:  # Python's TypeError: the call does not run
+            unknown = Unknown(
+                f"{called}() got an unexpected keyword argument {next(iter(rest))!r}", line
+            )
+            self.world.not_followed(unknown, node)
+            return unknown
+        if len(args) > len(positional) and spec.vararg is None:
+            unknown = Unknown(f"{called}() takes {len(positional)} positional arguments", line)
+            self.world.not_followed(unknown, node)
+            return unknown
         if spec.kwarg is not None:
             given[spec.kwarg.arg] = rest
+        missing = [p.arg for p in positional if p.arg not in given and p.arg not in defaults]
+        if missing:
+            unknown = Unknown(f"{called}() missing argument {missing[0]!r}", line)
+            self.world.not_followed(unknown, node)
+            return unknown
         for param in positional:
             if param.arg not in given:
-                given[param.arg] = defaults.get(
-                    param.arg, Unknown(f"argument {param.arg!r} not given", line)
-                )
+                given[param.arg] = defaults[param.arg]
         for param, default in zip(spec.kwonlyargs, function.kw_defaults, strict=False):
             if param.arg not in given:
                 given[param.arg] = (
@@ -727,7 +741,8 @@ class Interpreter:
         shown = ", ".join(
             f"{k}={_short(v)}" for k, v in given.items() if plain(v) and not isinstance(v, str)
         )
-        self.frames.append(Frame(f"in {scope.name}({shown}) called at line {line}"))
+        where = f"called at line {line}" if line else "called by --model"
+        self.frames.append(Frame(f"in {scope.name}({shown}) {where}"))
         self.depth += 1
         try:
             if isinstance(fn, ast.Lambda):

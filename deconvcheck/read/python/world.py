@@ -22,6 +22,7 @@ from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.layers.base import KERAS_IGNORED
 from deconvcheck.layers.operations import ELLIPSIS
 from deconvcheck.layers.registry import lookup
+from deconvcheck.read.python.interp import first_unknown
 from deconvcheck.read.python.values import (
     CallRecord,
     CustomClass,
@@ -318,8 +319,9 @@ class KerasWorld:
             if key == "trainable" and value is True:
                 continue
             config = self.config_value(value)
-            if isinstance(config, Unknown):
-                layer.unknown = config
+            missing = first_unknown(config)
+            if missing is not None:
+                layer.unknown = missing
             elif config is not _DROP:
                 layer.args[key] = config
         if isinstance(name, Unknown) or (name is not None and not isinstance(name, str)):
@@ -341,6 +343,8 @@ class KerasWorld:
     def config_value(self, value: Any) -> Any:
         """A layer argument as a Keras config holds it: activations by name, tuples as lists;
         objects that never change a shape (initializers, regularizers) dropped."""
+        if isinstance(value, Unknown):
+            return value
         if isinstance(value, KerasName):
             path = canonical(value.path)
             if path.startswith(("keras.activations.", "tensorflow.nn.", "keras.ops.")):
@@ -369,12 +373,11 @@ class KerasWorld:
         for key in ("shape", "batch_size", "batch_shape", "sparse", "ragged", "optional"):
             if key in given and given[key] is not None:
                 value = self.config_value(given[key])
-                if isinstance(value, Unknown) or value is _DROP:
-                    self.not_followed(
-                        value if isinstance(value, Unknown) else Unknown("an input shape", line),
-                        node,
-                    )
-                    return Unknown("an input shape", line)
+                unknown = first_unknown(value)
+                if unknown is not None or value is _DROP:
+                    unknown = unknown or Unknown("an input shape", line)
+                    self.not_followed(unknown, node)
+                    return unknown
                 config[key] = value
         layer = LayerObj("InputLayer", "", config, self.place(node))
         layer.name = name if isinstance(name, str) else self.auto_name("InputLayer")
@@ -517,7 +520,7 @@ class KerasWorld:
                 config[key] = self.config_value(value)
         if takes_operands and any(o is not None for o in operands):
             config["operands"] = operands
-        found = first_unknown_in(config)
+        found = first_unknown(config)
         if found is not None:
             self.not_followed(found, node)
             return found
@@ -693,6 +696,11 @@ class KerasWorld:
         if isinstance(outputs_given, dict):  # Keras flattens a dict in the order of its keys
             model.output_keys = sorted(str(k) for k in outputs_given)
             outputs_given = [outputs_given[k] for k in sorted(outputs_given, key=str)]
+        if isinstance(outputs_given, (list, tuple)):  # the outputs that are known are kept
+            known = [o for o in outputs_given if not isinstance(o, Unknown)]
+            if len(known) < len(outputs_given):
+                model.unknown = next(o for o in outputs_given if isinstance(o, Unknown))
+                outputs_given = known
         outputs = self.tensors(outputs_given)
         for part in (inputs, outputs):
             if isinstance(part, Unknown):
@@ -910,13 +918,6 @@ _TENSOR_OPS: dict[type[ast.operator], str] = {
     ast.Mod: "mod",
     ast.Pow: "power",
 }
-
-
-def first_unknown_in(config: dict[str, Any]) -> Unknown | None:
-    for value in config.values():
-        if isinstance(value, Unknown):
-            return value
-    return None
 
 
 def _pos(place: Place) -> Pos:
