@@ -95,6 +95,9 @@ def explain_merge(spec: Spec, model: Model, diag: Diagnostic) -> Diagnostic:
     cause = first_lossy(model, only) or first_lossy(model, only, lossy=False)
     if cause is not None:
         message += f": {cause.describe()}"
+    where = merge.decl.pos.where  # in model code, the builder calls and loops that made it
+    if where and not where.startswith("config."):  # (a Keras file's JSON path is not said here)
+        message += f" ({where})"
     return diag._replace(
         message=message, hint=_fix_hint(spec, model, model.restore_mode(spec.restore))
     )
