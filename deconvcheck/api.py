@@ -44,6 +44,11 @@ class Finding(Diagnostic):
 
     __slots__ = ()
 
+    @property
+    def fix(self) -> str | None:
+        """What would fix it (the text's `fix:` lines; `hint` is its earlier name)."""
+        return self.hint
+
     def to_dict(self) -> dict[str, Any]:
         """The finding as `deconvcheck check --format json` gives it."""
         from deconvcheck.report.diagnostics import diagnostic_json  # noqa: PLC0415

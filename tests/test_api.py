@@ -75,3 +75,14 @@ def test_a_notebook_shows_the_coloured_table() -> None:
     html = deconvcheck.summary(UNET)._repr_html_()
     assert html.startswith("<!DOCTYPE html>") or "<pre" in html
     assert "unet" in html and "31,105,669" in html and "color" in html
+
+
+def test_a_finding_says_its_fix_under_one_name_and_the_old_one() -> None:
+    found = deconvcheck.check(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [7, 7, 512]}\n"
+        "  - {type: Conv2DTranspose, filters: 512, kernel_size: 2, dilation_rate: 2}\n"
+    )
+    assert [f.code for f in found] == ["DC305"]
+    # dilation 2 widens the 2x2 kernel to 3x3: 7 -> 9; strides 2 would give 14
+    assert found[0].fix is not None and "strides=2" in found[0].fix
+    assert found[0].to_dict()["fix"] == found[0].to_dict()["hint"] == found[0].fix

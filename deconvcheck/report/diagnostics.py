@@ -73,5 +73,6 @@ def diagnostic_json(diag: Diagnostic) -> dict[str, Any]:
         "line": diag.line,
         "column": diag.column,
         "layer": diag.layer,
-        "hint": diag.hint,
+        "fix": diag.hint,  # what the text prints after `fix:`
+        "hint": diag.hint,  # the same, under its earlier name (kept for existing readers)
     }
