@@ -161,9 +161,10 @@ def inferred(
     from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
 
     if input_shape is not None:
-        problem = with_input_shape(loaded, input_shape)
-        if problem is not None:
-            raise InputShapeError(problem.message)
+        resized = with_input_shape(loaded, input_shape)
+        if isinstance(resized, Diagnostic):
+            raise InputShapeError(resized.message)
+        loaded = resized
     model = infer(loaded)
     defaults = Config()
     found = analyze(loaded, model, defaults.selects)

@@ -9,6 +9,7 @@ Two steps, so that later commands can re-run the cheap one:
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections import defaultdict
@@ -466,17 +467,22 @@ def _built(nodes: Mapping[str, GraphNode], name: str, call: int) -> bool:
     return node is not None and call < len(node.calls) and node.calls[call] is not None
 
 
-def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Diagnostic | None:
-    """Give the spec's one Input layer another shape (without the batch axis), to try another
-    size without editing the file; a diagnostic when the spec has not exactly one."""
-    inputs = [decl for decl in spec.layers if _is_input(decl)]
+def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Spec | Diagnostic:
+    """The spec with its one Input layer given another shape (without the batch axis), to try
+    another size without editing the file; the spec read is left as it was (a check at another
+    size, then a summary, shows the file's own sizes). A diagnostic when the spec has not
+    exactly one Input."""
+    inputs = [i for i, decl in enumerate(spec.layers) if _is_input(decl)]
     if len(inputs) != 1:
         return make(
             Code.INPUT_COUNT,
             f"--input-shape needs a spec with exactly one Input layer; this one has {len(inputs)}",
         ).at(spec.path)
-    inputs[0].args["shape"] = list(shape)
-    return None
+    resized = copy.copy(spec.layers[inputs[0]])
+    resized.args = {**resized.args, "shape": list(shape)}
+    changed = copy.copy(spec)
+    changed.layers = [resized if i == inputs[0] else d for i, d in enumerate(spec.layers)]
+    return changed
 
 
 def _is_input(decl: LayerDecl) -> bool:

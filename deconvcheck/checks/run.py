@@ -190,11 +190,13 @@ def check_file(
     if path.endswith(".py") and not first.layers and _no_model(first):
         return FileResult(path, [], False)  # code that imports Keras but builds no model
     found: list[Diagnostic] = []
-    for spec in [first, *first.others]:
+    for read in [first, *first.others]:
+        spec = read
         if config.input_shape is not None:
-            problem = with_input_shape(spec, config.input_shape)
-            if problem is not None:
-                return FileResult(path, [problem], True)
+            resized = with_input_shape(read, config.input_shape)
+            if not isinstance(resized, Spec):
+                return FileResult(path, [resized], True)
+            spec = resized
         model = infer(spec)
         found += analyze(spec, model, lambda code: config.selects(code, path))
         found += check_pair(spec, model, reading) if spec.encoder else []
