@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,14 @@ from deconvcheck import arith
 from deconvcheck.checks.analyze import analyze
 from deconvcheck.checks.config import Config, ConfigError, load_config, merge
 from deconvcheck.checks.repair import fixes
-from deconvcheck.checks.run import PARALLEL_FROM, FileResult, check_file, check_paths, classify
+from deconvcheck.checks.run import (
+    PARALLEL_FROM,
+    SPEC_SUFFIXES,
+    FileResult,
+    check_file,
+    check_paths,
+    classify,
+)
 from deconvcheck.cli.main import cli
 from deconvcheck.diagnostics import CODE_PATTERN, RULES, Code, make
 from deconvcheck.infer import infer
@@ -29,25 +37,89 @@ from deconvcheck.report.check import render_github, sarif
 from tests.conftest import SAMPLES
 
 RULE_DIR = Path(__file__).parent / "rules"
-CASES = sorted(p for p in RULE_DIR.glob("DC*/*.y*ml") if p.name.startswith(("bad_", "good_")))
+# Every file named bad_* or good_* is a case, whatever its extension (each must be one `check`
+# reads); other files in a folder are what a case names (an encoder, a nested model).
+CASES = sorted(p for p in RULE_DIR.glob("DC*/*") if p.name.startswith(("bad_", "good_")))
+# Model code that does not parse is kept as NAME.py.txt (ruff reads every .py file, and would
+# fail on it); the test checks a copy named NAME.py.
+STORED_AS_TEXT = ".py.txt"
+
+# The codes no spec file in a folder can show, each with the reason and where it is tested.
+NOT_A_SPEC_FILE = {
+    Code.FILE_UNREADABLE: "the file itself cannot be read: a missing path, a folder, no "
+    "permission (test_unreadable_is_exit_2); a spec naming a missing encoder is DC306, a "
+    "missing nested model DC106",
+}
+# A rule that needs [tool.deconvcheck] to say something: the configuration its cases run with.
+CONFIGS = {
+    Code.OVER_BUDGET: Config(budgets=(("max-params", 1_000_000),)),
+}
+
+
+def _notes(path: Path) -> list[str]:
+    """What a case says about itself: a YAML file's comment lines (the first line holds one, saying
+    what the file shows); a JSON file, which holds no comment, has a section `## NAME` in its
+    folder's README.md instead."""
+    if path.suffix == ".json":
+        readme = (path.parent / "README.md").read_text(encoding="utf-8")
+        _, heading, after = readme.partition(f"\n## {path.name}\n")
+        assert heading, f"{path.parent.name}/README.md has no section '## {path.name}'"
+        notes = [line.strip() for line in after.split("\n## ")[0].splitlines()]
+    else:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert "#" in lines[0], "the first line says, in a comment, what the file shows"
+        notes = [line.split("#", 1)[1].strip() for line in lines if "#" in line]
+    assert any(note and not note.startswith("expect") for note in notes), "say what it shows"
+    return notes
+
+
+# `expect: DC105 at 7` (or `at 7:5`, or no place): a finding of that code, there. A bad file
+# reports its folder's code and the codes it expects, nothing else; a good file only the codes
+# it expects. `expect-message: TEXT`: a finding of the folder's code says TEXT.
+_EXPECT = re.compile(r"expect: (DC\d{3})(?: at (\d+)(?::(\d+))?)?")
+_EXPECT_MESSAGE = re.compile(r"expect-message: (.+)")
 
 
 def test_every_check_rule_has_both_examples() -> None:
-    for code in [c for c in RULES if c.startswith("DC3")] + ["DC201", "DC008", "DC209", "DC307"]:
-        names = [p.name for p in (RULE_DIR / code).iterdir()]
+    folders = {p.name for p in RULE_DIR.iterdir() if p.is_dir()}
+    assert folders.isdisjoint(NOT_A_SPEC_FILE)
+    assert sorted(folders | NOT_A_SPEC_FILE.keys()) == sorted(RULES)
+    for code in folders:
+        names = [p.name for p in CASES if p.parent.name == code]
         assert any(n.startswith("bad_") for n in names), code
         assert any(n.startswith("good_") for n in names), code
 
 
 @pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
-def test_rule_example(path: Path) -> None:
+def test_rule_example(path: Path, tmp_path: Path) -> None:
     code = path.parent.name
+    checked = path
+    if path.name.endswith(STORED_AS_TEXT):
+        checked = tmp_path / path.name.removesuffix(".txt")
+        checked.write_bytes(path.read_bytes())
+    assert checked.suffix in SPEC_SUFFIXES
+    notes = _notes(path)
+    for note in notes:  # a misspelt expectation is an error, not a silently weaker test
+        if note.startswith("expect"):
+            assert _EXPECT.fullmatch(note) or _EXPECT_MESSAGE.fullmatch(note), note
+    expected = [m.groups() for m in map(_EXPECT.fullmatch, notes) if m]
+    messages = [m.group(1) for m in map(_EXPECT_MESSAGE.fullmatch, notes) if m]
     # Opt-in rules (advice) are selected for their own examples.
-    codes = [d.code for d in check_file(str(path), Config(extend_select=(code,))).diagnostics]
+    config = CONFIGS.get(code, Config())._replace(extend_select=(code,))
+    found = check_file(str(checked), config).diagnostics
+    codes = {d.code for d in found}
     if path.name.startswith("bad_"):
-        assert code in codes
+        assert codes == {code} | {c for c, _, _ in expected}, found
     else:
-        assert code not in codes
+        assert code not in {c for c, _, _ in expected}
+        assert codes == {c for c, _, _ in expected}, found
+    for want, line, column in expected:
+        places = [f"{d.line}:{d.column}" for d in found if d.code == want]
+        if line is not None:
+            assert any(at.startswith(f"{line}:") for at in places), (want, places)
+            assert column is None or f"{line}:{column}" in places, (want, places)
+    for text in messages:
+        assert any(text in d.message for d in found if d.code == code), (text, found)
 
 
 def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
