@@ -1,6 +1,5 @@
-"""Shared fixtures. `pytest --overwrite` rewrites the rendered-output golden files (torchinfo's
-convention); review the diff before committing. Numbers are never taken from these files: they
-are checked against Keras's recordings and the seed documents by other tests."""
+"""Shared fixtures. Expected output comes from Keras's recordings and the seed documents
+(tests/goldens/README.md), never from deconvcheck's own output: no test rewrites a golden file."""
 
 from __future__ import annotations
 
@@ -44,17 +43,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         name = getattr(item, "originalname", item.name)
         if item.path.name in SLOW_FILES or name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--overwrite", action="store_true", help="rewrite rendered-output golden files"
-    )
-
-
-@pytest.fixture
-def overwrite(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--overwrite"))
 
 
 EXAMPLE_PLUGIN = ROOT / "examples" / "depth_to_space_plugin" / "src"

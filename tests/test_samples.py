@@ -1,18 +1,17 @@
 """Every sample spec is a test. Expected numbers come from the seed documents (quoted Keras
 summaries, `../shared/seeds/`) and the issue's record of real Keras 3 on seed 003's code;
-`test_keras_models.py` compares the same specs layer by layer with Keras's own recordings."""
+`test_keras_goldens.py` compares the same specs with Keras's own recordings, layer by layer and
+their summary text byte for byte."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deconvcheck.infer import Model, infer
 from deconvcheck.read.loader import load
-from deconvcheck.report.summary import default_line_length, render_text
-from tests.conftest import GOLDENS, SAMPLES
+from tests.conftest import SAMPLES
 
 # file -> (total, trainable, non-trainable, input shape, output shape, per-layer params or None)
 EXPECTED: dict[str, tuple[int, int, int, tuple[Any, ...], tuple[Any, ...], list[int] | None]] = {
@@ -118,15 +117,3 @@ def test_seed_001_intermediate_pool_shape() -> None:
     model = _infer("conv3d_roundtrip.yaml")
     shapes = {layer.name: layer.output_shape for layer in model.layers}
     assert shapes["pool"] == (None, 1, 4, 4, 512)
-
-
-@pytest.mark.parametrize("name", SAMPLE_FILES)
-def test_sample_summary_golden(name: str, overwrite: bool) -> None:
-    """The rendered table for a pipe (80 columns, as Keras lays it out when not on a terminal)."""
-    model = _infer(name)
-    text = render_text(model, default_line_length(model, 80))
-    golden = GOLDENS / "summary" / (Path(name).stem + ".txt")
-    if overwrite:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
