@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from deconvcheck import __version__
-from deconvcheck.cli.main import cli
+from deconvcheck.cli.main import cli, main
 from tests.conftest import SAMPLES
 
 DECODER = str(SAMPLES / "vgg16_decoder.yaml")
@@ -306,3 +308,100 @@ def test_help_names_only_what_a_pip_user_has() -> None:
     for command in ("", "summary", "check", "draw", "sizes", "export", "convert", "solve"):
         _, out, _ = run(*([command] if command else []), "--help")
         assert "sample_specs" not in out and 'README.md"' not in out
+
+
+# ---------------------------------------------------------------- an internal error: exit 3
+
+PLANTED = "a bug planted by the test"
+BUG_REPORT = (
+    f"deconvcheck: internal error: RuntimeError: {PLANTED}\n"
+    "This is a bug in deconvcheck; rerun with DECONVCHECK_DEBUG=1 for the traceback and "
+    "report it with the spec file.\n"
+)
+
+
+def planted_bug(*args: object, **kwargs: object) -> None:
+    raise RuntimeError(PLANTED)
+
+
+# a command, its standard input, and the core function it calls that is made to fail
+FAILING_COMMANDS = [
+    (["summary", DECODER], None, "deconvcheck.api", "inferred"),
+    (["check", "-"], (SAMPLES / "unet.yaml").read_text(), "deconvcheck.checks.run", "check_file"),
+    (["solve", "--in", "7", "--out", "14"], None, "deconvcheck.solve.problem.Problem", "solve"),
+]
+
+
+@pytest.fixture
+def main_in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`main` as the console script runs it, in this process: it turns the cyclic collector off
+    for a short-lived process, which a test session keeps on; no DECONVCHECK_DEBUG."""
+    monkeypatch.delenv("DECONVCHECK_DEBUG", raising=False)
+    collecting = gc.isenabled()
+    yield
+    if collecting:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "where", "function"), FAILING_COMMANDS, ids=["summary", "check", "solve"]
+)
+@pytest.mark.usefixtures("main_in_process")
+def test_an_internal_error_is_exit_3_with_one_message_on_stderr(
+    argv: list[str], stdin: str | None, where: str, function: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last handler: a bug in the core is exit 3 and two lines on standard error (what
+    happened, how to report it), no traceback, nothing on standard output."""
+    monkeypatch.setattr(f"{where}.{function}", planted_bug)
+    with CliRunner().isolation(input=stdin) as (out, err, _), pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == 3
+    assert err.getvalue().decode() == BUG_REPORT
+    assert out.getvalue() == b""
+
+
+@pytest.mark.usefixtures("main_in_process")
+def test_deconvcheck_debug_lets_the_internal_error_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("deconvcheck.api.inferred", planted_bug)
+    monkeypatch.setenv("DECONVCHECK_DEBUG", "1")
+    with CliRunner().isolation() as (out, err, _), pytest.raises(RuntimeError, match=PLANTED):
+        main(["summary", DECODER])
+    assert (out.getvalue(), err.getvalue()) == (b"", b"")
+
+
+# The console script's own process: `run` (what `deconvcheck` and `python -m deconvcheck` call)
+# with the core function replaced before it starts.
+PLANTED_RUN = f"""
+import sys
+import deconvcheck.api
+def planted_bug(*args, **kwargs):
+    raise RuntimeError({PLANTED!r})
+deconvcheck.api.inferred = planted_bug
+from deconvcheck.cli.main import run
+sys.argv = ["deconvcheck", "summary", {DECODER!r}]
+run()
+"""
+
+
+@pytest.mark.parametrize("debug", [None, "1"], ids=["plain", "DECONVCHECK_DEBUG=1"])
+def test_an_internal_error_in_a_real_process(debug: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DECONVCHECK_DEBUG"}
+    if debug:
+        env["DECONVCHECK_DEBUG"] = debug
+    done = subprocess.run(
+        [sys.executable, "-c", PLANTED_RUN],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout == ""
+    if debug is None:
+        assert (done.returncode, done.stderr) == (3, BUG_REPORT)
+    else:  # Python's own report of an uncaught exception: the traceback, status 1
+        assert done.returncode == 1
+        assert done.stderr.startswith("Traceback (most recent call last):\n")
+        assert done.stderr.endswith(f"RuntimeError: {PLANTED}\n")
