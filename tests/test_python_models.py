@@ -181,7 +181,7 @@ def test_code_not_followed_is_said_and_the_rest_inferred(tmp_path: Path) -> None
         ("input_layer", 0),
         ("conv2d", 224),
     ]
-    status, text = _cli("summary", str(model))
+    _, text = _cli("summary", str(model))
     assert f"{model}:11:5: DC501 not followed: the class 'Block' defined at line 4" in text
 
 
