@@ -151,6 +151,13 @@ def test_a_builder_called_at_another_size_is_checked_there() -> None:
     assert finding.startswith(f"{path}:39:13: DC201 Concatenate 'concatenate' cannot join ")
     assert "(None, 24, 24, 64)" in finding and "(None, 25, 25, 64)" in finding
     assert "floored 25 to 12" in finding
+    # Said in the code's terms, at the line of the call to change: a 2x2 stride-2 transposed
+    # convolution with output_padding 1 takes 12 to (12 - 1) * 2 + 2 + 1 = 25.
+    assert (
+        "give 'conv2d_transpose' (line 36) `kernel_size=(2, 2), padding='valid', "
+        "output_padding=(1, 1)` so that it outputs 25x25"
+    ) in text
+    assert "`layers.Cropping2D(cropping=((0, 1), (0, 1)))` before 'concatenate' (line 39)" in text
     status, text = _cli("summary", path, "--model", "build_unet(size=100)")
     assert status == 1
     assert "DC501 not followed: build_unet() got an unexpected keyword argument 'size'" in text

@@ -42,6 +42,31 @@ class Editor:
     def __init__(self, spec: Spec) -> None:
         self.spec = copy.deepcopy(spec)
         self.spec.diagnostics = []
+        # Model code: fixes are said in the code's terms (a call's arguments, at its line).
+        self.code = spec.path.endswith((".py", ".pyw"))
+        self._lines = {
+            name: decl.pos.line
+            for name, decl in zip(layer_names(spec.layers), spec.layers, strict=True)
+        }
+
+    def named(self, name: str) -> str:
+        """A layer as a fix names it: at its line in model code."""
+        line = self._lines.get(name, 0)
+        return f"'{name}' (line {line})" if self.code and line else f"'{name}'"
+
+    def layer(self, type_name: str, **args: object) -> str:
+        """A new layer as the file would write it."""
+        if self.code:
+            return f"layers.{type_name}({self.arguments(args)})"
+        shown = ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items())
+        return f"{{type: {type_name}, {shown}}}"
+
+    def arguments(self, args: dict[str, object]) -> str:
+        """Arguments as the file would write them: `kernel_size=(2, 2)` or `{kernel_size: ...}`."""
+        given = {k: v for k, v in args.items() if v is not None}
+        if self.code:
+            return ", ".join(f"{k}={_python(v)!r}" for k, v in given.items())
+        return "{" + ", ".join(f"{k}: {yaml_value(v)}" for k, v in given.items()) + "}"
 
     def index(self, name: str) -> int:
         return layer_names(self.spec.layers).index(name)
@@ -78,6 +103,11 @@ class Editor:
         while candidate in names:
             candidate, i = f"{base}_{i}", i + 1
         return candidate
+
+
+def _python(value: object) -> object:
+    """Lists as the tuples model code writes: [[0, 1], [0, 1]] -> ((0, 1), (0, 1))."""
+    return tuple(_python(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
 def _known(sizes: tuple[int | None, ...]) -> tuple[int, ...] | None:
@@ -130,8 +160,8 @@ def crop_larger_inputs(edit: Editor, model: Model, merge: str) -> str | None:
                 merge, _resize_layer(len(delta), True), crop, [name], cropping=cropping
             )
             edit.rewire(merge, name, crop)
-            layer = f"{{type: Cropping{len(delta)}D, cropping: {cropping}}}"
-            done.append(f"crop '{name}' with `{layer}` before '{merge}'")
+            layer = edit.layer(f"Cropping{len(delta)}D", cropping=cropping)
+            done.append(f"crop {edit.named(name)} with `{layer}` before {edit.named(merge)}")
     return "; ".join(done) or None
 
 
@@ -162,9 +192,8 @@ def retune_upsampler(edit: Editor, model: Model, merge: str) -> str | None:
         if args is None:
             return None
         edit.set_args(name, **args)
-        shown = ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items() if v is not None)
         wanted = "x".join(str(x) for x in others[0])
-        return f"give '{name}' `{{{shown}}}` so that it outputs {wanted}"
+        return f"give {edit.named(name)} `{edit.arguments(args)}` so that it outputs {wanted}"
     return None
 
 
@@ -187,8 +216,8 @@ def pad_or_crop_output(edit: Editor, model: Model) -> str | None:
     layer_type = _resize_layer(len(delta), shrink)
     name = edit.unique("restore_crop" if shrink else "restore_pad")
     edit.append(layer_type, name, **{_arg_name(shrink): _pairs(delta)})
-    layer = f"{{type: {layer_type}, {_arg_name(shrink)}: {_pairs(delta)}}}"
-    return f"append `{layer}` after '{ends[1].name}'"
+    layer = edit.layer(layer_type, **{_arg_name(shrink): _pairs(delta)})
+    return f"append `{layer}` after {edit.named(ends[1].name)}"
 
 
 def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
@@ -196,7 +225,7 @@ def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
     names = [s.layer for s in steps(model).values() if any(s.dropped())]
     for name in names:
         edit.set_args(name, padding="same")
-    return f"set padding 'same' on {', '.join(repr(n) for n in names)}" if names else None
+    return f"set padding 'same' on {', '.join(edit.named(n) for n in names)}" if names else None
 
 
 class Strategy(NamedTuple):
