@@ -116,14 +116,15 @@ class Summary:
         return console.export_html(inline_styles=True, code_format="<pre>{code}</pre>")
 
 
-def _read(spec: SpecSource) -> Spec:
-    """A spec from a path, a spec's text or a mapping; ReadError where it cannot be read."""
-    from deconvcheck.read.loader import load  # noqa: PLC0415
+def _read(spec: SpecSource, model: str | None = None) -> Spec:
+    """A spec from a path, a spec's text or a mapping; ReadError where it cannot be read.
+    `model`: in model code, the model to read (as `--model` takes it)."""
+    from deconvcheck.read.loader import Reading  # noqa: PLC0415
     from deconvcheck.read.spec import ReadFailure  # noqa: PLC0415
 
     path, text = _source(spec)
     try:
-        return load(path, text)
+        return Reading(model=model).load(path, text)
     except ReadFailure as failure:
         raise ReadError(Finding(*failure.diagnostic)) from None
 
@@ -174,11 +175,18 @@ def inferred(
     return model, capped(shown)
 
 
-def summary(spec: SpecSource, *, input_shape: Sequence[int | None] | None = None) -> Summary:
+def summary(
+    spec: SpecSource,
+    *,
+    input_shape: Sequence[int | None] | None = None,
+    model: str | None = None,
+) -> Summary:
     """Keras 3's `model.summary()` of `spec` (at `input_shape`, without the batch axis, where
-    given), and what `check` reports on it with its default rules."""
-    model, found = inferred(_read(spec), _shape(input_shape))
-    return Summary(model, [Finding(*d) for d in found])
+    given), and what `check` reports on it with its default rules. For model code (a `.py`
+    file, read and never run), `model` picks the model as `--model` does (a variable, model or
+    builder name, or `"unet(size=100)"`); by default the first the file builds."""
+    built, found = inferred(_read(spec, model), _shape(input_shape))
+    return Summary(built, [Finding(*d) for d in found])
 
 
 def check(
@@ -188,6 +196,7 @@ def check(
     select: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    model: str | None = None,
 ) -> list[Finding]:
     """What `deconvcheck check` reports on `spec`: Keras's refusals, skip connections traced
     to their cause, restoration of the input, and the rules selected (codes or prefixes, as
@@ -195,6 +204,7 @@ def check(
     file of something else) has no findings; one that cannot be read has its DC001."""
     from deconvcheck.checks.config import Config  # noqa: PLC0415
     from deconvcheck.checks.run import check_file  # noqa: PLC0415
+    from deconvcheck.read.loader import Reading  # noqa: PLC0415
 
     path, text = _source(spec)
     config = Config(
@@ -203,4 +213,5 @@ def check(
         ignore=tuple(ignore),
         input_shape=_shape(input_shape),
     )
-    return [Finding(*d) for d in check_file(path, config, text).diagnostics]
+    found = check_file(path, config, text, Reading(model=model)).diagnostics
+    return [Finding(*d) for d in found]

@@ -86,3 +86,16 @@ def test_a_finding_says_its_fix_under_one_name_and_the_old_one() -> None:
     # dilation 2 widens the 2x2 kernel to 3x3: 7 -> 9; strides 2 would give 14
     assert found[0].fix is not None and "strides=2" in found[0].fix
     assert found[0].to_dict()["fix"] == found[0].to_dict()["hint"] == found[0].fix
+
+
+def test_model_code_through_the_api() -> None:
+    """A .py file read, never run: its first model by default, another by name or by calling
+    its builder at another size. Totals are Keras's (tests/fixtures/python/*.expected.json)."""
+    corpus = Path(__file__).parent / "fixtures" / "python"
+    path = corpus / "tabular_sequential_build.py"
+    assert deconvcheck.summary(path).to_dict()["total_params"] == 7169
+    assert deconvcheck.summary(path, model="churn").to_dict()["total_params"] == 533
+    unet = corpus / "unet_loop_upconv.py"
+    assert deconvcheck.check(unet) == []
+    found = deconvcheck.check(unet, model="build_unet((100, 100, 3), 2, depth=3)")
+    assert [(f.code, f.line) for f in found] == [("DC201", 39)]
