@@ -272,7 +272,7 @@ RULES: dict[str, Rule] = {
             Code.CHANNELS_REFUSED,
             "channel dimension cannot be taken by the layer",
             _E,
-            "- {type: Input, shape: [32, 32, null]}",
+            "- {type: Conv2D, filters: 8, kernel_size: 3}   # after Input shape: [32, 32, null]",
             "give the channel count; groups must divide it",
         ),
         Rule(
