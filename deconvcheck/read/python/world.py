@@ -260,9 +260,11 @@ class KerasWorld:
             return self.make_layer(tail, args, kwargs, node)
         if parts[:2] == ["keras", "ops"]:
             return self.operation(".".join(parts[2:]), args, kwargs, node)
-        unknown = Unknown(f"{path}()", line)
-        if not path.startswith("keras."):
-            self.not_followed(unknown, node)
+        what = f"{path}()"
+        if path.startswith("keras.applications."):
+            what += " (a pretrained model's layers are not in the file; its summary is Keras's)"
+        unknown = Unknown(what, line)
+        self.not_followed(unknown, node)
         return unknown
 
     # -- making layers -----------------------------------------------------------------------
