@@ -42,6 +42,9 @@ TensorFlow 2.16 and later) and `executing_eagerly()` (True: Keras asks it once `
 imported, from its preprocessing layers), and every public `keras.X` module is also
 `tensorflow.keras.X`. Keras's own check for TensorFlow is made (and cached as "not installed")
 before the stand-in exists, so the torch backend does not try to use it.
+The stand-in also has `random_normal_initializer`, TensorFlow's initializer as pix2pix-style
+code passes it to its layers (`tf.random_normal_initializer(0.0, 0.02)`): Keras's `RandomNormal`,
+which takes the same mean, stddev and seed. An initializer changes no shape.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ def alias_tensorflow_keras() -> None:
     stand_in = types.ModuleType("tensorflow", "A stand-in: tensorflow.keras is Keras 3.")
     stand_in.keras = keras  # type: ignore[attr-defined]
     stand_in.executing_eagerly = lambda: True  # type: ignore[attr-defined]
+    # tf.random_normal_initializer(mean, stddev), as pix2pix-style code passes it to layers
+    stand_in.random_normal_initializer = keras.initializers.RandomNormal  # type: ignore[attr-defined]
     sys.modules["tensorflow"] = stand_in
     public = [
         name
