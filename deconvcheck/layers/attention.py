@@ -115,6 +115,7 @@ class MultiHeadAttention(AttentionLayer):
 
     config: MultiHeadAttentionConfig
     NAMES = ("MultiHeadAttention",)
+    BUILD_NAMES = ("Softmax", "Dropout")  # recorded from Keras 3.15.1's name counters
     CONFIG = MultiHeadAttentionConfig
     CALL_ARGS = ("return_attention_scores",)
 

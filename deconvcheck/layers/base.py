@@ -481,6 +481,10 @@ class Layer:
     # Arguments Keras takes at call time that change what a call gives (MultiHeadAttention's
     # `return_attention_scores`): read from a Keras file's call into the layer's arguments.
     CALL_ARGS: ClassVar[tuple[str, ...]] = ()
+    # Keras classes of the layers Keras makes inside this one when it is first called: each uses
+    # up an automatic name (MultiHeadAttention's Softmax and Dropout: the file's next Dropout
+    # is then dropout_1). Read by the model-code reader, which names layers as Keras does.
+    BUILD_NAMES: ClassVar[tuple[str, ...]] = ()
 
     config: Config  # each layer type narrows it to its own CONFIG's class, for mypy
     trainable: bool

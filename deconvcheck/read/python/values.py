@@ -15,6 +15,7 @@ class Unknown(NamedTuple):
 
     why: str
     line: int
+    fix: str = ""  # what would let the reader follow it, where there is more to say
 
 
 class KerasName(NamedTuple):

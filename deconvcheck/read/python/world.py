@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import math
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -21,8 +22,8 @@ from typing import Any
 from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.layers.base import KERAS_IGNORED
 from deconvcheck.layers.operations import ELLIPSIS
-from deconvcheck.layers.registry import lookup
-from deconvcheck.read.python.interp import first_unknown
+from deconvcheck.layers.registry import is_input, lookup
+from deconvcheck.read.python.interp import first_unknown, plain
 from deconvcheck.read.python.values import (
     CallRecord,
     CustomClass,
@@ -122,7 +123,8 @@ class KerasWorld:
                 f"not followed: {value.why}; what depends on it is not inferred",
                 line=line,
                 column=getattr(node, "col_offset", -1) + 1 if node is not None else 0,
-                hint="write the value as a constant, or give it with --model "
+                hint=value.fix
+                or "write the value as a constant, or give it with --model "
                 "'builder(argument=value)'",
             )
         )
@@ -219,16 +221,35 @@ class KerasWorld:
             if found is not None:  # a plugin registers a layer type of that name
                 return self.make_layer(callee.name, args, kwargs, node)
             what = f"the class {callee.name!r} defined at line {callee.line}"
+            fix = ""
             if callee.keras_base:
                 what += f" (a Keras {callee.keras_base} subclass: its shapes are its own code)"
-            unknown = Unknown(what, getattr(node, "lineno", 0))
+                fix = (
+                    "a plugin can register a layer type of that name (README: Custom layers); "
+                    "the layers that do not depend on it are inferred"
+                )
+            unknown = Unknown(what, getattr(node, "lineno", 0), fix)
             self.not_followed(unknown, node)
             return unknown
         if isinstance(callee, Unknown):
             return callee
         if isinstance(callee, Other):
-            return Unknown(f"{callee.path}()", getattr(node, "lineno", 0))
+            return self.pure_function(callee.path, args, kwargs, node)
         return Unknown(f"calling {self.describe(callee)}", getattr(node, "lineno", 0))
+
+    def pure_function(
+        self, path: str, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        """math's and numpy's arithmetic on known numbers (`math.ceil(n * 1.2)`,
+        `np.prod(shape)`), as a builder computes a size; anything else is not followed."""
+        line = getattr(node, "lineno", 0)
+        function = _PURE.get(path)
+        if function is None or not plain([args, list(kwargs.values())]):
+            return Unknown(f"{path}()", line)  # said where a model depends on it, if one does
+        try:
+            return function(*args, **kwargs)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            return Unknown(f"{path}(): {exc}", line)
 
     def keras_call(self, path: str, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
         parts = path.split(".")
@@ -252,7 +273,7 @@ class KerasWorld:
         if parts[:2] == ["keras", "layers"] and len(parts) == 3:
             if tail in signatures()["functions"]:
                 return self.functional_form(tail, args, kwargs, node)
-            if tail in ("InputLayer",):
+            if is_input(tail):
                 layer = self.make_layer("InputLayer", args, kwargs, node)
                 if isinstance(layer, LayerObj):
                     self.record_call(layer, (), node)
@@ -260,12 +281,13 @@ class KerasWorld:
             return self.make_layer(tail, args, kwargs, node)
         if parts[:2] == ["keras", "ops"]:
             return self.operation(".".join(parts[2:]), args, kwargs, node)
-        what = f"{path}()"
+        fix = ""
         if path.startswith("keras.applications."):
-            what += " (a pretrained model's layers are not in the file; its summary is Keras's)"
-        unknown = Unknown(what, line)
-        self.not_followed(unknown, node)
-        return unknown
+            fix = (
+                "a pretrained backbone's layers are not in the file: save it once with "
+                "model.to_json() or model.save() and give deconvcheck that file"
+            )
+        return Unknown(f"{path}()", line, fix)  # said where a model depends on it, if one does
 
     # -- making layers -----------------------------------------------------------------------
 
@@ -316,8 +338,8 @@ class KerasWorld:
             if key in _INPUT_KEYS and key not in takes:
                 layer.input_args[key] = value
                 continue
-            if key not in takes and key in KERAS_IGNORED:
-                continue
+            if key in KERAS_IGNORED and (key not in takes or not plain(value)):
+                continue  # an initializer object, a regularizer: no shape or count depends on it
             if key == "trainable" and value is True:
                 continue
             config = self.config_value(value)
@@ -431,7 +453,7 @@ class KerasWorld:
         self, layer: LayerObj, args: list[Any], kwargs: dict[str, Any], node: ast.AST
     ) -> Any:
         line = getattr(node, "lineno", 0)
-        if layer.type_name == "InputLayer":
+        if is_input(layer.type_name):
             return Unknown("calling an Input layer", line)
         cls = lookup(layer.type_name)
         call_entry = (self._layer_entry(layer.type_name) or {}).get("call") or {}
@@ -471,6 +493,9 @@ class KerasWorld:
     def record_call(self, layer: LayerObj, inputs: tuple[Tensor, ...], node: ast.AST) -> None:
         if not layer.calls:
             layer.sequence = len(self.tape)
+            cls = lookup(layer.type_name)
+            for made in cls.BUILD_NAMES if cls is not None else ():
+                self.auto_name(made)  # layers Keras makes inside it when it is first called
         layer.calls.append(CallRecord(inputs, self.place(node)))
         self.tape.append((layer, len(layer.calls) - 1))
 
@@ -731,7 +756,9 @@ class KerasWorld:
         if not model.name:
             model.name = self.auto_name("Sequential")
         for item in given.get("layers") or []:
-            self.sequential_add(model, [item], node)
+            self.sequential_add(model, [item], node, rebuild=False)
+        if model.input_shape is not None and model.layers:
+            self.auto_name("Functional")
         self.made_models.append(model)
         return model
 
@@ -740,12 +767,23 @@ class KerasWorld:
         if model.input_shape is None and isinstance(shape, (list, tuple)) and shape:
             model.input_shape = tuple(shape[1:])
             model.input_name = self.auto_name("InputLayer")
+            self.auto_name("Functional")  # Keras builds a Functional of the layers (a name used)
 
-    def sequential_add(self, model: ModelObj, args: list[Any], node: ast.AST) -> None:
+    def sequential_add(
+        self, model: ModelObj, args: list[Any], node: ast.AST, rebuild: bool = True
+    ) -> None:
+        """`model.add(item)`; where the model has its input, Keras builds it again, which
+        uses up a Functional's name (`Sequential([...])` builds once, at the end)."""
+        count = len(model.layers)
+        self._sequential_add(model, args, node)
+        if rebuild and model.input_shape is not None and len(model.layers) > count:
+            self.auto_name("Functional")
+
+    def _sequential_add(self, model: ModelObj, args: list[Any], node: ast.AST) -> None:
         item = args[0] if args else None
         if isinstance(item, (Tensor, Outputs)):
             tensor = item.first() if isinstance(item, Outputs) else item
-            if tensor.layer.type_name == "InputLayer" and not model.layers:
+            if is_input(tensor.layer.type_name) and not model.layers:
                 model.input_shape = tuple(tensor.layer.args.get("shape") or ())
                 model.input_name = tensor.layer.name
                 model.inputs = [tensor]
@@ -753,7 +791,7 @@ class KerasWorld:
         if isinstance(item, ModelObj):
             item = self.model_layer(item, node)
         if isinstance(item, LayerObj):
-            if item.type_name == "InputLayer" and not model.layers:
+            if is_input(item.type_name) and not model.layers:
                 model.input_shape = tuple(item.args.get("shape") or ())
                 model.input_name = item.name
                 model.inputs = [Tensor(item, 0, 0)]
@@ -826,7 +864,7 @@ class KerasWorld:
                     layer.type_name,
                     layer.name,
                     dict(layer.args),
-                    inputs=inputs if layer.type_name != "InputLayer" else None,
+                    inputs=None if is_input(layer.type_name) else inputs,
                     pos=pos,
                     index=len(spec.layers),
                 )
@@ -852,6 +890,10 @@ class KerasWorld:
                 )
             )
         for layer in model.layers:
+            if layer.unknown is not None:  # the layers after it are not inferred
+                self.not_followed(layer.unknown)
+                model.unknown = layer.unknown
+                break
             place = layer.calls[0].place if layer.calls else layer.place
             spec.layers.append(
                 declare(
@@ -910,6 +952,24 @@ class _Drop:
 
 
 _DROP = _Drop()
+
+
+def _numpy_prod(values: Any) -> Any:
+    return math.prod(values) if isinstance(values, (list, tuple)) else values
+
+
+# Pure arithmetic a builder computes sizes with: math's, and numpy's on plain numbers.
+_PURE: dict[str, Any] = {
+    **{f"math.{n}": getattr(math, n) for n in (
+        "ceil", "floor", "sqrt", "prod", "log", "log2", "log10", "gcd", "lcm", "isqrt", "pow",
+        "trunc", "fabs", "exp",
+    )},
+    **{f"numpy.{n}": getattr(math, n) for n in ("ceil", "floor", "sqrt", "log2", "log", "exp")},
+    "numpy.prod": _numpy_prod,
+    "numpy.int32": int,
+    "numpy.int64": int,
+    "numpy.float32": float,
+}  # fmt: skip
 
 _TENSOR_OPS: dict[type[ast.operator], str] = {
     ast.Add: "add",
