@@ -141,7 +141,7 @@ def test_samples_exit_codes() -> None:
     assert [
         line.split(": ")[1].split()[0] for line in out.splitlines() if not line.startswith(" ")
     ] == ["DC305"]
-    assert "1 problem(s)" in err
+    assert "1 finding(s)" in err
 
 
 def test_unreadable_is_exit_2(tmp_path: Path) -> None:
@@ -516,7 +516,7 @@ def test_an_empty_file_is_skipped_but_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-1] == (
-        f"0 spec file(s) checked, no problems (2 other file(s) skipped, 1 of them empty: "
+        f"0 spec file(s) checked, no findings (2 other file(s) skipped, 1 of them empty: "
         f"{tmp_path / 'lost.yaml'})"
     )
 

@@ -858,7 +858,7 @@ def test_special_and_broken_files_in_a_scan_are_named(tmp_path: Path) -> None:
     ("args", "status", "said"),
     [
         (["summary", "{spec}"], 0, 'Model: "functional"'),
-        (["check", "{spec}"], 0, "1 spec file(s) checked, no problems"),
+        (["check", "{spec}"], 0, "1 spec file(s) checked, no findings"),
         (["check", "spec.yaml"], 2, "DC001 cannot read file: No such file or directory"),
         (["summary", "spec.yaml"], 2, "DC001 cannot read file: No such file or directory"),
         (["draw", "{spec}", "-o", "out.txt"], 2, "cannot write out.txt"),

@@ -203,7 +203,7 @@ def test_check_walks_h5_files(tmp_path: Path) -> None:
         "of the file"
     )
     assert result.stderr == (
-        "1 problem(s): 1 error(s), 0 warning(s) in 1 of 2 spec file(s) (2 other file(s) skipped)\n"
+        "1 finding(s): 1 error(s), 0 warning(s) in 1 of 2 spec file(s) (2 other file(s) skipped)\n"
     )
 
 

@@ -50,7 +50,7 @@ pyproject.toml: [tool.deconvcheck] select, extend-select, ignore, per-file-ignor
 never modified.
 
 \b
-Exit status: 0 no problems, 1 problems found (see --fail-on, --exit-zero), 2 usage error or
+Exit status: 0 no findings, 1 findings reported (see --fail-on, --exit-zero), 2 usage error or
 unreadable file."""
 )
 @click.argument("paths", nargs=-1, type=click.Path())

@@ -289,9 +289,11 @@ Examples:
   deconvcheck layers Conv2DTranspose
 
 \b
-Exit status: 0 fine, 1 the spec has problems, 2 usage error or unreadable file,
-3 an internal error (a bug: DECONVCHECK_DEBUG=1 shows the traceback).
-A spec is YAML or JSON: `deconvcheck examples` shows some, `deconvcheck schema` its format.""",
+Exit status: 0 fine, 1 findings (Keras would refuse the model, or check found something),
+2 usage error or unreadable file, 3 an internal error (a bug: DECONVCHECK_DEBUG=1 shows the
+traceback).
+A spec is YAML or JSON (`deconvcheck examples` shows some, `deconvcheck schema` its format), a
+Keras model file (.json, .keras, .h5), or Keras model code (model.py: read, never run).""",
 )
 @click.option(
     "-V",

@@ -38,9 +38,9 @@ def tally(results: Sequence[FileResult]) -> str:
         named = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
         skipped += f", {len(empty)} of them empty: {named}"
     if not found:
-        return f"{specs} spec file(s) checked, no problems ({skipped})"
+        return f"{specs} spec file(s) checked, no findings ({skipped})"
     return (
-        f"{len(found)} problem(s): {errors} error(s), {warnings} warning(s) in {files} of {specs} "
+        f"{len(found)} finding(s): {errors} error(s), {warnings} warning(s) in {files} of {specs} "
         f"spec file(s) ({skipped})"
     )
 
