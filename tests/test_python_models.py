@@ -233,3 +233,19 @@ def test_what_is_not_followed_is_said_and_the_rest_is_keras(stem: str) -> None:
         rows = {row["name"]: {k: row[k] for k in fields} for row in keras["summary_layers"]}
         ours = [_row(layer) for layer in infer(spec).layers]
         assert ours and all(row == rows[row["name"]] for row in ours), keras["name"]
+
+
+def test_an_input_with_a_batch_shape(tmp_path: Path) -> None:
+    """keras.Input(batch_shape=...): Keras 3.15.1 prints (8, 28, 28, 1) and, for the 3x3
+    Conv2D of 4 filters, (8, 26, 26, 4) with 3*3*1*4 + 4 = 40 weights."""
+    model = tmp_path / "model.py"
+    model.write_text(
+        "import keras\n"
+        "inputs = keras.Input(batch_shape=(8, 28, 28, 1))\n"
+        "model = keras.Model(inputs, keras.layers.Conv2D(4, 3)(inputs))\n"
+    )
+    built = infer(load(str(model)))
+    assert [(row.name, row.output_shape, row.params.total) for row in built.layers] == [
+        ("input_layer", (8, 28, 28, 1), 0),
+        ("conv2d", (8, 26, 26, 4), 40),
+    ]

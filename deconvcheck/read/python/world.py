@@ -403,6 +403,13 @@ class KerasWorld:
                     self.not_followed(unknown, node)
                     return unknown
                 config[key] = value
+        batch_shape = config.pop("batch_shape", None)
+        if isinstance(batch_shape, list) and batch_shape:  # as Keras reads it: batch, then shape
+            config["shape"] = batch_shape[1:]
+            if batch_shape[0] is not None:
+                config["batch_size"] = batch_shape[0]
+        for flag in ("ragged", "optional"):  # no shape or count depends on them
+            config.pop(flag, None)
         layer = LayerObj("InputLayer", "", config, self.place(node))
         layer.name = name if isinstance(name, str) else self.auto_name("InputLayer")
         self.record_call(layer, (), node)
