@@ -340,3 +340,23 @@ def test_every_layer_type_has_keras_recordings() -> None:
             assert {"valid", "same"} <= paddings, (family.format(rank), paddings)
     formats = {c["args"].get("data_format") for c in LAYERS["cases"] if c["result"]["ok"]}
     assert {"channels_first", "channels_last"} <= formats
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "trainable", "non_trainable"),
+    [
+        # Recorded in Keras 3.15.1 (torch): the kernel frozen, two factors of rank 2 trained.
+        ({"type": "Dense", "units": 8, "lora_rank": 2}, [4], 32, 32),  # 4*2 + 2*8 + 8 bias
+        ({"type": "Dense", "units": 8, "lora_rank": 2, "use_bias": False}, [4], 24, 32),
+        ({"type": "Dense", "units": 8, "lora_rank": 2, "lora_alpha": 4.0}, [3, 4], 32, 32),
+        ({"type": "Embedding", "input_dim": 10, "output_dim": 4, "lora_rank": 2}, [5], 28, 40),
+    ],
+)
+def test_lora_weights_are_counted_as_keras_counts_them(
+    layer: dict[str, object], shape: list[int], trainable: int, non_trainable: int
+) -> None:
+    from deconvcheck import api  # noqa: PLC0415
+
+    spec = {"layers": [{"type": "Input", "shape": shape}, layer]}
+    row = api.summary(spec).to_dict()["layers"][1]
+    assert (row["trainable_params"], row["non_trainable_params"]) == (trainable, non_trainable)

@@ -276,12 +276,10 @@ DECONVCHECK_ONLY = {
        for rank in (1, 2, 3)},  # Keras 3 refuses it: `export` leaves it out
     ("Sequential", "model"): "the nested model's spec (Keras takes its `layers`)",
 }  # fmt: skip
-# Keras constructor arguments a type does not declare (a spec giving one gets DC102; LoRA would
-# add weights deconvcheck does not count).
+# Keras constructor arguments a type does not declare (a spec giving one gets DC102).
 NOT_DECLARED = {
     ("InputLayer", "batch_shape"), ("InputLayer", "input_tensor"), ("InputLayer", "optional"),
     ("InputLayer", "ragged"),
-    ("Dense", "lora_rank"), ("Dense", "lora_alpha"), ("Dense", "quantization_config"),
     ("Sequential", "layers"),  # given as `model`
     ("Embedding", "weights"),
 }  # fmt: skip

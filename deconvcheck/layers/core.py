@@ -99,10 +99,24 @@ class Input(Layer):
         return str(callee)  # keras.Input(...) is the tensor itself
 
 
+LORA_DOC = "a low-rank update: the kernel frozen, two trainable factors of this rank"
+
+
+def lora_weights(rows: int, columns: int, trained: int, rank: int | None) -> Params:
+    """A rows x columns table and `trained` other weights; with a LoRA rank, the table frozen
+    and its two factors (rows x rank, rank x columns) trained."""
+    if rank is None:
+        return Params(rows * columns + trained)
+    return Params(trained + rank * (rows + columns), rows * columns)
+
+
 class DenseConfig(Config):
     units: int = arg(positive_int, required=True, doc="output size")
     use_bias: bool = arg(boolean, True)
     kernel = KERNEL_ARGS
+    lora_rank: int | None = arg(optional_positive_int, None, doc=LORA_DOC)
+    lora_alpha = ignored(doc="scales the update; no shape or count depends on it")
+    quantization_config = ignored()
 
 
 class Dense(Layer):
@@ -135,9 +149,13 @@ class Dense(Layer):
         return (*shape[:-1], self.config.units)
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
+        """With `lora_rank` r, Keras freezes the kernel and trains two factors, features x r
+        and r x units (Dense(8, lora_rank=2) on 4 features: 32 frozen, 4*2 + 2*8 + 8 = 32
+        trainable, as Keras 3.15.1 counts them)."""
         (shape,) = inputs
-        units = self.config.units
-        return Params(self._features(shape) * units + (units if self.config.use_bias else 0))
+        units, features = self.config.units, self._features(shape)
+        bias = units if self.config.use_bias else 0
+        return lora_weights(features, units, bias, self.config.lora_rank)
 
     def macs(self, inputs: Sequence[Shape], output: Shape) -> int:
         """Leading positions x inputs x units."""

@@ -29,6 +29,7 @@ from deconvcheck.layers.base import (
     ignored_group,
     int_tuple,
     known_channels,
+    optional_positive_int,
     positive_int,
     product,
     require_rank,
@@ -41,7 +42,7 @@ from deconvcheck.layers.convolution import (
     conv_padding,
     refuse_strided_dilation,
 )
-from deconvcheck.layers.core import fraction
+from deconvcheck.layers.core import LORA_DOC, fraction, lora_weights
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -55,7 +56,9 @@ class EmbeddingConfig(Config):
     )
     mask_zero: bool = arg(boolean, False)
     input_length = ignored(doc="deprecated Keras 2 argument; ignored, as Keras 3 does")
-    lora = ignored_group("lora_rank", "lora_alpha", "quantization_config")
+    lora_rank: int | None = arg(optional_positive_int, None, doc=LORA_DOC)
+    lora_alpha = ignored(doc="scales the update; no shape or count depends on it")
+    quantization_config = ignored()
 
 
 class Embedding(Layer):
@@ -75,7 +78,8 @@ class Embedding(Layer):
         return (*inputs[0], self.config.output_dim)
 
     def weight_count(self, inputs: Sequence[Shape]) -> Params:
-        return Params(self.config.input_dim * self.config.output_dim)
+        """Embedding(10, 4, lora_rank=2): 40 frozen, 2 * (10 + 4) = 28 trained (Keras 3.15.1)."""
+        return lora_weights(self.config.input_dim, self.config.output_dim, 0, self.config.lora_rank)
 
     def explain(self, inputs: Sequence[Shape], output: Shape) -> list[str]:
         return [f"each index becomes a vector of {self.config.output_dim}: {format_shape(output)}"]
