@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("deconvcheck: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("DECONVCHECK_DEBUG"):
+        if os.environ.get("DECONVCHECK_DEBUG", "0").strip().lower() not in ("", "0", "false", "no"):
             raise
         if isinstance(exc, OSError) and _working_folder_gone():
             click.echo(
