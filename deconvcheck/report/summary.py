@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from deconvcheck.model import InferredLayer, Model
 from deconvcheck.report import style
 from deconvcheck.report.diagnostics import diagnostic_json, terminal
 from deconvcheck.report.style import Line, Part
 
+if TYPE_CHECKING:
+    from deconvcheck.report.table import Justify
+
 BYTES_PER_PARAM = 4  # float32, Keras's default dtype policy
 
 # Keras's print_summary: (default line length, column positions, headers, alignment)
-_CHAIN = (
+_Layout = tuple[int, tuple[float, ...], tuple[str, ...], tuple["Justify", ...]]
+_CHAIN: _Layout = (
     88,
     (0.45, 0.80, 1.0),
     ("Layer (type)", "Output Shape", "Param #"),
     ("left", "left", "right"),
 )
-_GRAPH = (
+_GRAPH: _Layout = (
     108,
     (0.3, 0.56, 0.74, 1.0),
     ("Layer (type)", "Output Shape", "Param #", "Connected to"),
@@ -126,7 +130,7 @@ def render_text(
 ) -> str:
     """Keras 3's `print_summary`: the same rich table (fixed column widths, one rule between
     rows), the same colours when `color`, the same characters without."""
-    from rich.table import Column, Table  # noqa: PLC0415 - the one place a table is drawn
+    from deconvcheck.report import table  # noqa: PLC0415 - imports rich
 
     _, layout, names, justify = _CHAIN if model.sequential_like else _GRAPH
     positions, headers, aligns = list(layout), list(names), list(justify)
@@ -137,12 +141,10 @@ def render_text(
     widths = column_widths(line_length, positions)
     added = extras.columns if extras else []
     width = line_length + EXTRA_WIDTH * len(added)
-    columns = [
-        Column(h, justify=a, width=w)  # type: ignore[arg-type]
-        for h, a, w in zip(headers, aligns, widths, strict=True)
-    ]
-    columns += [Column(header, justify="right", width=EXTRA_WIDTH) for header, _ in added]
-    table = Table(*columns, width=width, show_lines=True)
+    headers += [header for header, _ in added]
+    aligns += ["right"] * len(added)
+    widths += [EXTRA_WIDTH] * len(added)
+    rows: list[list[Line]] = []
     for layer, level in _listed(model, expand_nested):
         prefix = "   " * level + "└ " if level else ""  # Keras's print_layer
         row: list[Line] = [
@@ -155,11 +157,11 @@ def render_text(
         if show_trainable:
             row.append(_trainable(layer))
         row += [[(values.get(layer.name, "") if not level else "", "")] for _, values in added]
-        table.add_row(*(style.text(cell) for cell in row))
+        rows.append(row)
     totals = model.totals
     out = style.console(width, color)
     out.print(style.text([(f'Model: "{terminal(model.name)}"', style.BOLD)]), soft_wrap=True)
-    out.print(table)
+    table.draw(out, headers, aligns, widths, rows)
     lines: list[Line] = [
         _footer("Total", totals.total),
         _footer("Trainable", totals.trainable),
