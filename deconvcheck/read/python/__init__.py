@@ -11,6 +11,8 @@ with other arguments (`unet(size=100)`, evaluated by the same interpreter).
 from __future__ import annotations
 
 import ast
+import codecs
+import re
 import sys
 from typing import NamedTuple
 
@@ -22,6 +24,22 @@ from deconvcheck.read.spec import Spec
 
 # ast.parse recurses once per nesting level; the reader's own walk a few times more.
 _RECURSION = 6_000
+# Words and symbols of code in one file, counted before it is parsed: Python's syntax tree
+# takes some 700 bytes a node (15 MiB of `x = 1` lines took 6 GB and a minute), and a model
+# file is a few thousand. 200,000 is some 700 KB of code (3.6 bytes each in this project's
+# own), parsed in about a second into a tree of at most some 150 MB.
+MAX_TOKENS = 200_000
+# Layers and calls of all the models a file builds, together: each is inferred and drawn, and
+# 100,000 is what one model may hold (deconvcheck.read.loader.MAX_LAYERS).
+MAX_LAYERS = 100_000
+_WORDS = bytes(
+    ord("a") if chr(b).isalnum() or b in (ord("_"), *range(0x80, 0x100)) else ord(" ")
+    for b in range(256)
+)
+_SYMBOLS = bytes(b for b in range(0x21, 0x7F) if not chr(b).isalnum() and b != ord("_")) + b"\n"
+# PEP 263: an encoding declared on line 1, or on line 2 below a comment or blank line.
+_COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+_BLANK_OR_COMMENT = re.compile(r"^[ \t\f]*(?:[#\r\n]|$)")
 
 
 class PythonModels(NamedTuple):
@@ -37,8 +55,52 @@ def looks_like_python(path: str) -> bool:
     return path.endswith((".py", ".pyw"))
 
 
+def tokens(text: str) -> int:
+    """About how many words and symbols the code has (those inside strings and comments
+    too): what parsing it costs, counted at C speed (15 MiB in some 30 ms)."""
+    data = text.encode("utf-8", "surrogatepass")
+    words = data.translate(_WORDS)
+    starts = words.count(b" a") + words.startswith(b"a")
+    return starts + len(data) - len(data.translate(None, _SYMBOLS))
+
+
+def _declared_encoding(text: str) -> Diagnostic | None:
+    """DC010 for an encoding declaration Python does not know (`# coding: klingon`): Python
+    refuses the file before it runs a line of it."""
+    for number, line in enumerate(text.split("\n", 2)[:2], 1):
+        match = _COOKIE.match(line)
+        if match is not None:
+            try:
+                codecs.lookup(match[1])
+            except LookupError:
+                return make(
+                    Code.PYTHON_SYNTAX,
+                    f"Python syntax error: unknown encoding: {match[1][:80]}",
+                    line=number,
+                    column=match.start(1) + 1,
+                    hint="declare utf-8 (# -*- coding: utf-8 -*-) or remove the line: Python "
+                    "reads UTF-8 without one",
+                )
+            return None
+        if not _BLANK_OR_COMMENT.match(line):
+            return None
+    return None
+
+
 def parse(text: str) -> ast.Module | Diagnostic:
-    """The syntax tree, or a finding at the line where Python's parser stopped."""
+    """The syntax tree, or a finding at the line where Python's parser stopped (DC010), or
+    DC009 for code too large to parse (MAX_TOKENS)."""
+    count = tokens(text)
+    if count > MAX_TOKENS:
+        return make(
+            Code.INPUT_TOO_LARGE,
+            f"the file has about {count:,} words and symbols of code; model code is read up "
+            f"to {MAX_TOKENS:,} (some 700 KB)",
+            hint="give the file that builds the model, without data written into the code",
+        )
+    problem = _declared_encoding(text)
+    if problem is not None:
+        return problem
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, _RECURSION))
     try:
@@ -52,6 +114,7 @@ def parse(text: str) -> ast.Module | Diagnostic:
             hint="the file must parse as Python 3 (python -m py_compile FILE says the same)",
         )
     except (ValueError, RecursionError, MemoryError) as exc:
+        # ValueError: a NUL, or a lone surrogate in text given by the API (UnicodeEncodeError)
         what = "nested too deeply to parse" if not isinstance(exc, ValueError) else str(exc)
         return make(Code.PYTHON_SYNTAX, f"Python code cannot be parsed: {what}")
     finally:
@@ -85,10 +148,11 @@ def read_models(text: str, path: str, select: str | None = None) -> PythonModels
         )
         models = list(world.models)
         world.complete = False
-    except RecursionError:
-        findings.append(
-            make(Code.INPUT_TOO_LARGE, "the code nests too deeply to read", line=interp.line)
-        )
+    except (RecursionError, MemoryError) as exc:
+        what = "nests too deeply" if isinstance(exc, RecursionError) else "takes too much memory"
+        message = f"the reader stopped: the code {what} to read"
+        findings.append(make(Code.INPUT_TOO_LARGE, message, line=interp.line))
+        models = list(world.models)
         world.complete = False
     finally:
         sys.setrecursionlimit(old)
@@ -109,11 +173,40 @@ def read_models(text: str, path: str, select: str | None = None) -> PythonModels
                 "builder with --model 'build_model()'",
             )
         )
-    specs = [world.spec_of(model) for _, model in models]
-    if any(model.unknown is not None for _, model in models):
-        world.complete = False
+    specs = _specs(models, world, findings)
+    for _, model in models:  # an incomplete model says why, where it was not said yet
+        unknown = model.unknown
+        if unknown is not None and not any(unknown.why in d.message for d in world.findings):
+            world.not_followed(unknown)
+        world.complete = world.complete and unknown is None
     findings = [*world.findings, *findings]
     return PythonModels(specs, findings, world.complete)
+
+
+def _specs(
+    models: list[tuple[str, ModelObj]], world: KerasWorld, findings: list[Diagnostic]
+) -> list[Spec]:
+    """Each model's spec, while they hold MAX_LAYERS layers and calls together (the first
+    always: the loader says when it alone is too large); DC009 for the ones left out."""
+    specs: list[Spec] = []
+    size = 0
+    for _, model in models:
+        spec = world.spec_of(model)
+        size += len(spec.layers) + len(spec.calls)
+        if specs and size > MAX_LAYERS:
+            findings.append(
+                make(
+                    Code.INPUT_TOO_LARGE,
+                    f"the file's models hold more than {MAX_LAYERS:,} layers together: the "
+                    f"first {len(specs)} of {len(models)} are read",
+                    line=model.place.line,
+                    hint="name one with --model",
+                )
+            )
+            world.complete = False
+            break
+        specs.append(spec)
+    return specs
 
 
 def _select(
@@ -126,7 +219,7 @@ def _select(
             return [(variable, model)]
     try:
         expression = ast.parse(select.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     for node in ast.walk(expression):  # no line of the file: findings say "called by --model"
         if isinstance(node, (ast.expr, ast.stmt)):

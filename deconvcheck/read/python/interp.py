@@ -14,6 +14,9 @@ from __future__ import annotations
 import ast
 import contextlib
 import operator
+import re
+import reprlib
+import string
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,11 +33,21 @@ from deconvcheck.read.python.values import (
     Unknown,
 )
 
-MAX_STEPS = 2_000_000  # expressions and statements evaluated, over the whole file
+# Expressions and statements evaluated, over the whole file: some 3 s. A model file takes ten
+# a layer (the corpus of tests/fixtures/python at most 1,339); 100,000 layers, 700,000.
+MAX_STEPS = 1_000_000
 MAX_DEPTH = 60  # calls of the file's functions within each other
 MAX_ITERATIONS = 100_000  # of one loop or comprehension
 MAX_ITEMS = 1_000_000  # elements of one list, tuple, dict or string
 MAX_INT_BITS = 4_096  # a model's sizes are small numbers; 10 ** 10 ** 10 is not computed
+# Layers of the graph built so far that the world infers to answer the code's questions while
+# it builds (`x.shape`, `model.layers`): each question walks the whole graph, so a loop asking
+# x.shape of a growing stack would take the square of its length (some 40 us a layer).
+MAX_GRAPH_WORK = 50_000
+MAX_MODELS = 1_000  # models one file makes (each is a spec; each is compared at every binding)
+# Items gone through (by `walk`, or by Python's own code in a sum, a join, a slice) that count
+# as one step: eight cost about what a step does, so MAX_STEPS bounds the time of both.
+WORK_PER_STEP = 8
 
 
 class Bounded(Exception):
@@ -118,43 +131,115 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.NotIn: lambda a, b: a not in b,
 }
 _PLAIN = (int, float, str, bool, type(None), bytes, complex)
+# Python's own containers, told by their exact type: a Tensor, an Unknown or sys.argv (an
+# Other) is a NamedTuple, whose fields are not the code's items.
+_DATA = frozenset((list, tuple, str, dict, range))
+# Statements that do not build a model (see the end of `statement`), told at once.
+_NOTHING = frozenset((ast.Pass, ast.Assert, ast.Raise, ast.Nonlocal, ast.Match))
+_LEAVES = (*_PLAIN, range, slice)
+_TOO_BIG = f"a value of more than {MAX_ITEMS:,} items"
+# Items one walk of a value goes through (see `walk`): a value may hold MAX_ITEMS, and a value
+# that holds one twice is gone through twice, as Python's str(), hash() and == would.
+MAX_WALK = 2 * MAX_ITEMS
+_TOO_LONG = (
+    f"a value of more than {MAX_WALK:,} items, counted at each place that holds one (a tuple "
+    "that holds the one before it twice, again and again)"
+)
+
+
+def walk(value: Any) -> tuple[bool, int]:
+    """Whether a value is plain (see `plain`), and how many items and characters Python's own
+    code goes through in it (str(), hash(), ==): a list held twice counts twice. Bounded past
+    MAX_WALK: a tuple holding the one before it twice, forty deep, is 2**40 items to str() or
+    hash(), and a list that holds itself never ends. Iterative: a list nested 100,000 deep is
+    counted, not recursed into."""
+    stack = [value]
+    count = 0
+    is_plain = True
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bytes:
+            count += len(item) + 1
+        elif kind is int:  # and a word per 64 bits (a 4,096-bit number is 1,234 digits)
+            count += 1 + (item.bit_length() >> 6)
+        else:
+            count += 1
+        if count > MAX_WALK:
+            raise Bounded(_TOO_LONG, 0)
+        if kind is list or kind is tuple:  # not an Unknown, a Tensor or another record
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif not isinstance(item, _LEAVES):
+            is_plain = False
+    return is_plain, count
+
+
+_DIGITS = re.compile(r"\d+")
+# A %-conversion's width and precision: "%-*.3f" -> "*.3"
+_PERCENT_WIDTHS = re.compile(r"%(?:\([^)]*\))?[#0\- +]*((?:\*|\d+)?(?:\.(?:\*|\d+))?)")
+_FORMATTER = string.Formatter()
+
+
+def _too_wide(spec: str) -> bool:
+    """A format spec with a width or precision past MAX_ITEMS (f"{x:>999999999}")."""
+    return any(len(d) > 7 or int(d) > MAX_ITEMS for d in _DIGITS.findall(spec))
+
+
+def _big_argument(args: Any) -> bool:
+    """An integer past MAX_ITEMS among format arguments (and one level inside them), which a
+    `*` or a nested `{}` may take as a width."""
+    items = list(args.values()) if type(args) is dict else args
+    items = list(items) if type(items) in (list, tuple) else [items]
+    for item in list(items):
+        if type(item) in (list, tuple):
+            items.extend(item)
+        elif type(item) is dict:
+            items.extend(item.values())
+    return any(isinstance(i, int) and abs(i) > MAX_ITEMS for i in items)
 
 
 def plain(value: Any) -> bool:
     """A value Python's own operators may be applied to safely: numbers, strings and
-    containers of them (no tensor, layer or unknown inside)."""
-    if isinstance(value, _PLAIN):
-        return True
-    if type(value) in (list, tuple):  # not an Unknown, a Tensor or another record
-        return all(plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(plain(k) and plain(v) for k, v in value.items())
-    return isinstance(value, (range, slice))
+    containers of them (no tensor, layer or unknown inside). Bounded (see `walk`)."""
+    return walk(value)[0]
 
 
 def first_unknown(value: Any) -> Unknown | None:
-    """The first Unknown inside a value (a list of tensors with one unknown is unknown)."""
-    if isinstance(value, Unknown):
-        return value
-    if type(value) in (list, tuple):
-        for item in value:
-            found = first_unknown(item)
-            if found is not None:
-                return found
-    if isinstance(value, dict):
-        for item in value.values():
-            found = first_unknown(item)
-            if found is not None:
-                return found
+    """The first Unknown inside a value (a list of tensors with one unknown is unknown).
+    Iterative and bounded, as `walk`."""
+    stack = [value]
+    count = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return item
+        count += 1
+        if count > MAX_WALK:
+            raise Bounded(_TOO_LONG, 0)
+        if type(item) in (list, tuple):
+            stack.extend(reversed(item))
+        elif type(item) is dict:
+            stack.extend(reversed(item.values()))
     return None
 
 
 class Frame:
     """One call of a file's function (or a loop iteration) on the way to a layer: what a
-    finding's chain says."""
+    finding's chain says. A loop's is written only when a chain is (`iteration`, `line`)."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str = "", iteration: int = 0, line: int = 0) -> None:
+        self._text = text
+        self.iteration = iteration
+        self.line = line
+
+    @property
+    def text(self) -> str:
+        if not self._text:
+            self._text = f"iteration {self.iteration} of the loop at line {self.line}"
+        return self._text
 
 
 class Interpreter:
@@ -170,6 +255,8 @@ class Interpreter:
         self.module.vars["__name__"] = "__main__"
         self.module.vars["__file__"] = path
         self.line = 0
+        self.graph_work = 0  # see MAX_GRAPH_WORK
+        self.models = 0  # made by calls into Keras
 
     # -- bounds ------------------------------------------------------------------------------
 
@@ -181,9 +268,46 @@ class Interpreter:
                 f"the code takes more than {MAX_STEPS:,} steps to build its models", self.line
             )
 
+    def charge(self, work: int) -> None:
+        """Items Python's own code went through for a step (see WORK_PER_STEP)."""
+        self.steps += work // WORK_PER_STEP
+        if self.steps > MAX_STEPS:
+            raise Bounded(
+                f"the code takes more than {MAX_STEPS:,} steps to build its models", self.line
+            )
+
+    def plain(self, value: Any) -> bool:
+        """`plain(value)`, its walk charged."""
+        is_plain, work = walk(value)
+        self.charge(work)
+        return is_plain
+
+    def walked(self, *values: Any) -> None:
+        """Before Python hashes or compares values (a dict key, ==, `in`): their walk, bounded
+        and charged, whatever they hold."""
+        for value in values:
+            self.charge(walk(value)[1])
+
+    def room(self, items: int) -> None:
+        """Before a value of `items` items or characters is made."""
+        if items > MAX_ITEMS:
+            raise Bounded(_TOO_BIG, self.line)
+
+    def graph(self, node: ast.AST, share: int = 1) -> None:
+        """Before the world answers a question by walking the graph built so far (a tensor's
+        shape, a model's layers; a model made, at 1/`share` of the cost)."""
+        self.graph_work += len(getattr(self.world, "tape", ())) // share + 1
+        if self.graph_work > MAX_GRAPH_WORK:
+            raise Bounded(
+                "the code asks the shapes or layers of what it built so often that answering "
+                f"takes more than {MAX_GRAPH_WORK:,} layers inferred (a growing graph asked "
+                "at every step)",
+                getattr(node, "lineno", self.line),
+            )
+
     def sized(self, value: Any) -> Any:
         if isinstance(value, (list, tuple, dict, str, bytes)) and len(value) > MAX_ITEMS:
-            raise Bounded(f"a value of more than {MAX_ITEMS:,} items", self.line)
+            raise Bounded(_TOO_BIG, self.line)
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             raise Bounded(f"a number of more than {MAX_INT_BITS} bits", self.line)
         return value
@@ -202,6 +326,8 @@ class Interpreter:
 
     def statement(self, node: ast.stmt, scope: Scope) -> None:  # noqa: PLR0915
         self.step(node)
+        if type(node) in _NOTHING:
+            return
         if isinstance(node, ast.Expr):
             if isinstance(node.value, ast.Constant):  # a docstring
                 return
@@ -280,7 +406,7 @@ class Interpreter:
             if count > MAX_ITERATIONS:
                 raise Bounded(f"a loop runs more than {MAX_ITERATIONS:,} times", node.lineno)
             self.bind(node.target, item, scope)
-            self.frames.append(Frame(f"iteration {count} of the loop at line {node.lineno}"))
+            self.frames.append(Frame(iteration=count, line=node.lineno))
             try:
                 self.block(node.body, scope)
             except _Break:
@@ -305,7 +431,7 @@ class Interpreter:
             count += 1
             if count > MAX_ITERATIONS:
                 raise Bounded(f"a loop runs more than {MAX_ITERATIONS:,} times", node.lineno)
-            self.frames.append(Frame(f"iteration {count} of the loop at line {node.lineno}"))
+            self.frames.append(Frame(iteration=count, line=node.lineno))
             try:
                 self.block(node.body, scope)
             except _Break:
@@ -330,10 +456,12 @@ class Interpreter:
             self.world.not_followed(value, node)
             return None
         if isinstance(value, Outputs):
+            self.graph(node)  # how many tensors: the layer's call inferred
             items: list[Any] = self.world.unpack(value, None)
             return iter(items)
-        if isinstance(value, (list, tuple, range, str, dict)):
-            return iter(value)
+        if type(value) in _DATA:
+            data: list[Any] | tuple[Any, ...] | str | dict[Any, Any] | range = value
+            return iter(data)
         self.world.not_followed(
             Unknown(f"a loop over {self.world.describe(value)}", getattr(node, "lineno", 0)), node
         )
@@ -349,10 +477,15 @@ class Interpreter:
             if isinstance(value, Unknown):
                 items: list[Any] = [value] * count
             elif isinstance(value, Outputs):
+                if starred:
+                    self.graph(target)
                 items = self.world.unpack(value, None if starred else count)
             else:
                 try:
+                    if type(value) not in _DATA:  # a tensor, sys.argv: not their fields
+                        raise TypeError
                     items = list(value)
+                    self.charge(len(items))
                 except TypeError:
                     items = [
                         Unknown(f"unpacking {self.world.describe(value)}", target.lineno)
@@ -369,11 +502,15 @@ class Interpreter:
         elif isinstance(target, ast.Subscript):
             container = self.expr(target.value, scope)
             key = self.expr(target.slice, scope)
-            if isinstance(container, (list, dict)) and plain(key):
-                with contextlib.suppress(IndexError, KeyError, TypeError):
-                    container[key] = value
+            if isinstance(container, (list, dict)) and self.plain(key):
+                with contextlib.suppress(IndexError, KeyError, TypeError, ValueError):
+                    container[key] = value  # a slice's may grow the list: sized below
+                self.charge(len(container))
+                self.sized(container)
         elif isinstance(target, ast.Attribute):
             owner = self.expr(target.value, scope)
+            if isinstance(owner, ModelObj):
+                self.graph(target)  # model.trainable = False: each of its layers
             self.world.set_attribute(owner, target.attr, value, target)
 
     # -- expressions -------------------------------------------------------------------------
@@ -418,22 +555,31 @@ class Interpreter:
             for element in node.elts:
                 if isinstance(element, ast.Starred):
                     inner = self.iterate(self.expr(element.value, scope), element)
+                    before = len(items)
                     items.extend(inner if inner is not None else [])
+                    self.charge(len(items) - before)
+                    self.sized(items)  # [*xs, *xs, *xs, ...]: at each
                 else:
                     items.append(self.expr(element, scope))
             self.sized(items)
             if isinstance(node, ast.Tuple):
                 return tuple(items)
-            return items if isinstance(node, ast.List) else _as_set(items)
+            if isinstance(node, ast.Set):
+                self.walked(items)  # hashed
+                return _as_set(items)
+            return items
         if isinstance(node, ast.Dict):
             out: dict[Any, Any] = {}
             for key, val in zip(node.keys, node.values, strict=True):
                 if key is None:
                     merged = self.expr(val, scope)
                     if isinstance(merged, dict):
+                        self.charge(len(merged))
                         out.update(merged)
+                        self.sized(out)
                     continue
                 k = self.expr(key, scope)
+                self.walked(k)  # hashed
                 try:
                     out[k] = self.expr(val, scope)
                 except TypeError:
@@ -458,11 +604,15 @@ class Interpreter:
             if isinstance(values, Unknown):
                 return values
             flat = [v[0] for v in values]
-            return _as_set(flat) if isinstance(node, ast.SetComp) else flat
+            if isinstance(node, ast.SetComp):
+                self.walked(flat)  # hashed
+                return _as_set(flat)
+            return flat
         if isinstance(node, ast.DictComp):
             pairs = self.comprehension(node.generators, [node.key, node.value], scope)
             if isinstance(pairs, Unknown):
                 return pairs
+            self.walked([key for key, _ in pairs])  # hashed
             try:
                 return dict(pairs)
             except TypeError:
@@ -488,7 +638,7 @@ class Interpreter:
             if index == len(generators):
                 out.append([self.expr(e, inner) for e in elements])
                 if len(out) > MAX_ITEMS:
-                    raise Bounded(f"a value of more than {MAX_ITEMS:,} items", self.line)
+                    raise Bounded(_TOO_BIG, self.line)
                 return None
             gen = generators[index]
             source = self.expr(gen.iter, inner)
@@ -502,6 +652,7 @@ class Interpreter:
                     raise Bounded(
                         f"a loop runs more than {MAX_ITERATIONS:,} times", gen.iter.lineno
                     )
+                self.step(gen.target)  # an iteration is a step, as a loop's statement
                 self.bind(gen.target, item, inner)
                 tests = [self.expr(t, inner) for t in gen.ifs]
                 if any(isinstance(t, Unknown) for t in tests):
@@ -523,7 +674,7 @@ class Interpreter:
                 continue
             assert isinstance(value, ast.FormattedValue)
             shown = self.expr(value.value, scope)
-            if not plain(shown):
+            if not self.plain(shown):
                 return Unknown("an f-string of a value that is not a number or text", node.lineno)
             spec = (
                 self.fstring(value.format_spec, scope)
@@ -532,6 +683,8 @@ class Interpreter:
             )
             if isinstance(spec, Unknown):
                 return spec
+            if _too_wide(spec):  # f"{x:>999999999}" is a gigabyte of spaces
+                raise Bounded(_TOO_BIG, node.lineno)
             if value.conversion == ord("r"):
                 shown = repr(shown)
             elif value.conversion == ord("s"):
@@ -542,6 +695,8 @@ class Interpreter:
                 parts.append(format(shown, spec))
             except (ValueError, TypeError):
                 return Unknown("a format the reader does not know", node.lineno)
+            self.charge(len(parts[-1]))
+            self.room(sum(len(part) for part in parts))
         return self.sized("".join(parts))
 
     def compare(self, node: ast.Compare, scope: Scope) -> Any:
@@ -553,14 +708,15 @@ class Interpreter:
             compare = _COMPARE[type(op)]
             if isinstance(op, (ast.Is, ast.IsNot)):
                 ok = compare(left, right)
-            elif plain(left) and plain(right):
+            elif self.plain(left) and self.plain(right):
                 try:
                     ok = compare(left, right)
                 except TypeError as exc:
                     return Unknown(str(exc), node.lineno)
             elif isinstance(op, (ast.Eq, ast.NotEq)) or (
-                isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (list, tuple, dict))
+                isinstance(op, (ast.In, ast.NotIn)) and type(right) in (list, tuple, dict)
             ):
+                self.walked(left, right)
                 ok = compare(left, right)
             else:
                 return Unknown(f"comparing {self.world.describe(left)}", node.lineno)
@@ -575,27 +731,51 @@ class Interpreter:
             return left if isinstance(left, Unknown) else right
         if self.world.is_tensor(left) or self.world.is_tensor(right):
             return self.world.tensor_binop(op, left, right, node)
-        if not (plain(left) and plain(right)):
+        if not (self.plain(left) and self.plain(right)):
             return Unknown(
                 f"{self.world.describe(left)} {op.__name__} {self.world.describe(right)}", line
             )
-        if op is ast.Pow and isinstance(right, int) and abs(right) > 4096:
-            raise Bounded("a power too large to compute", line)
+        if op is ast.Pow:
+            power_bound(left, right, line)
         if op is ast.Mult and isinstance(left, (str, list, tuple)) and isinstance(right, int):
-            self.sized(range(len(left) * right))
+            self.room(len(left) * right)  # before: "a" * 10**10 is ten gigabytes
         if op is ast.Mult and isinstance(right, (str, list, tuple)) and isinstance(left, int):
-            self.sized(range(len(right) * left))
+            self.room(len(right) * left)
         if op is ast.LShift and isinstance(right, int) and right > MAX_INT_BITS:
             raise Bounded(f"a number of more than {MAX_INT_BITS} bits", line)
         if op is ast.Mod and isinstance(left, str):
+            self.formatting(left, right, line)
             try:
                 return self.sized(left % right)
-            except (TypeError, ValueError) as exc:
-                return Unknown(str(exc), line)
+            except (TypeError, ValueError, KeyError, OverflowError) as exc:
+                return Unknown(f"{type(exc).__name__}: {exc}", line)
         try:
-            return self.sized(_BINOPS[op](left, right))
+            result = _BINOPS[op](left, right)
         except (ArithmeticError, TypeError, ValueError) as exc:
             return Unknown(f"{type(exc).__name__}: {exc}", line)
+        if isinstance(result, (str, bytes, list, tuple)):
+            self.charge(len(result))
+        return self.sized(result)
+
+    def formatting(self, template: str, args: Any, line: int) -> None:
+        """Before `template % args` or `template.format(*args)`: Bounded when a width or a
+        precision, written or taken from the arguments (`%*d`, `{:{}}`), passes MAX_ITEMS."""
+        if "%" not in template and "{" not in template:
+            return
+        widths = _PERCENT_WIDTHS.findall(template) if "%" in template else []
+        fields = len(widths)
+        if "{" in template:
+            with contextlib.suppress(ValueError):
+                parsed = [(f, spec) for _, f, spec, _ in _FORMATTER.parse(template)]
+                fields += sum(1 for f, _ in parsed if f is not None)
+                widths += [spec for _, spec in parsed if spec]
+        starred = any("*" in w or "{" in w for w in widths)
+        if any(_too_wide(w) for w in widths) or (starred and _big_argument(args)):
+            raise Bounded(_TOO_BIG, line)
+        items = list(args.values()) if type(args) is dict else args
+        items = items if type(items) in (list, tuple) else [items]
+        largest = max((walk(item)[1] for item in items), default=0)
+        self.room(len(template) + fields * largest)  # "{0}{0}{0}".format(a million characters)
 
     def unary(self, node: ast.UnaryOp, value: Any) -> Any:
         if isinstance(value, Unknown):
@@ -604,7 +784,7 @@ class Interpreter:
             return not self.truth(value)
         if self.world.is_tensor(value):
             return self.world.tensor_unary(node, value)
-        if not plain(value):
+        if not self.plain(value):
             return Unknown(f"an operator on {self.world.describe(value)}", node.lineno)
         try:
             if isinstance(node.op, ast.USub):
@@ -626,11 +806,16 @@ class Interpreter:
             return self.world.subscript_tensor(value.first(), key, node)
         if self.world.is_tensor(value):
             return self.world.subscript_tensor(value, key, node)
-        if isinstance(value, (list, tuple, str, dict, range)):
+        if type(value) in _DATA:
+            if isinstance(value, dict):
+                self.walked(key)  # hashed
             try:
-                return value[key]
-            except (IndexError, KeyError, TypeError) as exc:
+                found = value[key]
+            except (IndexError, KeyError, TypeError, ValueError) as exc:
                 return Unknown(f"{type(exc).__name__}: {exc}", node.lineno)
+            if isinstance(key, slice) and isinstance(found, (list, tuple, str)):
+                self.charge(len(found))
+            return found
         return self.world.subscript_other(value, key, node)
 
     def attribute(self, owner: Any, name: str, node: ast.AST) -> Any:
@@ -640,10 +825,12 @@ class Interpreter:
             return owner.attr(name)
         if isinstance(owner, Other):
             return Other(f"{owner.path}.{name}")
-        if isinstance(owner, (list, dict, str, tuple, int, float)) and not isinstance(
-            owner, (Tensor, Outputs)
-        ):
+        if type(owner) in _DATA or isinstance(owner, (int, float)):
             return Bound(owner, name)
+        if (isinstance(owner, (Tensor, Outputs)) and name == "shape") or (
+            isinstance(owner, ModelObj) and name in ("layers", "get_layer")
+        ):
+            self.graph(node)
         return self.world.attribute(owner, name, node)
 
     # -- calls -------------------------------------------------------------------------------
@@ -656,7 +843,10 @@ class Interpreter:
                 spread = self.iterate(self.expr(arg.value, scope), arg)
                 if spread is None:
                     return Unknown("a call with *arguments the reader cannot follow", node.lineno)
+                before = len(args)
                 args.extend(spread)
+                self.charge(len(args) - before)
+                self.sized(args)
             else:
                 args.append(self.expr(arg, scope))
         kwargs: dict[str, Any] = {}
@@ -680,7 +870,18 @@ class Interpreter:
             return self.method(callee, args, kwargs, node)
         if isinstance(callee, _Builtin):
             return callee.run(self, args, kwargs, node)
-        return self.world.call(callee, args, kwargs, node)
+        if isinstance(callee, ModelObj) or (
+            isinstance(callee, KerasName) and callee.path.rsplit(".", 1)[-1] in _SHAPE_CALLS
+        ):
+            self.graph(node)  # a model called (made a layer), keras.ops.shape(x)
+        self.walked(args, kwargs)  # the world copies a layer's arguments into its config
+        result = self.world.call(callee, args, kwargs, node)
+        if isinstance(result, ModelObj) and isinstance(callee, KerasName):
+            self.models += 1
+            if self.models > MAX_MODELS:
+                raise Bounded(f"the code makes more than {MAX_MODELS:,} models", node.lineno)
+            self.graph(node, share=20)  # each is a spec of the graph at the end
+        return result
 
     def call_function(
         self, function: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
@@ -739,7 +940,7 @@ class Interpreter:
                 )
         scope.vars.update(given)
         shown = ", ".join(
-            f"{k}={_short(v)}" for k, v in given.items() if plain(v) and not isinstance(v, str)
+            f"{k}={_short(v)}" for k, v in given.items() if not isinstance(v, str) and self.plain(v)
         )
         where = f"called at line {line}" if line else "called by --model"
         self.frames.append(Frame(f"in {scope.name}({shown}) {where}"))
@@ -760,6 +961,11 @@ class Interpreter:
         target, name = bound.target, bound.name
         line = getattr(node, "lineno", 0)
         if isinstance(target, list) and name in _LIST_METHODS:
+            if name != "append" and (name != "pop" or args):  # through the list, or its items
+                self.charge(len(target))
+                self.walked(args)
+            if name == "extend" and args and isinstance(args[0], (list, tuple, str, dict)):
+                self.room(len(target) + len(args[0]))
             try:
                 result = getattr(target, name)(*args, **kwargs)
             except (IndexError, ValueError, TypeError) as exc:
@@ -767,19 +973,45 @@ class Interpreter:
             self.sized(target)
             return result
         if isinstance(target, dict) and name in _DICT_METHODS:
+            self.charge(len(target) if name not in ("get", "setdefault", "pop") else 0)
+            self.walked(args, kwargs)  # keys hashed
             try:
                 result = getattr(target, name)(*args, **kwargs)
             except (KeyError, TypeError) as exc:
                 return Unknown(str(exc), line)
+            self.sized(target)
             return list(result) if name in ("keys", "values", "items") else result
-        if isinstance(target, str) and name in _STR_METHODS and plain([args, kwargs]):
+        if isinstance(target, str) and name in _STR_METHODS and self.plain([args, kwargs]):
+            self.text_method(target, name, args, kwargs, line)
             try:
-                return self.sized(getattr(target, name)(*args, **kwargs))
-            except (ValueError, TypeError, IndexError, KeyError) as exc:
+                result = getattr(target, name)(*args, **kwargs)
+            except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
                 return Unknown(str(exc), line)
-        if isinstance(target, tuple) and name in ("index", "count"):
+            self.charge(len(target) + (len(result) if isinstance(result, (str, list)) else 0))
+            return self.sized(result)
+        if type(target) is tuple and name in ("index", "count"):
+            self.charge(len(target))
+            self.walked(args)
             return getattr(target, name)(*args)
         return Unknown(f"the method {name!r}", line)
+
+    def text_method(
+        self, text: str, name: str, args: list[Any], kwargs: dict[str, Any], line: int
+    ) -> None:
+        """Before a string method that may make a string far longer than its own: Bounded
+        when the result would pass MAX_ITEMS ("".join, replace, format)."""
+        if name == "join" and args and isinstance(args[0], (list, tuple, str)):
+            parts = args[0]
+            size = sum(len(p) if isinstance(p, str) else 1 for p in parts)
+            self.room(size + len(text) * max(len(parts) - 1, 0))
+        elif name == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+            old, new = args[0], args[1]
+            count = len(text) + 1 if not old else text.count(old)
+            if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+                count = min(count, args[2])
+            self.room(len(text) + count * max(len(new) - len(old), 0))
+        elif name == "format":
+            self.formatting(text, [*args, *kwargs.values()], line)
 
     def builtin(self, name: str, node: ast.AST) -> Any:
         found = BUILTINS.get(name)
@@ -788,6 +1020,7 @@ class Interpreter:
         return Unknown(f"the name {name!r}", getattr(node, "lineno", 0))
 
 
+_SHAPE_CALLS = frozenset(("shape", "int_shape"))  # keras.ops.shape, keras.backend.int_shape
 _LIST_METHODS = frozenset(
     ("append", "extend", "insert", "pop", "reverse", "index", "count", "copy", "remove", "clear")
 )
@@ -810,17 +1043,34 @@ class _Builtin:
         self, interp: Interpreter, args: list[Any], kwargs: dict[str, Any], node: ast.AST
     ) -> Any:
         line = getattr(node, "lineno", 0)
-        found = first_unknown([args, kwargs])
+        given = [*args, *kwargs.values()]
+        found = next((a for a in given if isinstance(a, Unknown)), None)
         if found is not None:
             return found
-        if not self.tensors_ok and not plain([args, list(kwargs.values())]):
-            if self.name in ("print", "isinstance", "hasattr", "setattr", "super", "type"):
-                return None if self.name != "isinstance" else Unknown("isinstance", line)
+        if self.tensors_ok:
+            if self.fn is _ignored:
+                return None
+            record = next((a for a in given if isinstance(a, tuple) and type(a) is not tuple), None)
+            if record is not None:  # len(sys.argv), list(tensor): not their fields
+                return Unknown(f"{self.name}() of {interp.world.describe(record)}", line)
+            if self.fn is dict:
+                interp.walked(given)  # its keys are hashed
+        elif not interp.plain(given):
+            found = first_unknown(given)
+            if found is not None:
+                return found
             return Unknown(f"{self.name}() of {interp.world.describe(args)}", line)
         try:
-            return interp.sized(self.fn(*args, **kwargs))
+            result = self.fn(*args, **kwargs)
+        except Bounded as exc:  # range(10**12): the bound, at this call
+            raise Bounded(str(exc), exc.line or line) from None
+        except (RecursionError, MemoryError):
+            raise
         except Exception as exc:
             return Unknown(f"{self.name}(): {type(exc).__name__}: {exc}", line)
+        if isinstance(result, (list, tuple, str, dict, set)):
+            interp.charge(len(result))
+        return interp.sized(result)
 
 
 def _range(*args: int) -> range:
@@ -832,6 +1082,28 @@ def _range(*args: int) -> range:
 
 def _ignored(*args: Any, **kwargs: Any) -> None:
     return None
+
+
+def _sum(items: Any, start: Any = 0) -> Any:
+    """sum() of numbers: of lists it would copy at each item (a square of the length)."""
+    if not all(isinstance(i, (int, float, complex)) for i in [*items, start]):
+        raise TypeError("the reader sums only numbers")
+    return sum(items, start)
+
+
+def _pow(base: Any, exponent: Any, *mod: Any) -> Any:
+    power_bound(base, exponent, 0)
+    return pow(base, exponent, *mod)
+
+
+def power_bound(base: Any, exponent: Any, line: int) -> None:
+    """Before `base ** exponent`: Bounded when it would pass MAX_INT_BITS (10 ** 10 ** 10, or
+    a 4,000-bit number to the 4,000th)."""
+    if isinstance(exponent, int) and abs(exponent) > 4096:
+        raise Bounded("a power too large to compute", line)
+    big = isinstance(base, int) and isinstance(exponent, int) and exponent > 0
+    if big and (base.bit_length() - 1) * exponent > MAX_INT_BITS:
+        raise Bounded(f"a number of more than {MAX_INT_BITS} bits", line)
 
 
 BUILTINS: dict[str, _Builtin] = {
@@ -847,10 +1119,10 @@ BUILTINS: dict[str, _Builtin] = {
         _Builtin("round", round),
         _Builtin("str", str),
         _Builtin("bool", bool),
-        _Builtin("sum", sum),
+        _Builtin("sum", _sum),
         _Builtin("sorted", sorted),
         _Builtin("divmod", divmod),
-        _Builtin("pow", lambda a, b: a**b if abs(b) <= 4096 else None),
+        _Builtin("pow", _pow),
         _Builtin("list", list, True),
         _Builtin("tuple", tuple, True),
         _Builtin("dict", dict, True),
@@ -882,6 +1154,10 @@ def _as_load(target: ast.expr) -> ast.expr:
     return ast.copy_location(copy, target)
 
 
+_REPR = reprlib.Repr()  # a few items of a few levels: a million-item list is not written out
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 3, 8, 8, 4
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = _REPR.repr(value)
     return text if len(text) <= 24 else text[:21] + "..."
