@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.read.python.interp import Bounded, Interpreter
-from deconvcheck.read.python.values import Function, ModelObj, Outputs, Tensor, Unknown
+from deconvcheck.read.python.values import Function, ModelObj
 from deconvcheck.read.python.world import KerasWorld
 from deconvcheck.read.spec import Spec
 
@@ -134,7 +134,7 @@ def read_models(text: str, path: str, select: str | None = None) -> PythonModels
     models: list[tuple[str, ModelObj]] = []
     try:
         interp.run_module(tree)
-        models = list(world.models)
+        models = world.built_models()
         if select is not None:
             models = _select(select, interp, world, models)
     except Bounded as exc:
@@ -146,13 +146,13 @@ def read_models(text: str, path: str, select: str | None = None) -> PythonModels
                 hint="model code that builds its layers in a few thousand steps is read whole",
             )
         )
-        models = list(world.models)
+        models = world.built_models()
         world.complete = False
     except (RecursionError, MemoryError) as exc:
         what = "nests too deeply" if isinstance(exc, RecursionError) else "takes too much memory"
         message = f"the reader stopped: the code {what} to read"
         findings.append(make(Code.INPUT_TOO_LARGE, message, line=interp.line))
-        models = list(world.models)
+        models = world.built_models()
         world.complete = False
     finally:
         sys.setrecursionlimit(old)
@@ -161,7 +161,8 @@ def read_models(text: str, path: str, select: str | None = None) -> PythonModels
             make(
                 Code.UNKNOWN_REFERENCE,
                 f"--model {select!r}: no model of that name in the file",
-                hint=f"name one of: {', '.join(n for n, _ in world.models) or 'none found'}",
+                hint="name one of: "
+                + (", ".join(n for n, _ in world.built_models()) or "none found"),
             )
         )
     elif not models and not findings:
@@ -230,11 +231,12 @@ def _select(
         if isinstance(value, Function):
             expression = ast.Call(func=expression, args=[], keywords=[])
             ast.fix_missing_locations(expression)
+    shown, made = len(world.shown), len(world.made_models)
     built = interp.expr(expression, interp.module)
     if isinstance(built, tuple) and built:
         built = next((b for b in built if isinstance(b, ModelObj)), built[0])
     if isinstance(built, ModelObj):
         return [(select, built)]
-    if isinstance(built, (Tensor, Outputs, Unknown)):
-        return []
-    return []
+    # A builder that returns nothing: the model it showed, else the last it made.
+    new = world.shown[shown:] or world.made_models[made:][-1:]
+    return [(select, model) for model in new[:1]]

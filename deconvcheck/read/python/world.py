@@ -50,6 +50,7 @@ _SKIPPED = (  # parts of Keras that never change a model's layers
     "keras.preprocessing", "keras.mixed_precision", "keras.saving", "keras.random",
     "keras.config", "keras.export",
 )  # fmt: skip
+_MODELS = ("Model", "Sequential", "Functional")
 _MODEL_METHODS_SKIPPED = frozenset(
     (
         "compile", "fit", "evaluate", "predict", "save", "save_weights", "load_weights",
@@ -79,6 +80,8 @@ def canonical(path: str) -> str:
         parts = ["keras", *parts[2:]]
     if parts[:2] == ["keras", "models"] and len(parts) == 3:
         parts = ["keras", parts[2]]
+    if parts[:2] == ["keras", "layers"] and len(parts) == 3 and parts[2] in _MODELS:
+        parts = ["keras", parts[2]]  # keras.layers exports them too (a star import binds them)
     return ".".join(parts)
 
 
@@ -97,10 +100,23 @@ class KerasWorld:
         self.tape: list[tuple[LayerObj, int]] = []  # every call, in the order the code made it
         self.models: list[tuple[str, ModelObj]] = []  # bound at module level, in order
         self.made_models: list[ModelObj] = []
+        self.shown: list[ModelObj] = []  # models whose summary() the code prints
         self.findings: list[Diagnostic] = []
         self.complete = True
         self.interp: Any = None  # the Interpreter (for frames and chain)
         self._seen_unknown: set[tuple[int, str]] = set()
+
+    def built_models(self) -> list[tuple[str, ModelObj]]:
+        """The models the file builds: those bound to a name at module level; in a file that
+        binds none, those whose summary() it prints (`net()` called at module level, its
+        model built and shown inside)."""
+        if self.models:
+            return list(self.models)
+        found: list[tuple[str, ModelObj]] = []
+        for model in self.shown:
+            if all(model is not m for _, m in found):
+                found.append((model.name, model))
+        return found
 
     # -- what the interpreter asks -----------------------------------------------------------
 
@@ -198,6 +214,8 @@ class KerasWorld:
             yield from signatures()["functions"]
         elif module == "keras":
             yield from ("Input", "Model", "Sequential", "layers", "ops", "models", "backend")
+        elif module == "keras.models":
+            yield from _MODELS
         elif module == "keras.ops":
             yield from (n for n in signatures()["ops"] if "." not in n)
 
@@ -671,6 +689,8 @@ class KerasWorld:
             return ("method", lambda a, k, n: self.sequential_build(model, a, k))
         if name == "add" and model.sequential:
             return ("method", lambda a, k, n: self.sequential_add(model, a, n))
+        if name == "summary":  # a model the code shows is one it builds, even inside a builder
+            return ("method", lambda a, k, n: self.shown.append(model))
         if name in _MODEL_METHODS_SKIPPED or name in ("trainable",):
             return ("method", lambda a, k, n: None)
         return Unknown(f"the model attribute {name!r}", line)
@@ -734,6 +754,8 @@ class KerasWorld:
             known = [o for o in outputs_given if not isinstance(o, Unknown)]
             if len(known) < len(outputs_given):
                 model.unknown = next(o for o in outputs_given if isinstance(o, Unknown))
+                if all(why != model.unknown.why for _, why in self._seen_unknown):
+                    self.not_followed(model.unknown, node)  # (said once, where it was first)
                 outputs_given = known
         outputs = self.tensors(outputs_given)
         for part in (inputs, outputs):
