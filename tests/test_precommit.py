@@ -1,5 +1,6 @@
 """The real pre-commit hook: `pre-commit try-repo` against this checkout, in a fresh git
-repository holding a good spec, a bad spec and unrelated YAML and JSON."""
+repository holding good and bad specs, Keras model code (a good and a bad model.py, a training
+script and helpers that build no model), and unrelated YAML, JSON and Python."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ UNRELATED = {
     "docker-compose.yml": "services:\n  web:\n    image: nginx\n",
     "package.json": '{"name": "web", "version": "1.0.0", "dependencies": {}}\n',
     "broken-but-unrelated.yaml": "key: [unclosed\n",
+    "scripts/helpers.py": "import os\n\n\ndef here():\n    return os.getcwd()\n",
+    "train.py": "import keras\n\nEPOCHS = 3\n",  # imports Keras, builds no model
 }
+CODE = Path(__file__).parent / "fixtures" / "python"
+GOOD_CODE = (CODE / "unet_loop_upconv.py").read_text()
+BAD_CODE = (CODE / "refused_unet_odd_size.py").read_text()
 
 
 def git(repo: Path, *args: str) -> None:
@@ -62,6 +68,8 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
         (repo / f"models/good_{i:02d}.yaml").parent.mkdir(exist_ok=True)
         (repo / f"models/good_{i:02d}.yaml").write_text(GOOD)
     (repo / "models/bad_unet_100.yaml").write_text(BAD)
+    (repo / "models/unet.py").write_text(GOOD_CODE)
+    (repo / "models/tiles.py").write_text(BAD_CODE)
     git(repo, "add", "-A")
     home = tmp_path / "pre-commit-home"
 
@@ -69,11 +77,15 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     output = failing.stdout + failing.stderr
     assert failing.returncode == 1, output
     assert "models/bad_unet_100.yaml:51:5: DC201 Concatenate 'up7' cannot join" in output
+    # the model code Keras refuses: a 100x100 tile whose third pooling floors 25 to 12
+    assert "models/tiles.py:21:13: DC201 Concatenate 'concatenate' cannot join" in output
+    assert "models/unet.py" not in output
     assert [line for line in output.splitlines() if ": DC" in line and "good_" in line] == []
     for name in UNRELATED:
         assert name not in output
 
     (repo / "models/bad_unet_100.yaml").unlink()
+    (repo / "models/tiles.py").unlink()
     git(repo, "add", "-A")
     passing = try_repo(repo, home)
     assert passing.returncode == 0, passing.stdout + passing.stderr
