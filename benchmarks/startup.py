@@ -10,6 +10,8 @@ to its import floor, measured in the same run:
 - `check`, which draws nothing with rich when there is nothing to report: `import click, yaml`
   (target: at most 1.3);
 - `--version`: `import click, yaml`;
+- Keras model code (`check` and `summary` of a U-Net builder, tests/fixtures/python/), read
+  with `ast` and never run, against the same floors as specs (target for `check`: 1.3);
 - the summary of a large model, ResNet50 (177 layers) and DenseNet121 (429), as Keras recorded
   them (tests/fixtures/applications/): the text table in a pipe and in a 120-column terminal
   (COLUMNS=120 FORCE_COLOR=1: colours and the terminal's width) against
@@ -94,6 +96,7 @@ def measure(runs: int, models: Path) -> None:
     light, drawn = "floor: import click, yaml", "floor: import click, yaml, rich"
     table = "floor: ... rich.console, rich.table"
     specs = ROOT / "sample_specs"
+    code = ROOT / "tests" / "fixtures" / "python"
     summary = [py, "-m", "deconvcheck", "summary"]
     cases: dict[str, tuple[list[str], str, dict[str, str]]] = {
         "deconvcheck --version": ([py, "-m", "deconvcheck", "--version"], light, {}),
@@ -114,6 +117,15 @@ def measure(runs: int, models: Path) -> None:
         ),
         "deconvcheck draw unet.yaml": (
             [py, "-m", "deconvcheck", "draw", str(specs / "unet.yaml")], drawn, {},
+        ),
+        # Keras model code, read statically: a U-Net builder with loops and helpers (two
+        # models of 53 and 50 layers) read by check and drawn by summary.
+        "deconvcheck check unet_loop_upconv.py": (
+            [py, "-m", "deconvcheck", "check", "-q", str(code / "unet_loop_upconv.py")],
+            light, {},
+        ),
+        "deconvcheck summary unet_loop_upconv.py": (
+            [*summary, str(code / "unet_loop_upconv.py")], table, {},
         ),
     }  # fmt: skip
     for model, name in MODELS.items():
