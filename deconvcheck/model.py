@@ -88,13 +88,20 @@ class InferredLayer(NamedTuple):
     output_shape: Shape
     params: Params
     inputs: tuple[str, ...]
-    line: int
-    column: int
+    pos: Pos  # where it is declared (worked out when read: see `Pos`)
     role: Role
     trainable: bool = True  # the layer's own flag (a frozen nested model is False as a whole)
     # Its calls in the model, in Keras's numbering; `output_shape` is the last call's (first)
     # output, as Keras prints a shared layer's row, and `inputs` the first call's layers.
     calls: tuple[InferredCall, ...] = ()
+
+    @property
+    def line(self) -> int:
+        return self.pos.line
+
+    @property
+    def column(self) -> int:
+        return self.pos.column
 
     @property
     def output_shapes(self) -> tuple[Shape, ...]:

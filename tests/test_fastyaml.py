@@ -1,5 +1,5 @@
 """The fast reader for one-layer-a-line specs must give exactly PyYAML's tree (values, lines,
-columns) whenever it accepts a text, and must leave everything else to PyYAML."""
+columns) and document whenever it accepts a text, and must leave everything else to PyYAML."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deconvcheck.read import fastyaml
-from deconvcheck.read.fastyaml import parse_fast
+from deconvcheck.read.fastyaml import parse_fast, reread
 from deconvcheck.read.loader import load
-from deconvcheck.read.tree import Node
+from deconvcheck.read.tree import Node, TreeDocument
 from deconvcheck.read.yamlreader import parse_yaml_full
 from tests.conftest import ROOT
 
@@ -21,12 +21,20 @@ from tests.conftest import ROOT
 def dump(node: Node | None) -> Any:
     if node is None:
         return None
-    node = node.expanded()  # a one-line mapping kept flat: as the mapping it stands for
+    if node.kind == "line":  # a one-line mapping kept as its dict: the nodes it stands for
+        node = reread(node)
     if node.kind == "scalar":
         return ("s", type(node.value).__name__, repr(node.value), node.line, node.column)
     if node.kind == "seq":
         return ("q", node.line, node.column, [dump(n) for n in node.value])
     return ("m", node.line, node.column, [(dump(k), dump(v)) for k, v in node.value])
+
+
+def plain(node: Node | None) -> Any:
+    """The document's value, and the pairs of each mapping a dict cannot stand for, in order."""
+    document = TreeDocument(node, reread)
+    pairs = sorted(repr(p) for p in document.irregular.values())
+    return repr(document.value), pairs, document.empty
 
 
 YAML_FILES = sorted(
@@ -39,7 +47,9 @@ def test_same_tree_as_pyyaml_on_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig")
     fast = parse_fast(text)
     if fast is not None:
-        assert dump(fast) == dump(parse_yaml_full(text))
+        slow = parse_yaml_full(text)
+        assert dump(fast) == dump(slow)
+        assert plain(fast) == plain(slow)
 
 
 def test_accepts_the_usual_specs() -> None:
@@ -107,6 +117,7 @@ def test_same_tree_as_pyyaml_on_generated_specs(text: str) -> None:
     except Exception as exc:  # PyYAML refusing what we accepted is a failure
         raise AssertionError(f"accepted text PyYAML refuses: {exc}\n{text}") from exc
     assert dump(fast) == dump(slow), text
+    assert plain(fast) == plain(slow), text
 
 
 @settings(max_examples=300, deadline=None)
@@ -120,6 +131,7 @@ def test_one_pattern_lines_read_as_the_cursor_reads_them(text: str) -> None:
         patched.setattr(fastyaml, "FLAT_AFTER", 10**9)  # none
         by_cursor = parse_fast(text)
     assert dump(fast) == dump(by_cursor), text
+    assert plain(fast) == plain(by_cursor), text
 
 
 def declared(text: str, flat_after: int) -> Any:

@@ -1,23 +1,70 @@
 """A fast reader for the usual shape of a spec: top-level `key: value` lines and a `layers:` list
 with one flow mapping per line (`  - {type: Conv2D, filters: 8, kernel_size: [3, 3]}`).
 
-It produces exactly the tree `nodes.parse_yaml` produces (kinds, values, lines, columns), about
-three times faster for long stacks, and gives up (returns None) on anything outside that strict
-subset (comments after a value, escapes, anchors, tags, block values, multi-line flows), in which
-case the full YAML parser reads the file. tests/test_fastyaml.py checks the two agree. More than
-MAX_NODES values it refuses itself (DC009), as soon as it has counted them: handing such a file
-to PyYAML would compose all of it first (8.3 million values under 16 MiB: 0.9 GB).
+It produces exactly the tree PyYAML's composer gives (kinds, values, lines, columns), about three
+times faster for long stacks, and gives up (returns None) on anything outside that strict subset
+(escapes, anchors, tags, block values, multi-line flows), in which case the full YAML parser reads
+the file. tests/test_fastyaml.py checks the two agree. More than MAX_NODES values it refuses
+itself (DC009), as soon as it has counted them: handing such a file to PyYAML would compose all
+of it first (8.3 million values under 16 MiB: 0.9 GB).
+
+Once a `layers:` list is long, a line in the usual shape is matched whole by one pattern and kept
+as its dict (a "line" node): its nodes, with their columns, are made from the line only when a
+position in it is asked for (`reread`).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Code, make
-from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, FlatPair, LoadError, Node, resolve_plain
+from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
+
+# ---------------------------------------------------------------- plain scalars
+# Resolved by the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules (for this reader and the
+# full one alike), so `yes` and `on` stay strings, `010` is ten, `1e3` is a number and `1:20` is
+# not 80.
+
+_INT = re.compile(r"[-+]?[0-9]+$")
+_OCT = re.compile(r"0o[0-7]+$")
+_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"\.(nan|NaN|NAN)$")
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+_NUMERIC_START = frozenset("0123456789+-.")
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) YAML scalar by the YAML 1.2 core schema."""
+    if text in _WORDS:
+        return _WORDS[text]
+    if text[0] not in _NUMERIC_START:
+        return text  # the common case, names and keys: no pattern can match
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+# ---------------------------------------------------------------- the usual spec
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY_RE = re.compile(_KEY)
@@ -79,12 +126,10 @@ def _plain(text: str) -> Any:
     return value
 
 
-def _scalars(
-    line: str, number: int, start: int, end: int, room: int
-) -> tuple[list[Any], tuple[int, ...]]:
-    """The values of a flat list's items between `start` and `end`, and their columns (a quoted
-    item's is its quote's); LoadError (DC009) past `room` values, before they are all made."""
-    values, columns = [], []
+def _scalars(line: str, number: int, start: int, end: int, room: int) -> list[Any]:
+    """The values of a flat list's items between `start` and `end`; LoadError (DC009) past
+    `room` values, before they are all made."""
+    values = []
     items = _patterns().scalar.finditer(line, start, end)
     if line.count(",", start, end) >= room:  # perhaps too many (a quoted item may hold commas)
         items = _counted(items, room, number)
@@ -96,8 +141,7 @@ def _scalars(
         else:
             assert group is not None
             values.append(item[group])
-        columns.append(item.start() + 1)
-    return values, tuple(columns)
+    return values
 
 
 def _counted(items: Iterator[re.Match[str]], room: int, number: int) -> Iterator[re.Match[str]]:
@@ -115,27 +159,36 @@ def _too_many(line: int, column: int) -> LoadError:
 
 
 def _flat_mapping(line: str, number: int, start: int, end: int, room: int) -> tuple[Node, int]:
-    """The mapping of a line `_FLAT_ITEM` matched (between `start` and `end`), as a "flat" node
-    (its keys with plain values and columns), and the nodes it stands for; LoadError (DC009)
-    when they would be more than `room`."""
+    """The mapping of a line `_FLAT_ITEM` matched (between `start` and `end`), as a "line" node
+    (its dict; its pairs too where a key is repeated), and the nodes it stands for; LoadError
+    (DC009) when they would be more than `room`."""
     pattern = _patterns().pair
-    pairs: list[FlatPair] = []
+    pairs: list[tuple[str, Any]] = []
     count = 1
     for pair in pattern.finditer(line, start + 1, end - 1):
         group = pair.lastindex
         if group == 2:  # a plain scalar, by far the most usual
             text = pair[2]
-            value = _RESOLVED[text] if text in _RESOLVED else _plain(text)
-            pairs.append((pair[1], pair.start() + 1, value, pair.start(2) + 1, None))
+            pairs.append((pair[1], _RESOLVED[text] if text in _RESOLVED else _plain(text)))
         elif group == 5:  # a flat list
-            values, columns = _scalars(line, number, pair.start(5) + 1, pair.end(5) - 1, room)
-            pairs.append((pair[1], pair.start() + 1, values, pair.start(5) + 1, columns))
+            values = _scalars(line, number, pair.start(5) + 1, pair.end(5) - 1, room)
+            pairs.append((pair[1], values))
             count += len(values)
             room -= len(values)
-        else:  # quoted: the column of its quote
+        else:  # quoted
             assert group is not None
-            pairs.append((pair[1], pair.start() + 1, pair[group], pair.start(group), None))
-    return Node("flat", pairs, number, start + 1), count + 2 * len(pairs)
+            pairs.append((pair[1], pair[group]))
+    mapping = dict(pairs)
+    written = (mapping, pairs if len(mapping) != len(pairs) else None, line, start)
+    return Node("line", written, number, start + 1), count + 2 * len(pairs)
+
+
+def reread(node: Node) -> Node:
+    """The mapping node a "line" node stands for, made from its line by the cursor."""
+    _, _, line, start = node.value
+    cursor = _Line(line, node.line, MAX_NODES)
+    cursor.at = start
+    return cursor.value()
 
 
 class _GiveUp(Exception):

@@ -1,8 +1,12 @@
-"""A strict JSON reader that records the line and column of every value.
+"""JSON text to a document, at the `json` module's speed.
 
-The `json` module keeps no positions, and diagnostics must point at them. Strings are decoded by
-`json`'s own `scanstring`, numbers by the RFC 8259 grammar; NaN, Infinity and trailing commas
-are refused, as `json.loads` would refuse them in strict mode.
+`json.loads` reads the text; nothing else walks it unless a diagnostic needs a position, which the
+document then finds by scanning the text down to the value asked for (`JsonDocument`). Where the
+text breaks a rule (a syntax error, NaN or Infinity, an integer too long, more values or levels
+than a file may hold), the strict reader here (`JsonReader`), which records the line and column
+of every value, reads it again and says where. Strings are decoded by `json`'s own `scanstring`,
+numbers by the RFC 8259 grammar; NaN, Infinity and trailing commas are refused, as `json.loads`
+would refuse them in strict mode.
 """
 
 from __future__ import annotations
@@ -11,13 +15,162 @@ import bisect
 import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
 
 from deconvcheck.diagnostics import Code, make
-from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
+from deconvcheck.read.spec import KeyPath
+from deconvcheck.read.tree import (
+    MAX_DEPTH,
+    MAX_NODES,
+    Document,
+    LoadError,
+    Node,
+    Pairs,
+    TreeDocument,
+)
 
 _NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _WS = re.compile(r"[ \t\n\r]*")
 _MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
+
+
+def read_json(text: str) -> Document:
+    """The document of a JSON text; LoadError (DC004 where it is not JSON, DC009 where it holds
+    more than MAX_NODES values or nests deeper than MAX_DEPTH) with the line and column."""
+    if _most_values(text) <= MAX_NODES:
+        try:
+            value = json.loads(text, parse_constant=_not_json)
+        except (ValueError, RecursionError):  # a JSONDecodeError is a ValueError
+            pass  # said by the strict reader, where it is
+        else:
+            depth, keys = _measure(value)
+            if depth <= MAX_DEPTH:
+                # Each key written is followed by a ':' (and nothing else outside strings is):
+                # as many ':' as the dicts hold keys, and none can have been written twice.
+                return JsonDocument(text, value, repeats=text.count(":") != keys)
+    return TreeDocument(JsonReader(text).document())  # raises, but for a text within limits
+
+
+def _most_values(text: str) -> int:
+    """At least as many as the values (keys included) of a JSON text: outside strings, a list
+    of n items has n - 1 commas and one '[', a mapping of n pairs n - 1 commas, n colons and one
+    '{'. Counted before `json` makes them all (8 million values under 16 MiB)."""
+    return 1 + text.count(",") + text.count(":") + text.count("[") + text.count("{")
+
+
+def _not_json(word: str) -> Any:
+    raise ValueError(f"{word} is not JSON")
+
+
+def _skip(text: str, at: int) -> int:
+    """The first offset from `at` that is not JSON whitespace."""
+    return _WS.match(text, at).end()  # type: ignore[union-attr] # `*`: it always matches
+
+
+def _measure(value: Any) -> tuple[int, int]:
+    """The depth of a JSON value as the strict reader counts it (the root is 1, what a list or a
+    mapping holds one more, keys included), up to MAX_DEPTH + 1, and how many keys its dicts
+    hold. One pass a level, each a comprehension."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth, keys = 1, 0
+    while level:
+        below: list[Any] = []
+        full = False
+        for each in level:
+            if not each:
+                continue
+            full = True
+            if type(each) is dict:
+                keys += len(each)
+                below += [v for v in each.values() if type(v) is dict or type(v) is list]
+            else:
+                below += [v for v in each if type(v) is dict or type(v) is list]
+        if full:
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        level = below
+    return depth, keys
+
+
+class JsonDocument(Document):
+    """A JSON text read by `json.loads`: positions found by scanning the text to the value at a
+    path, each list or mapping on the way read once (its items' offsets, by `json`'s scanner)
+    and kept for the next lookup. `repeats`: whether a key may be written twice somewhere (then
+    the pairs of a mapping are read from the text when asked for)."""
+
+    def __init__(self, text: str, value: Any, *, repeats: bool) -> None:
+        super().__init__(value)
+        self.text = text
+        self.repeats = repeats
+        self._decoder = json.JSONDecoder()
+        self._items: dict[int, list[tuple[str | None, int | None, int]]] = {}
+        self._lines: list[int] | None = None
+
+    def pairs(self, mapping: dict[Any, Any], path: KeyPath) -> Pairs | None:
+        if not self.repeats:
+            return None
+        offset = self._offset(path, key=False)
+        if offset is None or self.text[offset] != "{":
+            return None
+        items = self._children(offset)
+        if len(items) == len(mapping):
+            return None
+        decode = self._decoder.raw_decode
+        return [(name, decode(self.text, at)[0]) for name, _, at in items]
+
+    def position(self, path: KeyPath, key: bool) -> tuple[int, int] | None:
+        offset = self._offset(path, key)
+        if offset is None:
+            return None
+        if self._lines is None:
+            self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self._lines, offset)
+        return line, offset - self._lines[line - 1] + 1
+
+    def _offset(self, path: KeyPath, key: bool) -> int | None:
+        """Where the value at `path` (or its key) starts in the text; None if it is not there.
+        A string step is the first pair of that key; an int, a list's item or a mapping's pair
+        by its index."""
+        offset: int = _skip(self.text, 0)
+        key_offset: int | None = None
+        for step in path:
+            items = self._children(offset)
+            if type(step) is int:
+                if not 0 <= step < len(items):
+                    return None
+                _, key_offset, offset = items[step]
+            else:
+                found = next((item for item in items if item[0] == step), None)
+                if found is None:
+                    return None
+                _, key_offset, offset = found
+        return key_offset if key else offset
+
+    def _children(self, offset: int) -> list[tuple[str | None, int | None, int]]:
+        """(key, key offset, value offset) of each item of the list or mapping at `offset` (a
+        list's items have no key: None, None); [] for a scalar. Each item is skipped by `json`'s
+        own scanner."""
+        found = self._items.get(offset)
+        if found is not None:
+            return found
+        text, scan = self.text, self._decoder.raw_decode
+        opening = text[offset]
+        found = []
+        if opening in "[{":
+            at = _skip(text, offset + 1)
+            while text[at] not in "]}":
+                name, key_at = None, None
+                if opening == "{":
+                    key_at = at
+                    name, at = scanstring(text, at + 1)
+                    at = _skip(text, _skip(text, at) + 1)  # past the ':'
+                found.append((name, key_at, at))
+                at = _skip(text, scan(text, at)[1])
+                if text[at] == ",":
+                    at = _skip(text, at + 1)
+        self._items[offset] = found
+        return found
 
 
 class JsonReader:
@@ -131,7 +284,3 @@ class JsonReader:
             if char != ",":
                 raise self.fail(offset, "expected ',' or '}' in an object")
             offset += 1
-
-
-def parse_json(text: str) -> Node:
-    return JsonReader(text).document()

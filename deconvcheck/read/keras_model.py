@@ -20,43 +20,40 @@ from deconvcheck.read.spec import (
     MODEL_CLASSES,
     SEQUENTIAL_CLASSES,
     CallDecl,
+    KeyPath,
     Pos,
     Spec,
     declare,
 )
-from deconvcheck.read.tree import Node
+from deconvcheck.read.tree import Document
 
 OPERATION_PREFIX = "ops."  # a spec's name for a Keras operation (deconvcheck.layers.operations)
 
 
-def is_keras_model(root: Node | None) -> bool:
-    if root is None or root.kind != "map":
-        return False
-    keys = {k.value: v for k, v in root.value}
-    node = keys.get("class_name")
-    return "config" in keys and node is not None and node.value in MODEL_CLASSES
+def is_keras_model(value: Any) -> bool:
+    """A document's value is a Keras model's: a mapping with a model's `class_name` and a
+    `config`."""
+    return (
+        type(value) is dict
+        and "config" in value
+        and isinstance(value.get("class_name"), str)
+        and value["class_name"] in MODEL_CLASSES
+    )
 
 
-def _get(node: Node, key: str) -> Node | None:
-    pairs: list[tuple[Node, Node]] = node.value if node.kind == "map" else []
-    for k, v in pairs:
-        if k.value == key:
-            return v
-    return None
-
-
-def _history(value: Any) -> Iterator[list[Any]]:
-    """The tensors a Keras 3 call takes: every `keras_history` in its args, then its kwargs,
-    in the order Keras flattens them."""
+def _history(value: Any, shift: dict[str, int], found: list[str]) -> list[str]:
+    """The tensors a Keras 3 call takes, as a spec names them (see `_tensor`), added to `found`:
+    every `keras_history` in its args, then its kwargs, in the order Keras flattens them."""
     if isinstance(value, dict):
         if value.get("class_name") == "__keras_tensor__":
-            yield value["config"]["keras_history"]
+            found.append(_tensor(value["config"]["keras_history"], shift))
         else:
             for key in sorted(value) if "args" not in value else ("args", "kwargs"):
-                yield from _history(value.get(key))
+                _history(value.get(key), shift, found)
     elif isinstance(value, list):
         for item in value:
-            yield from _history(item)
+            _history(item, shift, found)
+    return found
 
 
 def _tensor(history: list[Any], shift: dict[str, int]) -> str:
@@ -79,7 +76,7 @@ def _calls(layer: dict[str, Any], shift: dict[str, int]) -> list[list[str]] | No
     calls = []
     for node in nodes:
         if isinstance(node, dict):  # Keras 3
-            calls.append([_tensor(h, shift) for h in _history(node)])
+            calls.append(_history(node, shift, []))
         elif isinstance(node, list):  # Keras 2
             calls.append([_tensor(entry, shift) for entry in node if isinstance(entry, list)])
         else:
@@ -171,41 +168,40 @@ def _tensors(value: Any) -> Iterator[list[Any]]:
 _MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 
-def build_keras_spec(spec: Spec, root: Node) -> None:
+def build_keras_spec(spec: Spec, document: Document) -> None:
     """Fill `spec` from a Keras model document; a malformed part becomes a DC006."""
-    _fill(spec, root.plain(), root, "config")
+    _fill(spec, document.value, document, (), "config")
 
 
-def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
-    """`spec` from a model's entry (the file's root, or a model nested in a model) whose
-    config sits at the JSON path `where`."""
-    """`spec` from a model's entry: the file's root, or a model nested in a model."""
-    config = document.get("config")
+def _fill(spec: Spec, model: dict[str, Any], document: Document, path: KeyPath, where: str) -> None:
+    """`spec` from a model's entry (the file's root, or a model nested in a model) at `path`
+    in the document, whose config sits at the JSON path `where`."""
+    config = model.get("config")
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        at = document.at(path)
         spec.diagnostics.append(
             make(
                 Code.WRONG_STRUCTURE,
                 "a Keras model file needs `config.layers` (a list)",
-                line=root.line,
-                column=root.column,
+                line=at.line,
+                column=at.column,
             )
         )
         return
-    sequential = document.get("class_name") in SEQUENTIAL_CLASSES
+    sequential = model.get("class_name") in SEQUENTIAL_CLASSES
     name = config.get("name")
     spec.name = name if isinstance(name, str) and name else None
     spec.sequential = sequential
-    layers_node = _get(_get(root, "config") or root, "layers")
     entries = config["layers"]
-    nodes = layers_node.value if layers_node is not None and layers_node.kind == "seq" else []
     if not entries:
         spec.diagnostics.append(make(Code.WRONG_STRUCTURE, "the Keras model has no layers"))
         return
     shift = _shifts(entries, outputs=False)
-    for index, (entry, node) in enumerate(zip(entries, nodes, strict=False)):
-        pos = Pos(node.line, node.column, f"{where}.layers[{index}]")
+    layers = (*path, "config", "layers")
+    for index, entry in enumerate(entries):
+        pos = document.at((*layers, index), where=f"{where}.layers[{index}]")
         try:
-            _layer(spec, index, entry, node, pos, sequential, shift)
+            _layer(spec, index, entry, (document, (*layers, index)), pos, sequential, shift)
         except _MALFORMED as exc:
             spec.diagnostics.append(
                 make(
@@ -218,10 +214,12 @@ def _fill(spec: Spec, document: dict[str, Any], root: Node, where: str) -> None:
                 )
             )
     if not sequential:
-        _ends(spec, config, _get(root, "config") or root, where)
+        _ends(spec, config, document, (*path, "config"), where)
 
 
-def _ends(spec: Spec, config: dict[str, Any], node: Node, where: str) -> None:
+def _ends(
+    spec: Spec, config: dict[str, Any], document: Document, path: KeyPath, where: str
+) -> None:
     """The model's outputs and the order of its inputs (`output_layers`, `input_layers`); a
     malformed one is a DC006 at its key, and the model is read without it."""
     for key in ("output_layers", "input_layers"):
@@ -235,7 +233,7 @@ def _ends(spec: Spec, config: dict[str, Any], node: Node, where: str) -> None:
                 if entries:
                     spec.input_order = [entry[0] for entry in entries]
         except _MALFORMED as exc:
-            at = _get(node, key) or node
+            at = document.at((*path, key) if key in config else path)
             spec.diagnostics.append(
                 make(
                     Code.WRONG_STRUCTURE,
@@ -252,7 +250,7 @@ def _layer(
     spec: Spec,
     index: int,
     entry: dict[str, Any],
-    node: Node,
+    place: tuple[Document, KeyPath],
     pos: Pos,
     sequential: bool,
     shift: dict[str, int],
@@ -278,7 +276,7 @@ def _layer(
             spec.layers.append(declare(Input.keras_name(), "input_layer", args, pos=pos))
     calls = None if sequential or an_input else _calls(entry, shift)
     if class_name in MODEL_CLASSES:  # a model used as a layer (transfer learning)
-        args = _nested(spec, entry, node, layer_config, pos.where)
+        args = _nested(spec, entry, place, layer_config, pos.where)
     else:  # an unknown class is reported by name; its arguments mean nothing to us
         args = cls.from_keras(layer_config) if cls is not None else {}
         if cls is not None and not an_input:
@@ -295,11 +293,15 @@ def _layer(
 
 
 def _nested(
-    spec: Spec, entry: dict[str, Any], node: Node, config: dict[str, Any], where: str
+    spec: Spec,
+    entry: dict[str, Any],
+    place: tuple[Document, KeyPath],
+    config: dict[str, Any],
+    where: str,
 ) -> dict[str, Any]:
     """A nested model's own layers, read as a spec of their own: the `model` argument."""
     inner = Spec(spec.path)
-    _fill(inner, entry, node, f"{where}.config")
+    _fill(inner, entry, *place, f"{where}.config")
     spec.diagnostics += inner.diagnostics
     inner.diagnostics = []
     args: dict[str, Any] = {"model": inner}

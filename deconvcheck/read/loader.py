@@ -31,15 +31,16 @@ from deconvcheck.read.spec import (
     TOP_KEYS,
     VERSION_KEY,
     CallDecl,
+    KeyPath,
     LayerDecl,
     Pos,
     ReadFailure,
     Spec,
+    Written,
     declare,
     suggest,
 )
-from deconvcheck.read.tree import MAX_NODES, LoadError, Node, looks_like_json
-from deconvcheck.read.yamlreader import parse_yaml
+from deconvcheck.read.tree import MAX_NODES, CollectionKey, Document, LoadError, looks_like_json
 
 MAX_BYTES = 16 * 1024 * 1024  # one file, or standard input
 MAX_FILES = 256  # files one spec may pull in: its nested models, theirs, ...
@@ -305,21 +306,27 @@ def read_text(path: str) -> str:
     return decode(read_bytes(path)[0])
 
 
-def parse_text(text: str, path: str = "") -> Node | None:
+def parse_text(text: str, path: str = "") -> Document:
     """JSON when the document opens with '{' or '['; YAML otherwise. A '.json' or '.h5' file is
     held to JSON; any other that fails as JSON is tried as YAML ('{a: 1}' is YAML flow style)."""
     if looks_like_json(text):
         try:
-            from deconvcheck.read.jsonreader import parse_json  # noqa: PLC0415 - JSON only
+            from deconvcheck.read.jsonreader import read_json  # noqa: PLC0415 - JSON only
 
-            return parse_json(text)
+            return read_json(text)
         except LoadError as json_error:
             if path.lower().endswith(JSON_ONLY):
                 raise
             try:
-                return parse_yaml(text)
+                return _yaml(text)
             except LoadError:
                 raise json_error from None
+    return _yaml(text)
+
+
+def _yaml(text: str) -> Document:
+    from deconvcheck.read.yamlreader import parse_yaml  # noqa: PLC0415 - not for JSON
+
     return parse_yaml(text)
 
 
@@ -499,19 +506,19 @@ class Reading:
             text = decode(source) if isinstance(source, bytes) else source
             if path.endswith(PYTHON_SUFFIXES):
                 return _python(spec, text, self.model), True
-            root = parse_text(text, path)
+            document = parse_text(text, path)
         except LoadError as exc:
             spec.diagnostics.append(exc.diagnostic.at(path))
             return spec, True
         if key is not None:
             self._open.append(key)  # a model file naming this one is a cycle
         try:
-            _build(spec, root, self)
+            _build(spec, document, self)
         finally:
             if key is not None:
                 self._open.pop()
         spec.diagnostics = [d.at(path) for d in spec.diagnostics]
-        return spec, _looks_like_spec(root)
+        return spec, _looks_like_spec(document.value)
 
 
 def load(path: str, text: str | bytes | None = None, reading: Reading | None = None) -> Spec:
@@ -535,16 +542,16 @@ def _python(spec: Spec, text: str, model: str | None) -> Spec:
     return first
 
 
-def _build(spec: Spec, root: Node | None, reading: Reading) -> None:
-    keras_model = False
-    if root is not None and _has_key(root, "class_name"):  # only then load the Keras reader
+def _build(spec: Spec, document: Document, reading: Reading) -> None:
+    """A spec's declarations from a document: a Keras model file's by the Keras reader, any
+    other, YAML or JSON alike, by `_Builder`."""
+    if _has_key(document.value, "class_name"):  # only then load the Keras reader
         from deconvcheck.read.keras_model import build_keras_spec, is_keras_model  # noqa: PLC0415
 
-        keras_model = is_keras_model(root)
-        if keras_model:
-            build_keras_spec(spec, root)
-    if not keras_model:
-        _Builder(spec, reading).build(root)
+        if is_keras_model(document.value):
+            build_keras_spec(spec, document)
+            return
+    _Builder(spec, reading, document).build(document.value, ())
 
 
 def _oversized(spec: Spec) -> Diagnostic | None:
@@ -593,35 +600,36 @@ def _long_name(what: str, name: str, pos: Pos) -> Diagnostic:
     )
 
 
-def _has_key(root: Node, key: str) -> bool:
-    return root.kind == "map" and any(k.value == key for k, _ in root.value)
+def _has_key(value: Any, key: str) -> bool:
+    return type(value) is dict and key in value
 
 
-def _describe(node: Node) -> str:
-    if node.kind in ("map", "flat"):
+def _describe(value: Any) -> str:
+    if type(value) is dict:
         return "a mapping"
-    if node.kind == "seq":
+    if type(value) is list:
         return "a list"
-    text = repr(node.value)
+    if type(value) is CollectionKey:
+        return value.kind
+    text = repr(value)
     return text if len(text) <= 60 else f"{text[:60]}... ({len(text):,} characters)"
 
 
-def _kind(node: Node) -> str:
+def _kind(value: Any) -> str:
     """What a document that is not a mapping holds, without quoting it (it may be any text
     file: a message never repeats the content of a file that is not a spec)."""
-    if node.kind == "seq":
+    if type(value) is list:
         return "a list"
-    value = node.value
     if isinstance(value, bool) or value is None:
         return "true, false or null"
     return "a number" if isinstance(value, (int, float)) else "a single line of text"
 
 
-def _looks_like_spec(root: Node | None) -> bool:
+def _looks_like_spec(value: Any) -> bool:
     """A mapping with the version key, `layers:` or a Keras model's `class_name`: a file whose
     findings may quote it. Any other file a spec pulls in is only named."""
-    return root is not None and any(
-        _has_key(root, key) for key in (VERSION_KEY, "layers", "class_name")
+    return type(value) is dict and any(
+        key in value for key in (VERSION_KEY, "layers", "class_name")
     )
 
 
@@ -630,105 +638,116 @@ def _is_name(value: object) -> TypeGuard[str]:
     return type(value) is str and value != ""
 
 
-def _flat_names(
-    line: int, written: tuple[Any, int, tuple[int, ...] | None]
-) -> list[tuple[str, Pos]]:
-    """`inputs:` of a flat line as names with positions; [] when they are not all names (the
-    general path reports it)."""
-    value, column, columns = written
-    if columns is None:
-        return [(value, Pos(line, column))] if _is_name(value) else []
-    if not all(_is_name(item) for item in value):
-        return []
-    return [(item, Pos(line, at)) for item, at in zip(value, columns, strict=True)]
-
-
-def _calls_again(item: Node) -> bool:
-    """An entry of `layers:` that calls a declared layer again (`call:`)."""
-    if item.kind == "flat":
-        return any(entry[0] == CALL_KEY for entry in item.value)
-    return item.kind == "map" and any(key.value == CALL_KEY for key, _ in item.value)
+_RESERVED = frozenset(RESERVED_LAYER_KEYS)
 
 
 class _Builder:
-    def __init__(self, spec: Spec, reading: Reading) -> None:
+    """A spec's declarations from its document's plain values, YAML and JSON alike. Every value
+    is known by its path in the document; a position is asked of the document only for a
+    finding or kept unread in a declaration (`Pos.of`)."""
+
+    def __init__(self, spec: Spec, reading: Reading, document: Document) -> None:
         self.spec = spec
         self.reading = reading
+        self.document = document
         self.not_layers = 0  # list items that are not mappings, reported so far
 
-    def submodel(self, reference: str, node: Node) -> Spec | str:
+    def at(self, path: KeyPath, key: bool = False) -> Pos:
+        return Pos.of(self.document, path, key)
+
+    def submodel(self, reference: str, path: KeyPath) -> Spec | str:
         """The spec or Keras model file a layer's `model:` names, relative to this spec's
         folder; its problems are reported here, at the reference."""
-        path = os.path.join(os.path.dirname(self.spec.path), reference)
+        file = os.path.join(os.path.dirname(self.spec.path), reference)
         try:
-            pulled = self.reading.pulled(path)
+            pulled = self.reading.pulled(file)
         except ReadFailure as failure:
             diag = failure.diagnostic
             code = (
                 Code.UNKNOWN_REFERENCE if diag.code == Code.FILE_UNREADABLE else diag.code
             )  # a model that is not there
-            self.error(code, f"model {reference!r}: {diag.message}", node, hint=diag.hint)
+            self.error(code, f"model {reference!r}: {diag.message}", path, hint=diag.hint)
             return reference
         if not pulled.is_spec or pulled.spec is None:
             self.error(
                 Code.UNKNOWN_REFERENCE,
                 f"model {reference!r} is not a spec or a Keras model file: it has no "
                 f"`{VERSION_KEY}:` or `layers:` key",
-                node,
+                path,
                 hint="name a spec, or a file Keras's model.save() or model.to_json() wrote",
             )
             return reference
         for diag in pulled.found:
-            where = f"{diag.path}:{diag.line}:{diag.column}" if diag.line else diag.path
-            self.error(diag.code, f"in model {reference!r} ({where}): {diag.message}", node)
+            at = f"{diag.path}:{diag.line}:{diag.column}" if diag.line else diag.path
+            self.error(diag.code, f"in model {reference!r} ({at}): {diag.message}", path)
         return pulled.spec
 
-    def inline(self, node: Node) -> Spec:
+    def inline(self, value: dict[Any, Any], path: KeyPath) -> Spec:
         """A model written in place of a file reference (`model: {name: ..., layers: [...]}`,
         the keys of a spec): read as a spec of its own, its problems reported where they are in
         this file."""
         inner = Spec(self.spec.path)
-        _Builder(inner, self.reading).build(node)
+        _Builder(inner, self.reading, self.document).build(value, path)
         label = f"in model {inner.name!r}: " if inner.name else "in the nested model: "
         for diag in inner.diagnostics:
             self.spec.diagnostics.append(diag._replace(message=label + diag.message))
         inner.diagnostics = []
         return inner
 
-    def error(self, code: str, message: str, node: Node | Pos, hint: str | None = None) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        where: KeyPath | Pos,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> None:
+        """A finding at a position, or at the value (the key, if `key`) at a path."""
+        pos = where if isinstance(where, Pos) else self.at(where, key)
         self.spec.diagnostics.append(
-            make(code, message, line=node.line, column=node.column, hint=hint)
+            make(code, message, line=pos.line, column=pos.column, hint=hint)
         )
 
-    def mapping(self, node: Node, what: str) -> dict[str, tuple[Node, Node]]:
-        """Keys to (key node, value node); reports duplicate and non-string keys."""
-        result: dict[str, tuple[Node, Node]] = {}
-        for key, val in node.value:
-            if self.is_new_key(key, result, what):
-                result[key.value] = (key, val)
+    def mapping(self, value: dict[Any, Any], path: KeyPath, what: str) -> dict[str, Any]:
+        """The mapping's keys as the spec reads them (the first of a repeated key); reports
+        duplicate and non-string keys."""
+        pairs = self.document.pairs(value, path)
+        if pairs is None:
+            return value  # every key a name, each written once
+        result: dict[str, Any] = {}
+        for index, (key, item) in enumerate(pairs):
+            if self.is_new_key(key, index, result, path, what):
+                result[key] = item
         return result
 
-    def is_new_key(self, key: Node, seen: Mapping[str, tuple[Node, Node]], what: str) -> bool:
-        """Whether a key is a name not seen before in its mapping; reports it if not."""
-        if key.kind != "scalar" or type(key.value) is not str:
+    def is_new_key(
+        self, key: Any, index: int, seen: Mapping[str, Any], path: KeyPath, what: str
+    ) -> bool:
+        """Whether the key of the `index`th pair is a name not seen before in its mapping;
+        reports it if not."""
+        if type(key) is not str:
             self.error(
-                Code.WRONG_STRUCTURE, f"keys of {what} must be names; found {_describe(key)}", key
+                Code.WRONG_STRUCTURE,
+                f"keys of {what} must be names; found {_describe(key)}",
+                (*path, index),
+                key=True,
             )
             return False
-        if key.value in seen:
-            first = seen[key.value][0]
+        if key in seen:
+            first = self.at((*path, key), key=True)
             self.error(
                 Code.DUPLICATE_KEY,
-                f"duplicate key {key.value!r} in {what} (first at line {first.line}); "
+                f"duplicate key {key!r} in {what} (first at line {first.line}); "
                 "YAML would silently keep the last one",
-                key,
+                (*path, index),
                 hint="remove one of the two",
+                key=True,
             )
             return False
         return True
 
-    def build(self, root: Node | None) -> None:
-        if root is None:
+    def build(self, value: Any, path: KeyPath) -> None:
+        if self.document.empty:
             self.error(
                 Code.WRONG_STRUCTURE,
                 "the file is empty; a spec needs `layers:`",
@@ -736,240 +755,215 @@ class _Builder:
                 hint="start from a sample spec: deconvcheck --help",
             )
             return
-        if root.kind != "map":
+        if type(value) is not dict:
             self.error(
                 Code.WRONG_STRUCTURE,
-                f"a spec is a mapping with `layers:`; the file holds {_kind(root)}",
-                root,
+                f"a spec is a mapping with `layers:`; the file holds {_kind(value)}",
+                path,
             )
             return
-        top = self.mapping(root, "the spec")
-        self.version(top)
-        for key, (key_node, _) in top.items():
+        top = self.mapping(value, path, "the spec")
+        self.version(top, path)
+        for key in top:
             if key not in TOP_KEYS:
                 self.error(
                     Code.UNKNOWN_TOP_KEY,
                     f"unknown top-level key {key!r}{suggest(key, TOP_KEYS)}",
-                    key_node,
+                    (*path, key),
                     hint=f"the keys are {', '.join(TOP_KEYS)}",
+                    key=True,
                 )
         if "name" in top:
-            self.spec.name = self.string(top["name"][1], "the model name")
+            self.spec.name = self.string(top["name"], (*path, "name"), "the model name")
         if "layers" not in top:
-            self.error(Code.WRONG_STRUCTURE, "the spec has no `layers:` list", root)
+            self.error(Code.WRONG_STRUCTURE, "the spec has no `layers:` list", path)
         else:
-            self.layers(top["layers"][1])
+            self.layers(top["layers"], (*path, "layers"))
         if "outputs" in top:
-            self.spec.outputs = self.names(top["outputs"][1], "outputs")
+            self.spec.outputs = self.names(top["outputs"], (*path, "outputs"), "outputs")
         if "inputs" in top:
-            found = self.names(top["inputs"][1], "inputs")
+            found = self.names(top["inputs"], (*path, "inputs"), "inputs")
             if found is not None:
                 self.spec.input_order = [name for name, _ in found]
                 self.spec.input_places = [pos for _, pos in found]
         if "restore" in top:
-            node = top["restore"][1]
-            if node.value in RESTORE_MODES:
-                self.spec.restore = node.value
+            restore = top["restore"]
+            if restore in RESTORE_MODES:
+                self.spec.restore = restore
             else:
                 self.error(
                     Code.WRONG_STRUCTURE,
-                    f"`restore` must be one of {', '.join(RESTORE_MODES)}; found {_describe(node)}",
-                    node,
+                    f"`restore` must be one of {', '.join(RESTORE_MODES)}; found "
+                    f"{_describe(restore)}",
+                    (*path, "restore"),
                     hint="spatial: the output has the input's height and width; shape: channels "
                     "too; none: not an encoder-decoder (a classifier, a generator)",
                 )
         if "sequential" in top:
-            node = top["sequential"][1]
-            if isinstance(node.value, bool):
-                self.spec.sequential = node.value
+            if isinstance(top["sequential"], bool):
+                self.spec.sequential = top["sequential"]
             else:
                 self.error(
                     Code.WRONG_STRUCTURE,
-                    f"`sequential` must be true or false; found {_describe(node)}",
-                    node,
+                    f"`sequential` must be true or false; found {_describe(top['sequential'])}",
+                    (*path, "sequential"),
                 )
         if "encoder" in top:
-            node = top["encoder"][1]
-            path = self.string(node, "`encoder` (the encoder spec's path)")
-            if path is not None:
-                self.spec.encoder = (path, Pos(node.line, node.column))
+            at = (*path, "encoder")
+            encoder = self.string(top["encoder"], at, "`encoder` (the encoder spec's path)")
+            if encoder is not None:
+                self.spec.encoder = (encoder, self.at(at))
 
-    def version(self, top: dict[str, tuple[Node, Node]]) -> None:
+    def version(self, top: dict[str, Any], path: KeyPath) -> None:
         if VERSION_KEY not in top:
             return
-        node = top[VERSION_KEY][1]
-        if node.value != SPEC_VERSION or isinstance(node.value, bool):
+        version = top[VERSION_KEY]
+        if version != SPEC_VERSION or isinstance(version, bool):
             self.error(
                 Code.UNSUPPORTED_VERSION,
-                f"spec version {node.value!r} is not supported; this deconvcheck reads "
+                f"spec version {version!r} is not supported; this deconvcheck reads "
                 f"version {SPEC_VERSION}",
-                node,
+                (*path, VERSION_KEY),
                 hint=f"write `{VERSION_KEY}: {SPEC_VERSION}`, or upgrade deconvcheck",
             )
 
-    def string(self, node: Node, what: str) -> str | None:
-        if node.kind == "scalar" and _is_name(node.value):
-            return node.value
+    def string(self, value: Any, path: KeyPath, what: str) -> str | None:
+        if _is_name(value):
+            return value
         self.error(
             Code.WRONG_STRUCTURE,
-            f"{what} must be a non-empty string; found {_describe(node)}",
-            node,
+            f"{what} must be a non-empty string; found {_describe(value)}",
+            path,
         )
         return None
 
-    def names(self, node: Node, what: str) -> list[tuple[str, Pos]] | None:
+    def names(self, value: Any, path: KeyPath, what: str) -> list[tuple[str, Pos]] | None:
         """A layer name or a list of them."""
-        items = node.value if node.kind == "seq" else [node]
+        items = (
+            [((*path, i), item) for i, item in enumerate(value)]
+            if type(value) is list
+            else [(path, value)]
+        )
         result = []
-        for item in items:
-            name = self.string(item, f"each entry of `{what}`")
+        for at, item in items:
+            name = self.string(item, at, f"each entry of `{what}`")
             if name is None:
                 return None
-            result.append((name, Pos(item.line, item.column)))
+            result.append((name, self.at(at)))
         if not result:
-            self.error(Code.WRONG_STRUCTURE, f"`{what}` is empty", node)
+            self.error(Code.WRONG_STRUCTURE, f"`{what}` is empty", path)
             return None
         return result
 
-    def layers(self, node: Node) -> None:
-        if node.kind != "seq" or not node.value:
+    def layers(self, value: Any, path: KeyPath) -> None:
+        if type(value) is not list or not value:
             self.error(
                 Code.WRONG_STRUCTURE,
-                f"`layers` must be a non-empty list of layers; found {_describe(node)}",
-                node,
+                f"`layers` must be a non-empty list of layers; found {_describe(value)}",
+                path,
             )
             return
-        if len(node.value) > MAX_LAYERS:  # refused before a declaration is made
-            found = sum(1 for item in node.value if item.kind in ("map", "flat"))
+        if len(value) > MAX_LAYERS:  # refused before a declaration is made
+            found = sum(1 for item in value if type(item) is dict)
             if found > MAX_LAYERS:
                 message = f"`layers` lists {found:,} layers; the limit is {MAX_LAYERS:,}"
-                self.error(Code.INPUT_TOO_LARGE, message, node)
+                self.error(Code.INPUT_TOO_LARGE, message, path)
                 return
         unbuilt = 0  # items that are not mappings, beyond the ones reported in full
-        for index, item in enumerate(node.value):
-            if item.kind not in ("map", "flat") and self.not_layers >= PER_CODE:
-                unbuilt += 1  # counted, not built: a list of a million scalars stays cheap
+        for index, item in enumerate(value):
+            if type(item) is not dict:
+                if self.not_layers >= PER_CODE:
+                    unbuilt += 1  # counted, not built: a list of a million scalars stays cheap
+                    continue
+            elif CALL_KEY in item:
+                self.call(index, item, (*path, index))
                 continue
-            if _calls_again(item):
-                self.call(index, item.expanded() if item.kind == "flat" else item)
-                continue
-            decl = self.flat_layer(index, item) if item.kind == "flat" else self.layer(index, item)
+            decl = self.layer(index, item, (*path, index))
             if decl is not None:
                 self.spec.layers.append(decl)
         if unbuilt:
             message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
             self.spec.diagnostics.append(make(Code.WRONG_STRUCTURE, message, more=unbuilt))
 
-    def call(self, index: int, node: Node) -> None:
+    def call(self, index: int, item: dict[Any, Any], path: KeyPath) -> None:
         """`- {call: shared, inputs: [b]}`: the layer `shared`, declared above, called again."""
-        keys: dict[str, tuple[Node, Node]] = {}
-        for key, value in node.value:
-            if not self.is_new_key(key, keys, f"layer {index + 1}"):
+        pairs = self.document.pairs(item, path)
+        keys: dict[str, Any] = {}
+        for number, (key, value) in enumerate(item.items() if pairs is None else pairs):
+            if not self.is_new_key(key, number, keys, path, f"layer {index + 1}"):
                 continue
-            keys[key.value] = (key, value)
-            if key.value not in CALL_KEYS:
+            keys[key] = value
+            if key not in CALL_KEYS:
                 self.error(
                     Code.WRONG_STRUCTURE,
                     f"layer {index + 1} calls a layer again (`call:`), which takes only "
-                    f"`inputs:`; found {key.value!r}",
-                    key,
+                    f"`inputs:`; found {key!r}",
+                    (*path, key),
                     hint="a call uses the layer's own arguments: set them where it is declared",
+                    key=True,
                 )
-        layer = self.string(keys[CALL_KEY][1], "`call` (the name of the layer to call again)")
-        inputs = self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None
+        layer = self.string(
+            keys[CALL_KEY], (*path, CALL_KEY), "`call` (the name of the layer to call again)"
+        )
+        inputs = (
+            self.names(keys["inputs"], (*path, "inputs"), "inputs") if "inputs" in keys else None
+        )
         if layer is not None and ("inputs" not in keys or inputs is not None):
             after = len(self.spec.layers)
-            self.spec.calls.append(CallDecl(layer, inputs, Pos(node.line, node.column), after))
+            self.spec.calls.append(CallDecl(layer, inputs, self.at(path), after))
 
-    def flat_layer(self, index: int, node: Node) -> LayerDecl | None:
-        """A layer the fast reader took from one line (a "flat" node: keys with plain values
-        and columns). The usual one is declared here, without a node per value; one that needs
-        a word (a repeated key, a type or name that is not a non-empty string, inputs that are
-        not names, a nested model) goes to `layer`, which says it."""
-        line = node.line
-        args: dict[str, Any] = {}
-        places: dict[str, tuple[int, int, int, int]] = {}
-        reserved: dict[str, tuple[Any, int, tuple[int, ...] | None]] = {}
-        for key, key_column, value, value_column, columns in node.value:
-            if key in places or key in reserved:
-                return self.layer(index, node.expanded())
-            if key in RESERVED_LAYER_KEYS:
-                reserved[key] = (value, value_column, columns)
-            else:
-                args[key] = value
-                places[key] = (line, key_column, line, value_column)
-        type_name = reserved["type"][0] if "type" in reserved else None
-        name = reserved["name"][0] if "name" in reserved else None
-        inputs = _flat_names(line, reserved["inputs"]) if "inputs" in reserved else None
-        if (
-            not _is_name(type_name)
-            or ("name" in reserved and not _is_name(name))
-            or inputs == []
-            or "model" in args
-            or BUILD_SHAPE in reserved
-        ):
-            return self.layer(index, node.expanded())
-        return declare(
-            type_name,
-            name,
-            args,
-            inputs=inputs,
-            pos=Pos(line, node.column),
-            index=index,
-            places=places,
-        )
-
-    def layer(self, index: int, node: Node) -> LayerDecl | None:
-        if node.kind != "map":
+    def layer(self, index: int, item: Any, path: KeyPath) -> LayerDecl | None:
+        if type(item) is not dict:
             self.not_layers += 1
             self.error(
                 Code.WRONG_STRUCTURE,
-                f"layer {index + 1} must be a mapping with `type:`; found {_describe(node)}",
-                node,
+                f"layer {index + 1} must be a mapping with `type:`; found {_describe(item)}",
+                path,
                 hint="write `- {type: Conv2D, filters: 64, kernel_size: 3}`",
             )
             return None
-        # One pass over the pairs (10,000-layer stacks are read); the nodes are kept, for the
-        # positions of the arguments a diagnostic names.
-        keys: dict[str, tuple[Node, Node]] = {}
-        args: dict[str, Any] = {}
-        places: dict[str, tuple[int, int, int, int]] = {}
-        for key, value in node.value:
-            name = key.value
-            if key.kind != "scalar" or type(name) is not str or name in keys:
-                self.is_new_key(key, keys, f"layer {index + 1}")  # says what is wrong
-                continue
-            keys[name] = (key, value)
-            if name not in RESERVED_LAYER_KEYS:
-                args[name] = value.value if value.kind == "scalar" else value.plain()
-                places[name] = (key.line, key.column, value.line, value.column)
-        if "type" not in keys:
-            self.error(Code.MISSING_ARGUMENT, f"layer {index + 1} has no `type:`", node)
+        pairs = self.document.pairs(item, path)
+        if pairs is not None:  # a key written twice, or one that is not a name: said, left out
+            keys: dict[str, Any] = {}
+            for number, (key, value) in enumerate(pairs):
+                if type(key) is not str or key in keys:
+                    self.is_new_key(key, number, keys, path, f"layer {index + 1}")
+                    continue
+                keys[key] = value
+            item = keys
+        if "type" not in item:
+            self.error(Code.MISSING_ARGUMENT, f"layer {index + 1} has no `type:`", path)
             return None
-        type_name = self.string(keys["type"][1], "`type`")
-        if type_name is None:
+        type_name = item["type"]
+        if not _is_name(type_name):
+            self.string(type_name, (*path, "type"), "`type`")  # says what it is instead
             return None
-        model = keys.get("model")
-        if model is not None and isinstance(args["model"], str):  # a model file used as a layer
-            args["model"] = self.submodel(args["model"], model[1])
-        elif model is not None and model[1].kind == "map":  # ... or a model written in place
-            args["model"] = self.inline(model[1])
+        args = {key: value for key, value in item.items() if key not in _RESERVED}
+        model = args.get("model")
+        if isinstance(model, str):  # a model file used as a layer
+            args["model"] = self.submodel(model, (*path, "model"))
+        elif type(model) is dict:  # ... or a model written in place
+            args["model"] = self.inline(model, (*path, "model"))
+        name = item.get("name")
+        if "name" in item and not _is_name(name):
+            name = self.string(name, (*path, "name"), "`name`")  # None, and said
         decl = declare(
             type_name,
-            self.string(keys["name"][1], "`name`") if "name" in keys else None,
+            name,
             args,
-            inputs=self.names(keys["inputs"][1], "inputs") if "inputs" in keys else None,
-            pos=Pos(node.line, node.column),
+            inputs=self.names(item["inputs"], (*path, "inputs"), "inputs")
+            if "inputs" in item
+            else None,
+            pos=self.at(path),
             index=index,
-            places=places,
+            written=Written(self.document, path, item),
         )
-        if BUILD_SHAPE in keys:
-            decl.built_on = self.build_shape(keys[BUILD_SHAPE][1])
+        if BUILD_SHAPE in item:
+            decl.built_on = self.build_shape(item[BUILD_SHAPE], (*path, BUILD_SHAPE))
         return decl
 
-    def build_shape(self, node: Node) -> list[tuple[int | None, ...]] | None:
+    def build_shape(self, value: Any, path: KeyPath) -> list[tuple[int | None, ...]] | None:
         """`build_shape: [null, 8]`, or a list of such shapes (the batch axis included)."""
-        value = node.plain()
         shapes = (
             value if isinstance(value, list) and value and isinstance(value[0], list) else [value]
         )
@@ -981,7 +975,7 @@ class _Builder:
         self.error(
             Code.WRONG_STRUCTURE,
             f"`{BUILD_SHAPE}` must be a shape with the batch axis, such as [null, 8], or a list "
-            f"of them; found {_describe(node)}",
-            node,
+            f"of them; found {_describe(value)}",
+            path,
         )
         return None

@@ -5,8 +5,8 @@ layer declaration, for the readers and for `check`'s fixes alike."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Collection
+from typing import Any, NamedTuple, Protocol
 
 from deconvcheck.diagnostics import Diagnostic
 
@@ -39,10 +39,76 @@ class ReadFailure(Exception):
         self.diagnostic = diagnostic
 
 
-class Pos(NamedTuple):
-    line: int = 0
-    column: int = 0
-    where: str = ""  # in a Keras model file, the layer's JSON path: `config.layers[17]`
+# Where a value sits in a file's document: mapping keys and list indices from the root. An int
+# on a mapping is a pair's index in file order (a repeated key's later pairs have no other name).
+KeyPath = tuple[str | int, ...]
+
+
+class Locates(Protocol):
+    """A file's text, able to say where a value is written (see `tree.Document`)."""
+
+    def position(self, path: KeyPath, key: bool) -> tuple[int, int] | None:
+        """(line, column) of the value at `path`, or of its key; None if there is none."""
+
+
+class Pos:
+    """Where something is written: its 1-based line and column (0 where the file does not say)
+    and, in a Keras model file, the layer's JSON path (`config.layers[17]`).
+
+    A reader gives most positions as a place in its document (`Pos.of`): the line and column
+    are worked out the first time they are read. Few ever are (a finding's), and finding one
+    in a large JSON text costs more than parsing it."""
+
+    __slots__ = ("_column", "_line", "_place", "where")
+
+    def __init__(self, line: int = 0, column: int = 0, where: str = "") -> None:
+        self._line = line
+        self._column = column
+        self.where = where
+        self._place: tuple[Locates, KeyPath, bool] | None = None
+
+    @classmethod
+    def of(cls, document: Locates, path: KeyPath, key: bool = False, where: str = "") -> Pos:
+        """The position of the value at `path` in `document` (of its key if `key`)."""
+        pos = object.__new__(cls)  # one made for every layer read: without __init__'s call
+        pos._line = pos._column = 0
+        pos.where = where
+        pos._place = (document, path, key)
+        return pos
+
+    def _settle(self) -> None:
+        if self._place is not None:
+            document, path, key = self._place
+            self._line, self._column = document.position(path, key) or (0, 0)
+            self._place = None  # the document may go
+
+    @property
+    def line(self) -> int:
+        self._settle()
+        return self._line
+
+    @property
+    def column(self) -> int:
+        self._settle()
+        return self._column
+
+    def _key(self) -> tuple[int, int, str]:
+        return self.line, self.column, self.where
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pos) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Pos(line={self.line}, column={self.column}, where={self.where!r})"
+
+    def __reduce__(self) -> tuple[type[Pos], tuple[int, int, str]]:
+        return Pos, self._key()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Pos:
+        return self  # a position never changes (a copied spec is the same file)
 
 
 class LayerDecl:
@@ -55,9 +121,9 @@ class LayerDecl:
         self.name: str | None = None
         self.inputs: list[tuple[str, Pos]] | None = None
         self.args: dict[str, Any] = {}
-        # Where each argument's key and value are (line, column, line, column), where a reader
-        # knows: turned into positions only when a diagnostic needs one (`key_at`, `value_at`).
-        self.places: Mapping[str, tuple[int, int, int, int]] = {}
+        # The layer's mapping in its file, where a reader has one: its arguments' positions are
+        # worked out from it when a diagnostic needs one (`key_at`, `value_at`).
+        self.written: Written | None = None
         self.origin: str | None = None  # a Keras file's registered name or module for the class
         # A Keras file's `build_config` input shape(s): what Keras makes the weights for when it
         # loads the file (the layer's first call may have been in another model).
@@ -65,13 +131,28 @@ class LayerDecl:
 
     def key_at(self, arg: str) -> Pos:
         """Where an argument's key is written; the layer's position if the file does not say."""
-        place = self.places.get(arg) if arg in self.args else None
-        return Pos(place[0], place[1]) if place else self.pos
+        return self._at(arg, key=True)
 
     def value_at(self, arg: str) -> Pos:
         """Where an argument's value is written; the layer's position if the file does not say."""
-        place = self.places.get(arg) if arg in self.args else None
-        return Pos(place[2], place[3]) if place else self.pos
+        return self._at(arg, key=False)
+
+    def _at(self, arg: str, *, key: bool) -> Pos:
+        written = self.written
+        if written is None or arg not in self.args or arg not in written.keys:
+            return self.pos  # an argument a fix gave, or a file that does not say
+        return Pos.of(written.document, (*written.path, arg), key)
+
+
+class Written(NamedTuple):
+    """A layer's mapping as its file has it: where it is, and the keys written in it."""
+
+    document: Locates
+    path: KeyPath
+    keys: Collection[str]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Written:
+        return self  # the file's, never changed (a spec's copy is edited, not its file)
 
 
 class CallDecl(NamedTuple):
@@ -130,13 +211,12 @@ def declare(
     inputs: list[tuple[str, Pos]] | None = None,
     pos: Pos = NOWHERE,
     index: int = -1,
-    places: Mapping[str, tuple[int, int, int, int]] | None = None,
+    written: Written | None = None,
 ) -> LayerDecl:
-    """A layer declaration; arguments without `places` of their own are at the layer's `pos`."""
+    """A layer declaration; arguments not in the file's mapping (`written`) are at its `pos`."""
     decl = LayerDecl(index, type_name, pos)
     decl.name = name
     decl.inputs = inputs
     decl.args = args
-    if places is not None:
-        decl.places = places
+    decl.written = written
     return decl

@@ -1,6 +1,6 @@
-"""YAML text to a tree of located values (`tree.Node`): the fast reader for one-layer-a-line
-specs first, PyYAML's composer for everything else, with the limits of hostile input applied
-before PyYAML sees the text."""
+"""YAML text to a document (`tree.TreeDocument`) through a tree of located values (`tree.Node`):
+the fast reader for one-layer-a-line specs first, PyYAML's composer for everything else, with the
+limits of hostile input applied before PyYAML sees the text."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ import re
 from typing import Any
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
-from deconvcheck.read.fastyaml import parse_fast
-from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node, resolve_plain
+from deconvcheck.read.fastyaml import parse_fast, reread, resolve_plain
+from deconvcheck.read.tree import (
+    MAX_DEPTH,
+    MAX_NODES,
+    LoadError,
+    Node,
+    TreeDocument,
+)
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+# Tags PyYAML's resolver gives plain values (re-resolved here by YAML 1.2 rules). Any other tag
+# was written by hand (`!!python/object`, `!custom`) and is refused.
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "value")
@@ -70,12 +78,13 @@ def _too_deep(text: str) -> Diagnostic | None:
     return None
 
 
-def parse_yaml(text: str) -> Node | None:
-    """The tree of a YAML document: the fast reader for the usual one-layer-a-line spec, PyYAML
-    for everything else; None for an empty or comment-only file."""
-
+def parse_yaml(text: str) -> TreeDocument:
+    """The document of a YAML text: the fast reader for the usual one-layer-a-line spec, PyYAML
+    for everything else; an empty document for an empty or comment-only file."""
     fast = parse_fast(text)
-    return fast if fast is not None else parse_yaml_full(text)
+    if fast is not None:
+        return TreeDocument(fast, reread)
+    return TreeDocument(parse_yaml_full(text))
 
 
 def parse_yaml_full(text: str) -> Node | None:
