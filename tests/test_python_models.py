@@ -249,3 +249,16 @@ def test_an_input_with_a_batch_shape(tmp_path: Path) -> None:
         ("input_layer", (8, 28, 28, 1), 0),
         ("conv2d", (8, 26, 26, 4), 40),
     ]
+
+
+def test_code_in_the_encoding_it_declares(tmp_path: Path) -> None:
+    """PEP 263: Python reads a Latin-1 file that says so; so does the reader (without the
+    declaration the same bytes are not UTF-8: DC002, as for any file)."""
+    body = 'import keras\ninputs = keras.Input((4,), name="entr\xe9e")\n'
+    body += "model = keras.Model(inputs, keras.layers.Dense(2)(inputs))\n"
+    declared = tmp_path / "declared.py"
+    declared.write_bytes(("# -*- coding: latin-1 -*-\n" + body).encode("latin-1"))
+    assert [row.name for row in infer(load(str(declared))).layers] == ["entrée", "dense"]
+    undeclared = tmp_path / "undeclared.py"
+    undeclared.write_bytes(body.encode("latin-1"))
+    assert [d.code for d in load(str(undeclared)).diagnostics] == ["DC002"]

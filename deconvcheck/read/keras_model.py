@@ -131,7 +131,7 @@ def _shifts(entries: list[Any], *, outputs: bool) -> dict[str, int]:
             inner = config.get("layers")
             head = inner[0] if isinstance(inner, list) and inner else None
             first = head.get("class_name") if isinstance(head, dict) else None
-            counted = first == "InputLayer"
+            counted = isinstance(first, str) and is_input(first)
         else:
             counted = outputs and entry.get("class_name") not in SEQUENTIAL_CLASSES
         if counted and isinstance(config.get("name"), str):

@@ -15,7 +15,9 @@ Problems are returned as diagnostics; only an unreadable file is fatal (`ReadFai
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeGuard, TypeVar
@@ -503,6 +505,8 @@ class Reading:
         try:
             if source is None:  # a broken HDF5 file, one without a model: a LoadError
                 source, key = read_bytes(path)
+            if isinstance(source, bytes) and path.endswith(PYTHON_SUFFIXES):
+                source = _declared(source)  # PEP 263: `# -*- coding: latin-1 -*-`
             text = decode(source) if isinstance(source, bytes) else source
             if path.endswith(PYTHON_SUFFIXES):
                 return _python(spec, text, self.model), True
@@ -528,6 +532,33 @@ def load(path: str, text: str | bytes | None = None, reading: Reading | None = N
     return (reading or Reading()).load(path, text)
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _declared(data: bytes) -> bytes | str:
+    """Model code in the encoding its first or second line declares (as Python reads it),
+    as text; UTF-8 and undeclared code as the bytes (decoded, and refused, as any file is). An
+    encoding Python does not know is left to the reader (DC010 at that line)."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _COOKIE.match(line)
+        if match is None:
+            if line.strip() and not line.lstrip().startswith(b"#"):
+                return data
+            continue
+        name = match[1].decode("ascii")
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:
+            return data
+        if codec.name == "utf-8":
+            return data
+        try:
+            return data.decode(codec.name)
+        except UnicodeDecodeError:
+            return data
+    return data
+
+
 def _python(spec: Spec, text: str, model: str | None) -> Spec:
     """Model code: the first model it builds, the others in `others`, every one a spec of
     its own with the file's findings on the first."""
@@ -537,7 +568,7 @@ def _python(spec: Spec, text: str, model: str | None) -> Spec:
     first = found.specs[0] if found.specs else spec
     first.others = found.specs[1:]
     first.diagnostics = [d.at(spec.path) for d in found.findings]
-    for each in found.specs:
+    for each in [first, *found.specs]:
         each.complete = found.complete
     return first
 

@@ -102,6 +102,8 @@ class Scope:
 
 
 _MISSING = object()
+# Python's `lambda` expression (a name of its own: Keras has a layer of that name too).
+_LAMBDA = ast.Lambda
 
 _BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -617,7 +619,7 @@ class Interpreter:
                 return dict(pairs)
             except TypeError:
                 return Unknown("a dict of unhashable keys", node.lineno)
-        if isinstance(node, ast.Lambda):
+        if isinstance(node, _LAMBDA):
             defaults = tuple(self.expr(d, scope) for d in node.args.defaults)
             return Function(node, scope, defaults, ())
         if isinstance(node, ast.NamedExpr):
@@ -946,7 +948,7 @@ class Interpreter:
         self.frames.append(Frame(f"in {scope.name}({shown}) {where}"))
         self.depth += 1
         try:
-            if isinstance(fn, ast.Lambda):
+            if isinstance(fn, _LAMBDA):
                 return self.expr(fn.body, scope)
             try:
                 self.block(fn.body, scope)
