@@ -326,6 +326,7 @@ def build(spec: Spec) -> Graph:
         reached=reached,
         output_refs=tuple(output_refs),
         inputs=tuple(model_inputs),
+        followed=spec.complete,
         execution=(
             *sorted(ordered.depths, key=lambda step: -ordered.depths[step]),
             *(step for step in extra if step not in ordered.depths),

@@ -72,6 +72,9 @@ class Graph(NamedTuple):
     # The calls as Keras runs the model: by decreasing depth, in the order its map_graph met
     # them (which of two failing branches Keras names first); then the others the code makes.
     execution: tuple[tuple[str, int], ...] = ()
+    # Everything the file says was read: false where model code holds what the reader did not
+    # follow (a Layer subclass of its own, a value read from data): the model is partial.
+    followed: bool = True
 
 
 class InferredCall(NamedTuple):
@@ -123,8 +126,9 @@ class Model(NamedTuple):
 
     @property
     def complete(self) -> bool:
-        """Every declared layer was inferred: the totals are the model's."""
-        return len(self.layers) == self.expected
+        """Every declared layer was inferred, and the file was read whole: the totals are the
+        model's."""
+        return len(self.layers) == self.expected and self.graph.followed
 
     def tensor(self, ref: Ref) -> Shape | None:
         """A tensor's shape, None where it was not inferred."""

@@ -262,3 +262,22 @@ def test_code_in_the_encoding_it_declares(tmp_path: Path) -> None:
     undeclared = tmp_path / "undeclared.py"
     undeclared.write_bytes(body.encode("latin-1"))
     assert [d.code for d in load(str(undeclared)).diagnostics] == ["DC002"]
+
+
+def test_a_partial_model_says_so_in_text_and_json(tmp_path: Path) -> None:
+    model = tmp_path / "model.py"
+    model.write_text(
+        "import keras\n"
+        "class Block(keras.layers.Layer):\n"
+        "    pass\n"
+        "inputs = keras.Input((4,))\n"
+        "x = keras.layers.Dense(2)(inputs)\n"
+        "model = keras.Model(inputs, [x, Block()(x)])\n"
+    )
+    _, text = _cli("summary", str(model))
+    assert " The totals cover the layers read: the code holds more (see below)." in text
+    _, text = _cli("summary", str(model), "--format", "json")
+    assert json.loads(text)["complete"] is False
+    import deconvcheck  # noqa: PLC0415
+
+    assert deconvcheck.summary(model).to_dict()["complete"] is False

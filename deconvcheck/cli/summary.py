@@ -169,13 +169,11 @@ def summary(
                 expand_nested,
             )
         )  # fmt: skip
-    if fmt == "json" and (loaded.others or not loaded.complete):
+    if fmt == "json" and len(views) > 1:
         import json  # noqa: PLC0415
 
         objects = [json.loads(report.REPORTERS[fmt](view)) for view in views]
-        for obj in objects:
-            obj["complete"] = loaded.complete
-        emit(json.dumps(objects[0] if len(objects) == 1 else {"models": objects}, indent=2) + "\n")
+        emit(json.dumps({"models": objects}, indent=2) + "\n")
     else:
         emit("".join(report.REPORTERS[fmt](view) for view in views))
     sys.exit(EXIT_OK if builds else EXIT_FINDINGS)

@@ -167,7 +167,7 @@ def render_text(
         _footer("Trainable", totals.trainable),
         _footer("Non-trainable", totals.non_trainable),
     ]
-    if not model.complete:
+    if len(model.layers) < model.expected:
         lines.append(
             [
                 (
@@ -177,6 +177,8 @@ def render_text(
                 )
             ]
         )
+    elif not model.complete:  # model code the reader did not follow in full
+        lines.append([(" The totals cover the layers read: the code holds more (see below).", "")])
     if extras:
         lines += [[(line, "")] for line in extras.footer]
         if extras.explanations:
