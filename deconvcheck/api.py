@@ -75,23 +75,19 @@ class Summary:
     def total_params(self) -> int:
         return self.model.totals.total
 
-    def _shown(self) -> Model:
-        return self.model._replace(diagnostics=list(self.findings))
-
     def text(self, *, width: int | None = None, color: bool = False) -> str:
         """The table as the command prints it, `width` characters wide (default: Keras's for
         an 80-column console)."""
         from deconvcheck.report.summary import default_line_length, render_text  # noqa: PLC0415
 
-        model = self._shown()
-        length = width or self.width or default_line_length(model, 80)
-        return render_text(model, length, color=color)
+        length = width or self.width or default_line_length(self.model, 80)
+        return render_text(self.model, length, color=color, findings=self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the object `deconvcheck summary --format json` prints."""
         from deconvcheck.report.summary import model_json  # noqa: PLC0415
 
-        return model_json(self._shown())
+        return model_json(self.model, findings=self.findings)
 
     def __str__(self) -> str:
         return self.text()

@@ -154,7 +154,6 @@ def summary(
             # empty table would say nothing the findings do not, so only they are printed.
             emit_diagnostics(found)
             continue
-        model = model._replace(diagnostics=found)
         extras, extra_json = None, None
         if wanted or explain:
             from deconvcheck.report.extras import build  # noqa: PLC0415
@@ -166,7 +165,7 @@ def summary(
         views.append(
             report.SummaryView(
                 model, line_length, extras, extra_json, wants_color(), show_trainable,
-                expand_nested,
+                expand_nested, found,
             )
         )  # fmt: skip
     if fmt == "json" and len(views) > 1:
