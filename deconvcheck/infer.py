@@ -10,7 +10,6 @@ Two steps, so that later commands can re-run the cheap one:
 from __future__ import annotations
 
 import copy
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from typing import NamedTuple
 from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape, format_shape
 from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
+from deconvcheck.memo import MEMO
 from deconvcheck.model import Call, Graph, GraphNode, InferredCall, InferredLayer, Model, Ref
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, CallDecl, LayerDecl, Pos, Spec, suggest
 
@@ -72,11 +72,13 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
         return None
 
 
-@functools.lru_cache(maxsize=1024)
 def _near(key: str, names: tuple[str, ...]) -> str:
     """`; did you mean 'x'?` for an unknown argument, worked out once per (argument, type): a
     spec of 64,500 layers with the same 14 typos asked difflib 900,000 times (12 s)."""
-    return suggest(key, names)
+    found: str | None = MEMO.suggestions.get((key, names))
+    if found is None:
+        found = MEMO.suggestions.keep((key, names), suggest(key, names))
+    return found
 
 
 class Submodel:

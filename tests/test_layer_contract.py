@@ -40,6 +40,7 @@ from deconvcheck.layers.base import (
 )
 from deconvcheck.layers.operations import PREFIX, KerasOperation
 from deconvcheck.layers.registry import INDEX, layer_types, lookup, registry
+from deconvcheck.memo import MEMO, Table
 from deconvcheck.read.loader import load
 from tests.conftest import GOLDENS
 
@@ -471,12 +472,11 @@ def test_a_plugins_layer_is_made_anew() -> None:
 def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Checking thousands of files or sizes keeps memory flat: the instance cache is cleared
     when full, and a layer keeps the results of a bounded number of input shapes."""
-    monkeypatch.setattr(base, "_MADE", {})
-    monkeypatch.setattr(base, "MADE_LIMIT", 3)
+    monkeypatch.setattr(MEMO, "layers", Table(3))
     dense = registry()["Dense"]
     for units in range(1, 11):
         assert dense.made({"units": units}).config.units == units
-        assert len(base._MADE) <= 3
+        assert len(MEMO.layers) <= 3
     monkeypatch.setattr(base, "CALLED_LIMIT", 4)
     layer = dense.made({"units": 2})
     for features in range(1, 11):

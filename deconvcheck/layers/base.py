@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeVar
 
 from deconvcheck.diagnostics import Code
+from deconvcheck.memo import MEMO
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -558,11 +559,9 @@ class Layer:
             key = (cls, repr(raw))
         except ValueError:  # an integer too long to print: parsed (and refused) each time
             return cls(raw)
-        layer = _MADE.get(key)
+        layer = MEMO.layers.get(key)
         if layer is None:
-            if len(_MADE) >= MADE_LIMIT:
-                _MADE.clear()
-            layer = _MADE[key] = cls(raw)
+            layer = MEMO.layers.keep(key, cls(raw))
         assert isinstance(layer, cls)
         return layer
 
@@ -800,10 +799,6 @@ def _once(
     return windows
 
 
-# Layers made so far, by class and arguments (see `Layer.made`); cleared when it grows past the
-# limit, so that checking thousands of files keeps memory flat.
-_MADE: dict[tuple[type[Layer], str], Layer] = {}
-MADE_LIMIT = 4096
 CALLED_LIMIT = 64  # input shapes kept per layer (see `Layer.called`)
 
 AnyLayer = Layer  # kept as a name: the registry's and the engine's type for any layer

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from deconvcheck.diagnostics import Code, make
+from deconvcheck.memo import MEMO
 from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
 
 # ---------------------------------------------------------------- plain scalars
@@ -113,17 +114,12 @@ def _patterns() -> _Patterns:
     return _Patterns(re.compile(_FLAT_ITEM), re.compile(_PAIR_PARTS), re.compile(_GROUPED))
 
 
-# Plain scalars read so far and their values (`same`, `3`, `Conv2D` recur on every line); a file
-# of a million distinct numbers stops adding to it.
-_RESOLVED: dict[str, Any] = {}
-_RESOLVED_LIMIT = 4096
+# Plain scalars' values (`same`, `3`, `Conv2D` recur on every line), kept in deconvcheck.memo.
+_RESOLVED = MEMO.scalars.entries
 
 
 def _plain(text: str) -> Any:
-    value = resolve_plain(text)
-    if len(_RESOLVED) < _RESOLVED_LIMIT:
-        _RESOLVED[text] = value
-    return value
+    return MEMO.scalars.keep(text, resolve_plain(text))
 
 
 def _scalars(line: str, number: int, start: int, end: int, room: int) -> list[Any]:
