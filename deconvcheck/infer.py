@@ -323,7 +323,8 @@ def build(spec: Spec) -> Graph:
             (f for n in nodes.values() if (f := n.layer.layout()) == "channels_first"),
             "channels_last",
         ),
-        diagnostics=[d.at(spec.path) for d in diags],
+        # What reading found comes first (the graph is built with it, not told of it later).
+        diagnostics=[*spec.diagnostics, *(d.at(spec.path) for d in diags)],
         schedule=steps if not cyclic else [],
         reached=reached,
         output_refs=tuple(output_refs),
@@ -721,7 +722,7 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             continue
         outs[name, number] = shapes
     layers = [
-        _inferred(graph.nodes[name], built[name][0], outs, graph.reached)
+        _inferred(graph.nodes, graph.nodes[name], built[name][0], outs, graph.reached)
         for name in graph.order
         if (name, 0) in outs
     ]
@@ -751,7 +752,19 @@ def _weights(node: GraphNode, params: Params, ins: list[Shape]) -> tuple[Params,
         return params, ins
 
 
+def _keras_number(nodes: Mapping[str, GraphNode], layer: str, call: int) -> int:
+    """Keras's number for a call: the same as the spec's, unless model code called the layer
+    in another model too (Keras numbers a layer's calls over the whole session)."""
+    numbers = nodes[layer].decl.node_numbers if layer in nodes else None
+    return numbers[call] if numbers is not None and call < len(numbers) else call
+
+
+def _keras_refs(nodes: Mapping[str, GraphNode], refs: tuple[Ref, ...]) -> tuple[Ref, ...]:
+    return tuple(ref._replace(call=_keras_number(nodes, ref.layer, ref.call)) for ref in refs)
+
+
 def _inferred(
+    nodes: Mapping[str, GraphNode],
     node: GraphNode,
     params: Params,
     outs: Mapping[tuple[str, int], tuple[Shape, ...]],
@@ -761,7 +774,7 @@ def _inferred(
     name = node.name
     done = [k for k in range(len(node.calls)) if (name, k) in outs]
     calls = tuple(
-        InferredCall(k, call.inputs, outs[name, k])
+        InferredCall(_keras_number(nodes, name, k), _keras_refs(nodes, call.inputs), outs[name, k])
         for k in done
         if (name, k) in reached and (call := node.calls[k]) is not None
     )
@@ -780,9 +793,7 @@ def _inferred(
 
 def infer(spec: Spec) -> Model:
     """The whole pipeline after loading: build the graph, then propagate."""
-    graph = build(spec)
-    graph.diagnostics[:0] = spec.diagnostics
-    return _as_listed(propagate(graph), spec)
+    return _as_listed(propagate(build(spec)), spec)
 
 
 def _as_listed(model: Model, spec: Spec) -> Model:

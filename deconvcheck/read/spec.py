@@ -128,6 +128,10 @@ class LayerDecl:
         # A Keras file's `build_config` input shape(s): what Keras makes the weights for when it
         # loads the file (the layer's first call may have been in another model).
         self.built_on: list[tuple[int | None, ...]] | None = None
+        # Keras's number for each of its calls here, where it differs from the spec's 0, 1, ...:
+        # model code that called the layer in another model too (Keras numbers its calls, its
+        # nodes, over the session, and Connected to shows that number).
+        self.node_numbers: list[int] | None = None
 
     def key_at(self, arg: str) -> Pos:
         """Where an argument's key is written; the layer's position if the file does not say."""

@@ -874,6 +874,8 @@ class KerasWorld:
             model = _with_outputs(model, outputs)
         numbers: dict[tuple[int, int], int] = {}
         counts: dict[int, int] = {}
+        numbering: dict[int, list[int]] = {}  # Keras's numbers, for layers called elsewhere too
+        decls: dict[int, Any] = {}
 
         def ref(tensor: Tensor) -> str:
             number = numbers[(id(tensor.layer), tensor.call)]
@@ -888,6 +890,10 @@ class KerasWorld:
             numbers[(id(layer), call)] = number
             pos = _pos(record.place)
             inputs = [(ref(t), pos) for t in record.inputs]
+            if call != number:  # called in another model before: Keras's number is the file's
+                numbering.setdefault(id(layer), list(range(number)))
+            if id(layer) in numbering:
+                numbering[id(layer)].append(call)
             if number == 0:
                 decl = declare(
                     layer.type_name,
@@ -897,9 +903,13 @@ class KerasWorld:
                     pos=pos,
                     index=len(spec.layers),
                 )
+                decls[id(layer)] = decl
                 spec.layers.append(decl)
             else:
                 spec.calls.append(CallDecl(layer.name, inputs, pos, len(spec.layers)))
+        for key, keras_numbers in numbering.items():
+            if key in decls:
+                decls[key].node_numbers = keras_numbers
         spec.outputs = [(ref(t), _pos(model.place)) for t in model.outputs]
         spec.input_order = [t.layer.name for t in model.inputs]
         spec.input_places = [_pos(t.layer.place) for t in model.inputs]
