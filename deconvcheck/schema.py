@@ -120,6 +120,20 @@ FRAGMENTS: dict[Callable[..., Any], Callable[[int], Schema]] = {
     attention.output_dims: lambda r: _nullable(_int_or_ints()),
     operations.data: lambda r: {},
     operations.axes: lambda r: _nullable(_int_or_ints()),
+    operations.axis_or_axes: lambda r: _int_or_ints(),
+    operations.optional_axis_list: lambda r: _nullable({"type": "array", "items": INT}),
+    operations.new_shape: lambda r: {
+        "oneOf": [INT, {"type": "array", "items": _nullable({"type": "integer", "minimum": -1})}]
+    },
+    operations.sections: lambda r: {
+        "oneOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": INT}]
+    },
+    operations.image_size: lambda r: {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": 2,
+        "maxItems": 2,
+    },
     merging.dot_axes: lambda r: {
         "oneOf": [INT, {"type": "array", "items": INT, "minItems": 2, "maxItems": 2}]
     },

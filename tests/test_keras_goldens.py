@@ -33,7 +33,7 @@ def test_recorded_with_keras_3() -> None:
 def ours(case: dict[str, Any]) -> dict[str, Any]:
     cls = lookup(case["type"])
     assert cls is not None, case["type"]
-    shapes = [(None, *s) for s in case["input_shapes"]]
+    shapes = [(case.get("batch_size"), *s) for s in case["input_shapes"]]
     if set(case["args"]) - {a.name for a in cls.all_args()}:
         return {"ok": False, "code": "DC102"}  # as the engine reports an unknown argument
     try:
@@ -68,7 +68,8 @@ class Refused(NamedTuple):
 # pooling `padding` of 'SAME', a stride of 0 that a call divides by, a Lambda's `output_shape`
 # given as a bare int): those are DC103 at Keras's call. And how many tensors a layer is wired to
 # is a fact of the spec's graph, checked with its structure (DC105-DC109) before any shape: DC109,
-# though Keras finds out when it calls the layer.
+# though Keras finds out when it calls the layer. A keras.ops function has no constructor to
+# refuse first: it checks its arguments when called on a tensor (a reshape's two -1), DC103 too.
 REFUSALS = (
     # -- the constructor refused an argument
     Refused("construct", "TypeError", r"missing \d+ required positional argument",
@@ -89,6 +90,16 @@ REFUSALS = (
             ("strides",)),
     Refused("call", "TypeError", r"can only concatenate tuple \(not \"int\"\)",
             Code.VALUE_REFUSED, ("output_shape",)),
+    # ... and the arguments a keras.ops function checks when it is called (see above)
+    Refused("call", "ValueError", r"at most one unknown dimension \(-1\)"
+            r"|must be a non-negative integer, or `-1`|must be a valid permutation"
+            r"|argument to `expand_dims` should be|`axis` cannot be None"
+            r"|Expected `size` to be a tuple of 2|`size` must have positive height"
+            r"|Only one of `pad_to_aspect_ratio`|`data_format` argument must be one of",
+            Code.VALUE_REFUSED),
+    Refused("call", "StopIteration", "", Code.VALUE_REFUSED, ("axis",)),  # expand_dims: 1, 1
+    Refused("call", "ZeroDivisionError", r"modulo by zero", Code.VALUE_REFUSED,
+            ("indices_or_sections",)),
     # -- the call got too few or too many tensors (see above)
     Refused("call", "", r"should be called on (a list of|exactly) \d+ inputs"
             r"|accepts inputs list of length|missing a required argument: 'value'",
@@ -98,9 +109,13 @@ REFUSALS = (
             r"|Cannot convert '\(.*-\d", Code.SIZE_NOT_POSITIVE),  # ... (None, 7, -1, 2)
     Refused("call", "ValueError", r"requires inputs with matching shapes"
             r"|Inputs have incompatible shapes|Incompatible input shapes|Cannot broadcast shape"
-            r"|dimensions of `value` and `key`, except the last one, must be equal",
+            r"|dimensions of `value` and `key`, except the last one, must be equal"
+            r"|must have the same shape except on the `axis` dim|Inner dimensions .* must be equal",
             Code.MERGE_MISMATCH),
-    Refused("call", "ValueError", r"total size of the tensor must be unchanged",
+    # the values cannot all be kept: a reshape's sizes, a squeezed axis that is not 1, an axis
+    # that does not divide into equal parts
+    Refused("call", "ValueError", r"total size of the tensor must be unchanged"
+            r"|Cannot squeeze axis|must be divisible by `indices_or_sections`",
             Code.RESHAPE_SIZE),
     Refused("call", "ValueError", r"in `cropping` argument should be smaller|`cropping` parameter",
             Code.CROPPED_AWAY),
@@ -109,11 +124,13 @@ REFUSALS = (
     Refused("call", "IndexError", r"index out of range", Code.AXIS_OUT_OF_RANGE,
             ("axis", "shared_axes")),
     Refused("call", "IndexError", r"index out of range", Code.RANK_MISMATCH),
-    Refused("call", "ValueError", r"`axis` values must be in the range|is out of bounds",
-            Code.AXIS_OUT_OF_RANGE),
+    Refused("call", "ValueError", r"`axis` values must be in the range|is out of bounds"
+            r"|Each axis in `axes` must be an integer in", Code.AXIS_OUT_OF_RANGE),
     Refused("call", "ValueError", r"is incompatible with the layer: expected (min_)?ndim"
             r"|Kernel shape must have the same length as input|with at least \d+ dimensions"
-            r"|must be a non-nested tuple or list of rank-1", Code.RANK_MISMATCH),
+            r"|must be a non-nested tuple or list of rank-1"
+            r"|axis must be a list of the same length as the input shape|Invalid images rank",
+            Code.RANK_MISMATCH),
     # a size the weights are made from (channels, groups, a kept axis) is unknown or does not
     # fit: None in Keras's arithmetic (`None % groups`), a variable of undefined shape, a
     # mean of 3 values for 5 channels, LayerScale's projection_dim against the channels (the

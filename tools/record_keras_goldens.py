@@ -29,7 +29,9 @@ before every case and model). It writes
   shape. A wrapped layer (Bidirectional, TimeDistributed) is written in `args` as
   `{"layer": {"type": "LSTM", "args": {...}}}`, a Lambda's function by a name in
   LAMBDA_FUNCTIONS; MultiHeadAttention's input_shapes are query, value(, key), passed as
-  positional tensors; Attention and AdditiveAttention get them as a list.
+  positional tensors; Attention and AdditiveAttention get them as a list. A case may give
+  `batch_size` (`keras.Input(shape=..., batch_size=...)`): Keras checks some sizes only when
+  the batch is known (`keras.ops.reshape`).
 - tests/goldens/keras_models.json: the source documents' models (tools/seed_models.py), layer by
   layer in `model.layers` order, or what Keras raised while building one.
 - tests/goldens/keras_summaries/<model>.txt: Keras's own `model.summary()` text, captured through
@@ -106,27 +108,40 @@ def weight_count(weights: list[Any]) -> int:
     return int(sum(math.prod(w.shape) for w in weights))
 
 
+# keras.ops functions that take their tensors as one list (`keras.ops.concatenate(xs)`)
+LIST_OPERATIONS = {"concatenate"}
+
+
 class OperationCall:
-    """A `keras.ops` function as a case calls it (`type` is deconvcheck's `ops.<function>`): the
-    case's `operands` are the call's positional arguments, null where an input tensor goes
-    (a Keras file writes them so); reductions take `axis` and `keepdims`. It records what
-    Keras's summary names the row (the class of the operation the call made)."""
+    """A `keras.ops` function as a case calls it (`type` is deconvcheck's `ops.<function>`,
+    `ops.image.resize` for `keras.ops.image.resize`): the case's `operands` are the call's
+    positional arguments, null where an input tensor goes (a Keras file writes them so); its
+    other arguments are keywords (a reduction's `axis` and `keepdims`, a reshape's
+    `newshape`). A function of LIST_OPERATIONS takes the input tensors as one list. It
+    records what Keras's summary names the row (the class of the operation the call made)."""
 
     trainable_weights: list[Any] = []  # noqa: RUF012 - an operation has no weights
     non_trainable_weights: list[Any] = []  # noqa: RUF012
 
     def __init__(self, function: str, args: dict[str, Any]) -> None:
-        self.function = getattr(keras.ops, function)
+        self.function: Any = keras.ops
+        for part in function.split("."):
+            self.function = getattr(self.function, part)
+        self.listed = function in LIST_OPERATIONS
         self.operands = args.pop("operands", None)
         self.keywords = args
         self.keras_class: str | None = None
 
     def __call__(self, *inputs: Any) -> Any:
-        tensors = iter(inputs)
-        operands = self.operands or [None] * len(inputs)
-        filled = [next(tensors) if o is None else _keras_value(o) for o in operands]
-        out = self.function(*filled, *tensors, **self.keywords)
-        self.keras_class = type(out._keras_history.operation).__name__
+        if self.listed:
+            out = self.function(list(inputs), **self.keywords)
+        else:
+            tensors = iter(inputs)
+            operands = self.operands or [None] * len(inputs)
+            filled = [next(tensors) if o is None else _keras_value(o) for o in operands]
+            out = self.function(*filled, *tensors, **self.keywords)
+        first = out[0] if isinstance(out, list | tuple) else out  # a split gives several
+        self.keras_class = type(first._keras_history.operation).__name__
         return out
 
 
@@ -164,9 +179,9 @@ def build_layer(type_: str, args: dict[str, Any]) -> Any:
     return cls(**kwargs)
 
 
-def keras_inputs(type_: str, input_shapes: list[Shape]) -> list[Any]:
+def keras_inputs(type_: str, input_shapes: list[Shape], batch_size: int | None = None) -> list[Any]:
     dtype = "int32" if type_ in INT_INPUT else None
-    return [keras.Input(shape=tuple(s), dtype=dtype) for s in input_shapes]
+    return [keras.Input(shape=tuple(s), batch_size=batch_size, dtype=dtype) for s in input_shapes]
 
 
 def call_layer(layer: Any, type_: str, inputs: list[Any]) -> Any:
@@ -177,8 +192,11 @@ def call_layer(layer: Any, type_: str, inputs: list[Any]) -> Any:
     return layer(inputs[0])
 
 
-def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) -> dict[str, Any]:
-    """Build `type_(**args)` on `keras.Input`s of `input_shapes`; write down what happened.
+def record_layer(
+    type_: str, args: dict[str, Any], input_shapes: list[Shape], batch_size: int | None = None
+) -> dict[str, Any]:
+    """Build `type_(**args)` on `keras.Input`s of `input_shapes` (and `batch_size`); write down
+    what happened.
 
     A layer with several outputs (a list: RNN `return_state`, Bidirectional `merge_mode=None`)
     is recorded with `output_shapes`, one shape per output, instead of `output_shape`.
@@ -187,7 +205,7 @@ def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) ->
     `"ok": true`, `"zero_size": true` and what a one-layer keras.Model made of it does
     (`model`)."""
     keras.backend.clear_session()
-    inputs = keras_inputs(type_, input_shapes)
+    inputs = keras_inputs(type_, input_shapes, batch_size)
     try:
         layer = build_layer(type_, args)
     except Exception as exc:  # the refusal is the record
@@ -218,18 +236,19 @@ def record_layer(type_: str, args: dict[str, Any], input_shapes: list[Shape]) ->
         result["class"] = layer.keras_class  # the row's class in Keras's summary
     if zero:
         result["zero_size"] = True
-        result["model"] = record_zero_size_model(type_, args, input_shapes)
+        result["model"] = record_zero_size_model(type_, args, input_shapes, batch_size)
     return result
 
 
 def record_zero_size_model(
-    type_: str, args: dict[str, Any], input_shapes: list[Shape]
+    type_: str, args: dict[str, Any], input_shapes: list[Shape], batch_size: int | None = None
 ) -> dict[str, Any]:
     """Input -> the layer as a keras.Model: does it build, what does its summary say, and what
-    shape does `predict` give on a batch of 2 zeros (unknown sizes taken as 1)?"""
+    shape does `predict` give on a batch of 2 zeros (unknown sizes taken as 1; the case's
+    batch size where it gives one)?"""
     keras.backend.clear_session()
     try:
-        inputs = keras_inputs(type_, input_shapes)
+        inputs = keras_inputs(type_, input_shapes, batch_size)
         model = keras.Model(inputs, call_layer(build_layer(type_, args), type_, inputs))
     except Exception as exc:
         return {"built": False, "error": type(exc).__name__, "message": str(exc)[:300]}
@@ -239,7 +258,8 @@ def record_zero_size_model(
         "total_params": weight_count(model.weights),
         "summary": summary_text(model),
     }
-    batch = [np.zeros((2, *(1 if d is None else d for d in s)), "float32") for s in input_shapes]
+    rows = batch_size or 2
+    batch = [np.zeros((rows, *(1 if d is None else d for d in s)), "float32") for s in input_shapes]
     try:
         record["predict_shape"] = list(model.predict(batch, verbose=0).shape)
     except Exception as exc:
@@ -317,20 +337,30 @@ class Cases:
         self.cases: list[Case] = []
         self.ids: set[str] = set()
 
-    def add(self, type_: str, args: dict[str, Any], *shapes: Shape, prefix: str = "") -> None:
+    def add(
+        self,
+        type_: str,
+        args: dict[str, Any],
+        *shapes: Shape,
+        prefix: str = "",
+        batch_size: int | None = None,
+    ) -> None:
         base = case_id(type_, args, list(shapes), prefix)
+        if batch_size is not None:
+            base += f"-batch{batch_size}"
         ident, n = base, 2
         while ident in self.ids:
             ident, n = f"{base}-{n}", n + 1
         self.ids.add(ident)
-        self.cases.append(
-            {
-                "id": ident,
-                "type": type_,
-                "args": json.loads(json.dumps(args)),  # what is recorded is what was passed
-                "input_shapes": [list(s) for s in shapes],
-            }
-        )
+        case: Case = {
+            "id": ident,
+            "type": type_,
+            "args": json.loads(json.dumps(args)),  # what is recorded is what was passed
+            "input_shapes": [list(s) for s in shapes],
+        }
+        if batch_size is not None:
+            case["batch_size"] = batch_size
+        self.cases.append(case)
 
 
 def seed_cases(c: Cases) -> None:
@@ -1457,6 +1487,107 @@ def dot_and_operation_cases(c: Cases) -> None:
         c.add(f"MaxPooling{rank}D", {}, [8] * rank + [3])
 
 
+def shape_operation_cases(c: Cases) -> None:
+    """The keras.ops functions model code moves axes with (reshape, transpose, expand_dims,
+    squeeze, split, concatenate, matmul), softmax, image.resize, ones_like and zeros_like."""
+    c.add("ops.reshape", {"newshape": [-1, 2, 12]}, [6, 4])
+    c.add("ops.reshape", {"newshape": [-1, 24]}, [6, 4])
+    c.add("ops.reshape", {"newshape": [2, 12]}, [6, 4])  # the batch is not checked
+    c.add("ops.reshape", {"newshape": [-1, 5, 5]}, [6, 4])  # ... nor the size, with it unknown
+    c.add("ops.reshape", {"newshape": [None, -1, 2]}, [6, 4])  # ops.shape(x)[0] is None
+    c.add("ops.reshape", {"newshape": [-1, 4]}, [None, 4])
+    c.add("ops.reshape", {"newshape": [-1, -1, 4]}, [6, 4])  # refused: two -1
+    c.add("ops.reshape", {"newshape": [-2, 24]}, [6, 4])  # refused: -2
+    c.add("ops.reshape", {"newshape": [-1]}, [6, 4], batch_size=2)
+    c.add("ops.reshape", {"newshape": [4, 12]}, [6, 4], batch_size=2)
+    c.add("ops.reshape", {"newshape": [5, 5]}, [6, 4], batch_size=2)  # refused: 48 values
+    c.add("ops.reshape", {"newshape": [-1, 5]}, [6, 4], batch_size=2)  # refused: 48 % 5
+    c.add("ops.reshape", {"newshape": [0, -1]}, [6, 4], batch_size=2)  # refused: 0 * n
+    c.add("ops.transpose", {"axes": [0, 2, 1]}, [6, 4])
+    c.add("ops.transpose", {"axes": [0, 3, 1, 2]}, [6, 4, 3])
+    c.add("ops.transpose", {"axes": [0, -1, 1]}, [6, 4])
+    c.add("ops.transpose", {}, [6, 4])  # every axis reversed, the batch axis too
+    c.add("ops.transpose", {"axes": [0, 1]}, [6, 4])  # refused: two axes for rank 3
+    c.add("ops.transpose", {"axes": [0, 1, 3]}, [6, 4])  # refused: no axis 3
+    c.add("ops.transpose", {"axes": [0, 1, 1]}, [6, 4])  # refused: not a permutation
+    c.add("ops.expand_dims", {"axis": 1}, [6, 4])
+    c.add("ops.expand_dims", {"axis": -1}, [6, 4])
+    c.add("ops.expand_dims", {"axis": 3}, [6, 4])
+    c.add("ops.expand_dims", {"axis": [1, 3]}, [6, 4])
+    c.add("ops.expand_dims", {"axis": 4}, [6, 4])  # refused: rank 4 after
+    c.add("ops.expand_dims", {"axis": -5}, [6, 4])  # refused
+    c.add("ops.expand_dims", {"axis": [1, 1]}, [6, 4])  # refused: the same axis twice
+    c.add("ops.expand_dims", {"axis": "last"}, [6, 4])  # refused: not an axis
+    c.add("ops.squeeze", {}, [1, 6, 1])
+    c.add("ops.squeeze", {}, [6, 4])
+    c.add("ops.squeeze", {"axis": 1}, [1, 4])
+    c.add("ops.squeeze", {"axis": -1}, [6, 1])
+    c.add("ops.squeeze", {"axis": [1, 3]}, [1, 4, 1])
+    c.add("ops.squeeze", {"axis": 1}, [6, 4])  # refused: 6, not 1
+    c.add("ops.squeeze", {"axis": 0}, [1, 4])  # refused: the batch axis is None
+    c.add("ops.squeeze", {"axis": 1}, [None, 4])  # refused: None, not 1
+    c.add("ops.squeeze", {"axis": 3}, [6, 4])  # refused: no axis 3
+    c.add("ops.split", {"indices_or_sections": 2, "axis": -1}, [6, 4])
+    c.add("ops.split", {"indices_or_sections": 3, "axis": 1}, [6, 4])
+    c.add("ops.split", {"indices_or_sections": 2}, [6, 4])  # axis 0: the batch, unknown
+    c.add("ops.split", {"indices_or_sections": [1, 3], "axis": 1}, [6, 4])
+    c.add("ops.split", {"indices_or_sections": [2], "axis": 1}, [None, 4])
+    c.add("ops.split", {"indices_or_sections": [6], "axis": 1}, [6, 4])  # an empty part
+    c.add("ops.split", {"indices_or_sections": 4, "axis": 1}, [6, 4])  # refused: 6 / 4
+    c.add("ops.split", {"indices_or_sections": 2, "axis": 3}, [6, 4])  # refused: no axis 3
+    c.add("ops.split", {"indices_or_sections": [4, 2], "axis": 1}, [6, 4])  # refused: -2
+    c.add("ops.split", {"indices_or_sections": [2, 8], "axis": 1}, [6, 4])  # refused: -2
+    c.add("ops.split", {"indices_or_sections": 0, "axis": 1}, [6, 4])  # refused
+    c.add("ops.concatenate", {"axis": -1}, [6, 4], [6, 3])
+    c.add("ops.concatenate", {"axis": 1}, [6, 4], [5, 4], [1, 4])
+    c.add("ops.concatenate", {"axis": 1}, [6, 4], [None, 4])
+    c.add("ops.concatenate", {"axis": -1}, [6, 4])
+    c.add("ops.concatenate", {}, [6, 4], [6, 4])  # axis 0: the batch axis
+    c.add("ops.concatenate", {"axis": -1}, [6, 4], [5, 4])  # refused: 6 against 5
+    c.add("ops.concatenate", {"axis": -1}, [6, 4], [6, 4, 1])  # refused: ranks
+    c.add("ops.concatenate", {"axis": 3}, [6, 4], [6, 4])  # refused: no axis 3
+    c.add("ops.concatenate", {"axis": None}, [6, 4], [6, 4])  # refused
+    c.add("ops.matmul", {}, [6, 4], [4, 5])
+    c.add("ops.matmul", {}, [3, 6, 4], [3, 4, 5])
+    c.add("ops.matmul", {}, [1, 6, 4], [3, 4, 5])
+    c.add("ops.matmul", {}, [6, None], [None, 5])
+    c.add("ops.matmul", {}, [4], [4, 5])
+    c.add("ops.matmul", {}, [6, 4], [4])
+    c.add("ops.matmul", {}, [6, 4], [5, 6])  # refused: 4 against 5
+    c.add("ops.matmul", {}, [2, 6, 4], [3, 4, 5])  # refused: 2 against 3
+    for name in ("softmax", "log_softmax"):
+        c.add(f"ops.{name}", {}, [6, 4])
+        c.add(f"ops.{name}", {"axis": 1}, [6, 4])
+        c.add(f"ops.{name}", {"axis": [1, 2]}, [6, 4])
+        c.add(f"ops.{name}", {"axis": None}, [6, 4])
+        c.add(f"ops.{name}", {"axis": 3}, [6, 4])  # refused: no axis 3
+    c.add("ops.image.resize", {"size": [16, 16]}, [8, 8, 3])
+    c.add("ops.image.resize", {"size": [4, 6], "interpolation": "nearest"}, [8, 8, 3])
+    c.add("ops.image.resize", {"size": [16, 12]}, [None, None, 3])
+    c.add("ops.image.resize", {"size": [16, 16], "data_format": "channels_first"}, [3, 8, 8])
+    c.add("ops.image.resize", {"size": [16, 16], "crop_to_aspect_ratio": True}, [8, 6, 3])
+    c.add("ops.image.resize", {"size": [16, 16]}, [8, 3])  # rank 3: one image, no batch axis
+    c.add("ops.image.resize", {"size": [16, 16]}, [8])  # refused: rank 2
+    c.add("ops.image.resize", {"size": [16, 16]}, [2, 8, 8, 3])  # refused: rank 5
+    c.add("ops.image.resize", {"size": [16]}, [8, 8, 3])  # refused: one size
+    c.add("ops.image.resize", {"size": [0, 16]}, [8, 8, 3])  # refused: 0
+    c.add(
+        "ops.image.resize",
+        {"size": [16, 16], "crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True},
+        [8, 8, 3],
+    )  # refused: both
+    c.add(
+        "ops.image.resize",
+        {"size": [16, 16], "data_format": "channels_middle"},
+        [8, 8, 3],
+        prefix="unknown-format-",
+    )  # refused
+    for name in ("ones_like", "zeros_like"):
+        c.add(f"ops.{name}", {}, [6, 4])
+        c.add(f"ops.{name}", {"dtype": "int32"}, [None, 4])
+    c.add("ops.cast", {"dtype": "int32"}, [6, 4])
+
+
 def slice_(start: int | None, stop: int | None, step: int | None) -> dict[str, Any]:
     """A slice as a Keras file writes one."""
     return {"class_name": "__slice__", "config": {"start": start, "stop": stop, "step": step}}
@@ -1473,6 +1604,7 @@ def layer_cases() -> list[Case]:
     more_layer_cases(c)  # after everything else: the earlier cases keep their places
     sequence_and_preprocessing_cases(c)  # ... and so on: appended, never inserted
     dot_and_operation_cases(c)
+    shape_operation_cases(c)
     return c.cases
 
 
@@ -1555,7 +1687,9 @@ def main() -> None:
 
     cases = layer_cases()
     for case in cases:
-        case["result"] = record_layer(case["type"], case["args"], case["input_shapes"])
+        case["result"] = record_layer(
+            case["type"], case["args"], case["input_shapes"], case.get("batch_size")
+        )
     dump(GOLDENS / "keras_layers.json", {**meta, "cases": cases})
 
     models: dict[str, Any] = {}

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
-from deconvcheck.layers.base import KERAS_IGNORED
+from deconvcheck.layers.base import KERAS_IGNORED, Refusal
 from deconvcheck.layers.operations import ELLIPSIS
 from deconvcheck.layers.registry import is_input, lookup
 from deconvcheck.read.python.interp import first_unknown, plain
@@ -538,14 +538,16 @@ class KerasWorld:
     def operation(
         self, function: str, args: list[Any], kwargs: dict[str, Any], node: ast.AST
     ) -> Any:
+        """`keras.ops.<function>(...)` as the operation Keras records: its tensors (a list of
+        them too, as `keras.ops.concatenate` takes) are its inputs; its other arguments are
+        `operands` or, by Keras's names, its arguments. A call that gives several tensors
+        (`keras.ops.split`) is unpacked or indexed as a layer's."""
         line = getattr(node, "lineno", 0)
         ops = signatures()["ops"]
         entry = ops.get(function)
         while entry is not None and "alias_of" in entry:
             function = entry["alias_of"]
             entry = ops.get(function)
-        if function == "concatenate":  # keras.ops.concatenate(xs, axis=0): a Concatenate row
-            return self.ops_concatenate(args, kwargs, node)
         type_name = f"ops.{function}"
         cls = lookup(type_name)
         if entry is None or cls is None:
@@ -557,10 +559,18 @@ class KerasWorld:
         tensors: list[Any] = []
         config: dict[str, Any] = {}
         takes_operands = "operands" in cls.arg_names()
+
+        def listed(value: Any) -> bool:
+            return (
+                isinstance(value, (list, tuple)) and bool(value) and all(map(self.is_tensor, value))
+            )
+
         for index, value in enumerate(args):
             if self.is_tensor(value):
                 tensors.append(value)
                 operands.append(None)
+            elif listed(value):
+                tensors.extend(value)
             elif takes_operands and index < 2:
                 operands.append(self.config_value(value))
             elif index < len(positional):
@@ -568,6 +578,8 @@ class KerasWorld:
         for key, value in kwargs.items():
             if self.is_tensor(value):
                 tensors.append(value)
+            elif listed(value):
+                tensors.extend(value)
             else:
                 config[key] = self.config_value(value)
         if takes_operands and any(o is not None for o in operands):
@@ -581,20 +593,11 @@ class KerasWorld:
         if isinstance(flat, Unknown):
             return flat
         self.record_call(layer, tuple(flat), node)
-        return Tensor(layer, 0, 0)
-
-    def ops_concatenate(self, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
-        """`keras.ops.concatenate` records an operation of class Concatenate, named and shaped
-        as the layer is, but its axis defaults to 0."""
-        given = self.arguments(signatures()["ops"]["concatenate"], args, kwargs, "concatenate", 0)
-        if isinstance(given, Unknown):
-            self.not_followed(given, node)
-            return given
-        inputs = given.pop("xs", None)
-        layer = self.make_layer("Concatenate", [], {"axis": given.get("axis", 0)}, node)
-        if isinstance(layer, Unknown):
-            return layer
-        return self.layer_call(layer, [inputs], {}, node)
+        try:
+            several = cls.made(config).output_count() > 1
+        except Refusal:  # said when the model is inferred
+            several = False
+        return Outputs(layer, 0) if several else Tensor(layer, 0, 0)
 
     def tensor_binop(self, op: type[ast.operator], left: Any, right: Any, node: ast.AST) -> Any:
         function = _TENSOR_OPS.get(op)
