@@ -13,7 +13,7 @@ import pytest
 
 from deconvcheck.diagnostics import Code
 from deconvcheck.infer import infer
-from deconvcheck.model import InferredLayer, Model
+from deconvcheck.model import InferredLayer, Model, Ref
 from deconvcheck.read.loader import load
 from deconvcheck.read.spec import Spec
 from deconvcheck.report.summary import default_line_length, render_text, shape_text
@@ -272,3 +272,30 @@ def test_a_partial_model_says_so_in_text_and_json(tmp_path: Path) -> None:
     import deconvcheck  # noqa: PLC0415
 
     assert deconvcheck.summary(model).to_dict()["complete"] is False
+
+
+def test_the_matmul_operator_and_a_part_counted_from_the_end(tmp_path: Path) -> None:
+    """`q @ k` is Keras's Matmul and `ops.split(x, 2, axis=-1)[-1]` the last part, as Keras
+    3.15.1 builds them: Dense(24) on 8 features has 8*24 + 24 = 216 weights; (6, 8) @ (8, 6)
+    is (6, 6)."""
+    model = tmp_path / "model.py"
+    model.write_text(
+        "import keras\n"
+        "from keras import layers, ops\n"
+        "x = keras.Input((6, 8))\n"
+        "q, k, v = ops.split(layers.Dense(24)(x), 3, axis=-1)\n"
+        "last = ops.split(x, 2, axis=-1)[-1]\n"
+        "scores = q @ ops.transpose(k, (0, 2, 1))\n"
+        "model = keras.Model(x, [scores, last])\n"
+    )
+    built = infer(load(str(model)))
+    assert [(row.name, row.type, row.params.total) for row in built.layers] == [
+        ("input_layer", "InputLayer", 0),
+        ("dense", "Dense", 216),
+        ("split", "Split", 0),
+        ("transpose", "Transpose", 0),
+        ("matmul", "Matmul", 0),
+        ("split_1", "Split", 0),
+    ]
+    assert built.tensor(Ref("matmul")) == (None, 6, 6)
+    assert built.graph.output_refs == (Ref("matmul"), Ref("split_1", 0, 1))

@@ -804,7 +804,8 @@ class Interpreter:
             return key
         if isinstance(value, Outputs):
             if isinstance(key, int):
-                return Tensor(value.layer, value.call, key if key >= 0 else 0)
+                count = self.world.output_count(value) if key < 0 else 0
+                return Tensor(value.layer, value.call, key + count if key < 0 else key)
             return self.world.subscript_tensor(value.first(), key, node)
         if self.world.is_tensor(value):
             return self.world.subscript_tensor(value, key, node)

@@ -1021,6 +1021,7 @@ _TENSOR_OPS: dict[type[ast.operator], str] = {
     ast.FloorDiv: "floor_divide",
     ast.Mod: "mod",
     ast.Pow: "power",
+    ast.MatMult: "matmul",
 }
 
 
