@@ -67,6 +67,14 @@ def _row(layer: InferredLayer) -> dict[str, Any]:
     }
 
 
+def _calls(layer: InferredLayer) -> list[dict[str, Any]]:
+    """Each call in the model, its tensors in Keras's numbering `[layer, node, output]`."""
+    return [
+        {"inputs": [list(ref) for ref in call.inputs], "outputs": [list(s) for s in call.outputs]}
+        for call in layer.calls
+    ]
+
+
 def test_the_corpus_is_there() -> None:
     assert len(BUILT) >= 25
     assert sum(len(expected(p)["models"]) for p in BUILT) >= 40
@@ -90,6 +98,9 @@ def test_every_model_row_by_row(path: Path) -> None:
         assert [_row(layer) for layer in model.layers] == [
             {k: row[k] for k in ("name", "type", "shape", "trainable", "non_trainable")}
             for row in recorded["summary_layers"]
+        ], recorded["name"]
+        assert [_calls(layer) for layer in model.layers] == [
+            row["calls"] for row in recorded["summary_layers"]
         ], recorded["name"]
         totals = recorded["totals"]
         assert (model.totals.total, model.totals.trainable, model.totals.non_trainable) == (

@@ -105,6 +105,7 @@ class ModelObj:
         self.layers: list[LayerObj] = []  # a Sequential's, in order
         self.input_shape: tuple[int | None, ...] | None = None  # a Sequential's, when given
         self.input_name: str | None = None  # the InputLayer Keras made for it
+        self.builds: dict[int, int] = {}  # a Sequential's: how often Keras built each layer in
         self.as_layer: LayerObj | None = None
         self.unknown: Unknown | None = None
 

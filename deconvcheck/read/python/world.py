@@ -790,7 +790,7 @@ class KerasWorld:
         for item in given.get("layers") or []:
             self.sequential_add(model, [item], node, rebuild=False)
         if model.input_shape is not None and model.layers:
-            self.auto_name("Functional")
+            self._sequential_built(model)
         self.made_models.append(model)
         return model
 
@@ -799,7 +799,7 @@ class KerasWorld:
         if model.input_shape is None and isinstance(shape, (list, tuple)) and shape:
             model.input_shape = tuple(shape[1:])
             model.input_name = self.auto_name("InputLayer")
-            self.auto_name("Functional")  # Keras builds a Functional of the layers (a name used)
+            self._sequential_built(model)
 
     def sequential_add(
         self, model: ModelObj, args: list[Any], node: ast.AST, rebuild: bool = True
@@ -809,7 +809,14 @@ class KerasWorld:
         count = len(model.layers)
         self._sequential_add(model, args, node)
         if rebuild and model.input_shape is not None and len(model.layers) > count:
-            self.auto_name("Functional")
+            self._sequential_built(model)
+
+    def _sequential_built(self, model: ModelObj) -> None:
+        """Keras builds a Sequential that has its input: a Functional of its layers (a name
+        used) that calls each layer once more (their calls numbered on)."""
+        self.auto_name("Functional")
+        for layer in model.layers:
+            model.builds[id(layer)] = model.builds.get(id(layer), 0) + 1
 
     def _sequential_add(self, model: ModelObj, args: list[Any], node: ast.AST) -> None:
         item = args[0] if args else None
@@ -937,15 +944,14 @@ class KerasWorld:
                 model.unknown = layer.unknown
                 break
             place = layer.calls[0].place if layer.calls else layer.place
-            spec.layers.append(
-                declare(
-                    layer.type_name,
-                    layer.name,
-                    dict(layer.args),
-                    pos=_pos(place),
-                    index=len(spec.layers),
-                )
-            )
+            decl = declare(
+                layer.type_name, layer.name, dict(layer.args), pos=_pos(place),
+                index=len(spec.layers),
+            )  # fmt: skip
+            built = model.builds.get(id(layer), 1)
+            if built > 1:  # Keras's number for the call of the last build
+                decl.node_numbers = [built - 1]
+            spec.layers.append(decl)
         return spec
 
     def shape_of(self, value: Any, node: ast.AST) -> Any:
