@@ -30,9 +30,17 @@ def layers(type_name: str | None) -> None:
         click.echo(f"unknown layer type {type_name!r}{suggest(type_name, names)}", err=True)
         sys.exit(EXIT_USAGE)
     cls = found
+    from deconvcheck.layers.base import anything  # noqa: PLC0415
+    from deconvcheck.read.signatures import layer_entry  # noqa: PLC0415
+
+    # An argument kept and never read declares no default of its own: Keras's is shown.
+    keras_defaults = (layer_entry(cls.keras_name()) or {}).get("defaults", {})
     lines = [f"{cls.NAMES[0]} arguments (Keras names and defaults):"]
     for arg in cls.all_args():
-        default = "required" if arg.required else f"default {arg.default!r}"
+        value = arg.default
+        if arg.parse is anything and value is None and arg.name in keras_defaults:
+            value = keras_defaults[arg.name]
+        default = "required" if arg.required else f"default {value!r}"
         doc = f" - {arg.doc}" if arg.doc else ""
         lines.append(f"  {arg.name}: {default}{doc}")
     emit_report("".join(line + "\n" for line in lines))

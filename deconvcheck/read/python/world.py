@@ -12,10 +12,7 @@ would change a model but is not modelled (a class of the file's own, `tf.*`, an 
 from __future__ import annotations
 
 import ast
-import functools
-import json
 import math
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,9 +34,9 @@ from deconvcheck.read.python.values import (
     Tensor,
     Unknown,
 )
+from deconvcheck.read.signatures import signatures
 from deconvcheck.read.spec import CallDecl, Pos, Spec, declare
 
-_SIGNATURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "keras_signatures.json")
 # What a layer takes that no config holds: the shape of the model a Sequential's first layer
 # starts (Keras makes an Input of it), and Keras's base-layer keywords.
 _INPUT_KEYS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
@@ -58,12 +55,6 @@ _MODEL_METHODS_SKIPPED = frozenset(
         "get_config", "count_params", "plot_model", "export",
     )
 )  # fmt: skip
-
-
-@functools.cache
-def signatures() -> dict[str, Any]:
-    with open(_SIGNATURES, encoding="utf-8") as file:
-        return json.load(file)  # type: ignore[no-any-return]
 
 
 def canonical(path: str) -> str:
