@@ -34,7 +34,7 @@ from deconvcheck.model import Model
 from deconvcheck.read.loader import load
 from deconvcheck.report.summary import model_json, render_text
 from tests.conftest import GOLDENS
-from tests.test_random_models import keras_archive
+from tests.test_random_models import infer_spec, keras_archive, verdict_difference
 
 with gzip.open(GOLDENS / "keras_random_calls.json.gz", "rt") as _f:
     RECORDED = json.load(_f)
@@ -67,12 +67,6 @@ def test_recorded_with_keras_3() -> None:
     assert all(tried[f] >= 25 for f in FEATURES), tried  # each kind tried often enough
     # ... and built often enough, but for a call the weights do not fit (Keras refuses most)
     assert all(kept[f] >= 10 for f in FEATURES if f != "misfit_call"), kept
-
-
-def infer_spec(tmp_path: Path, entry: dict[str, Any]) -> Model:
-    path = tmp_path / f"{entry['id']}.json"
-    path.write_text(json.dumps(entry["spec"], indent=1))
-    return infer(load(str(path)))
 
 
 def first_error_layer(model: Model) -> str | None:
@@ -146,20 +140,9 @@ def compared(got: dict[str, Any], want: dict[str, Any]) -> str | None:
 def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
     """How deconvcheck differs from Keras on one recorded model, or None."""
     model = infer_spec(tmp_path, entry)
-    errors = [
-        f"{d.code} {d.layer}: {d.message}" for d in model.diagnostics if d.severity == "error"
-    ]
-    if not entry["builds"]:
-        keras_error = entry["error"]
-        said = f"Keras: {keras_error['type']} at {keras_error['layer']}: {keras_error['message']}"
-        if model.ok:
-            return f"Keras refuses, deconvcheck accepts. {said}"
-        ours = first_error_layer(model)
-        if keras_error["layer"] is not None and ours != keras_error["layer"]:
-            return f"refused at {ours!r}, Keras at {keras_error['layer']!r}. {said}; ours: {errors}"
-        return None
-    if not model.ok:
-        return f"Keras builds, deconvcheck refuses: {errors}"
+    why = verdict_difference(model, entry, first_error_layer)
+    if why is not None or not entry["builds"]:
+        return why
     return compared(described(model), entry)
 
 

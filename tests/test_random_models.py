@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,11 @@ def first_error_layer(model: Model, spec: dict[str, Any]) -> str | None:
     return errors[0].layer if errors else None
 
 
-def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
-    """How deconvcheck differs from Keras on one recorded model, or None."""
-    model = infer_spec(tmp_path, entry)
+def verdict_difference(
+    model: Model, entry: dict[str, Any], first_error: Callable[[Model], str | None]
+) -> str | None:
+    """Where deconvcheck and Keras disagree on whether the model builds, or on the layer that
+    refuses it (`first_error`: deconvcheck's, as the corpus orders them); None if they agree."""
     errors = [
         f"{d.code} {d.layer}: {d.message}" for d in model.diagnostics if d.severity == "error"
     ]
@@ -63,13 +66,22 @@ def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
         if model.ok:
             return f"Keras refuses, deconvcheck accepts. {said}"
         if keras_error["layer"] is not None:
-            ours = first_error_layer(model, entry["spec"])
+            ours = first_error(model)
             if ours != keras_error["layer"]:
                 where = f"refused at {ours!r}, Keras at {keras_error['layer']!r}"
                 return f"{where}. {said}; ours: {errors}"
         return None
     if not model.ok:
         return f"Keras builds, deconvcheck refuses: {errors}"
+    return None
+
+
+def difference(tmp_path: Path, entry: dict[str, Any]) -> str | None:
+    """How deconvcheck differs from Keras on one recorded model, or None."""
+    model = infer_spec(tmp_path, entry)
+    why = verdict_difference(model, entry, lambda m: first_error_layer(m, entry["spec"]))
+    if why is not None or not entry["builds"]:
+        return why
     got = [
         [layer.name, layer.type, list(layer.output_shape), *layer.params] for layer in model.layers
     ]
