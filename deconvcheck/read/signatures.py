@@ -19,10 +19,21 @@ def signatures() -> dict[str, Any]:
         return json.load(file)  # type: ignore[no-any-return]
 
 
+def _followed(section: str, name: str) -> tuple[str, dict[str, Any] | None]:
+    """The recorded name and signature `name` stands for (an alias followed to its target)."""
+    entries = signatures()[section]
+    entry: dict[str, Any] | None = entries.get(name)
+    while entry is not None and "alias_of" in entry:
+        name = entry["alias_of"]
+        entry = entries.get(name)
+    return name, entry
+
+
 def layer_entry(class_name: str) -> dict[str, Any] | None:
     """A Keras layer class's recorded signature (an alias followed to its class)."""
-    layers = signatures()["layers"]
-    entry: dict[str, Any] | None = layers.get(class_name)
-    while entry is not None and "alias_of" in entry:
-        entry = layers.get(entry["alias_of"])
-    return entry
+    return _followed("layers", class_name)[1]
+
+
+def op_entry(function: str) -> tuple[str, dict[str, Any] | None]:
+    """A keras.ops function's name and recorded signature (`nn.relu` is `relu`'s)."""
+    return _followed("ops", function)

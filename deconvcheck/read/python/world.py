@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
-from deconvcheck.layers.base import KERAS_IGNORED, Refusal
+from deconvcheck.infer import infer, snake_case
+from deconvcheck.layers.base import KERAS_IGNORED, Refusal, Shape
 from deconvcheck.layers.operations import ELLIPSIS
 from deconvcheck.layers.registry import is_input, lookup
 from deconvcheck.read.python.interp import first_unknown, plain
@@ -34,7 +35,7 @@ from deconvcheck.read.python.values import (
     Tensor,
     Unknown,
 )
-from deconvcheck.read.signatures import signatures
+from deconvcheck.read.signatures import layer_entry, op_entry, signatures
 from deconvcheck.read.spec import CallDecl, Pos, Spec, declare
 
 # What a layer takes that no config holds: the shape of the model a Sequential's first layer
@@ -74,12 +75,6 @@ def canonical(path: str) -> str:
     if parts[:2] == ["keras", "layers"] and len(parts) == 3 and parts[2] in _MODELS:
         parts = ["keras", parts[2]]  # keras.layers exports them too (a star import binds them)
     return ".".join(parts)
-
-
-def snake_case(name: str) -> str:
-    from deconvcheck.infer import snake_case as keras_snake  # noqa: PLC0415
-
-    return keras_snake(name)
 
 
 class KerasWorld:
@@ -364,13 +359,11 @@ class KerasWorld:
         return layer
 
     def _layer_entry(self, class_name: str) -> dict[str, Any] | None:
-        layers = signatures()["layers"]
-        entry = layers.get(class_name)
-        if entry is None:
-            cls = lookup(class_name)
-            entry = layers.get(cls.keras_name()) if cls else None
-        while entry is not None and "alias_of" in entry:
-            entry = layers.get(entry["alias_of"])
+        """Keras's signature for a type, by the name written or the registry's Keras class
+        (Deconvolution2D, which Keras 3 no longer exports, is Conv2DTranspose's)."""
+        entry = layer_entry(class_name)
+        if entry is None and (cls := lookup(class_name)) is not None:
+            entry = layer_entry(cls.keras_name())
         return entry
 
     def config_value(self, value: Any) -> Any:
@@ -534,11 +527,7 @@ class KerasWorld:
         `operands` or, by Keras's names, its arguments. A call that gives several tensors
         (`keras.ops.split`) is unpacked or indexed as a layer's."""
         line = getattr(node, "lineno", 0)
-        ops = signatures()["ops"]
-        entry = ops.get(function)
-        while entry is not None and "alias_of" in entry:
-            function = entry["alias_of"]
-            entry = ops.get(function)
+        function, entry = op_entry(function)
         type_name = f"ops.{function}"
         cls = lookup(type_name)
         if entry is None or cls is None:
@@ -631,14 +620,8 @@ class KerasWorld:
         return [Tensor(value.layer, value.call, i) for i in range(count)]
 
     def output_count(self, value: Outputs) -> int:
-        model = self.inferred(Tensor(value.layer, value.call, 0))
-        if model is None:
-            return 1
-        outputs = model.tensors.get((value.layer.name, self._spec_call(value)))
+        outputs = self.call_outputs(value.first())
         return len(outputs) if outputs else 1
-
-    def _spec_call(self, value: Outputs) -> int:
-        return value.call  # the spec of one tensor numbers calls as the file does
 
     # -- attributes --------------------------------------------------------------------------
 
@@ -951,12 +934,8 @@ class KerasWorld:
         tensor = value.first() if isinstance(value, Outputs) else value
         if not isinstance(tensor, Tensor):
             return Unknown(f"the shape of {self.describe(value)}", line)
-        model = self.inferred(tensor)
-        shape = None
-        if model is not None:
-            outputs = model.tensors.get((tensor.layer.name, self._number(tensor)))
-            if outputs is not None and tensor.output < len(outputs):
-                shape = outputs[tensor.output]
+        outputs = self.call_outputs(tensor)
+        shape = outputs[tensor.output] if outputs and tensor.output < len(outputs) else None
         if shape is None:
             unknown = Unknown(f"the shape of the tensor of {tensor.layer.name!r}", line)
             self.not_followed(unknown, node)
@@ -972,17 +951,18 @@ class KerasWorld:
         calls = [c for layer, c in self.calls_of(probe) if layer is tensor.layer]
         return calls.index(tensor.call) if tensor.call in calls else tensor.call
 
-    def inferred(self, tensor: Tensor) -> Any:
-        from deconvcheck.infer import infer  # noqa: PLC0415
-
+    def call_outputs(self, tensor: Tensor) -> tuple[Shape, ...] | None:
+        """Every output shape of the call that gave `tensor`: the graph that leads to it,
+        inferred (None where it cannot be)."""
         probe = ModelObj("probe", tensor.layer.place)
         probe.outputs = [tensor]
         spec = self.spec_of(probe)
         spec.input_order = None
         try:
-            return infer(spec)
+            model = infer(spec)
         except Exception:
             return None
+        return model.tensors.get((tensor.layer.name, self._number(tensor)))
 
 
 class _Drop:
