@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import stat
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, TypeGuard, TypeVar
@@ -532,31 +531,28 @@ def load(path: str, text: str | bytes | None = None, reading: Reading | None = N
     return (reading or Reading()).load(path, text)
 
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-
-
 def _declared(data: bytes) -> bytes | str:
     """Model code in the encoding its first or second line declares (as Python reads it),
     as text; UTF-8 and undeclared code as the bytes (decoded, and refused, as any file is). An
     encoding Python does not know is left to the reader (DC010 at that line)."""
-    for line in data.split(b"\n", 2)[:2]:
-        match = _COOKIE.match(line)
-        if match is None:
-            if line.strip() and not line.lstrip().startswith(b"#"):
-                return data
-            continue
-        name = match[1].decode("ascii")
-        try:
-            codec = codecs.lookup(name)
-        except LookupError:
-            return data
-        if codec.name == "utf-8":
-            return data
-        try:
-            return data.decode(codec.name)
-        except UnicodeDecodeError:
-            return data
-    return data
+    from deconvcheck.read.python import encoding_declaration  # noqa: PLC0415
+
+    first = data.find(b"\n")
+    end = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data[: end if end >= 0 else len(data)].decode("latin-1")  # a byte a character
+    declared = encoding_declaration(head)
+    if declared is None:
+        return data
+    try:
+        codec = codecs.lookup(declared[1][1])
+    except LookupError:
+        return data
+    if codec.name == "utf-8":
+        return data
+    try:
+        return data.decode(codec.name)
+    except UnicodeDecodeError:
+        return data
 
 
 def _python(spec: Spec, text: str, model: str | None) -> Spec:

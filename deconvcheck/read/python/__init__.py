@@ -64,26 +64,42 @@ def tokens(text: str) -> int:
     return starts + len(data) - len(data.translate(None, _SYMBOLS))
 
 
+def encoding_declaration(text: str) -> tuple[int, re.Match[str]] | None:
+    """PEP 263: the encoding declared on line 1, or on line 2 below a comment or blank line,
+    with its line number; None without one. (Only the first two lines are looked at.)"""
+    first = text.find("\n")
+    if first < 0:
+        lines = [text]
+    else:
+        second = text.find("\n", first + 1)
+        lines = [text[:first], text[first + 1 :] if second < 0 else text[first + 1 : second]]
+    for number, line in enumerate(lines, 1):
+        match = _COOKIE.match(line)
+        if match is not None:
+            return number, match
+        if not _BLANK_OR_COMMENT.match(line):
+            return None
+    return None
+
+
 def _declared_encoding(text: str) -> Diagnostic | None:
     """DC010 for an encoding declaration Python does not know (`# coding: klingon`): Python
     refuses the file before it runs a line of it."""
-    for number, line in enumerate(text.split("\n", 2)[:2], 1):
-        match = _COOKIE.match(line)
-        if match is not None:
-            try:
-                codecs.lookup(match[1])
-            except LookupError:
-                return make(
-                    Code.PYTHON_SYNTAX,
-                    f"Python syntax error: unknown encoding: {match[1][:80]}",
-                    line=number,
-                    column=match.start(1) + 1,
-                    hint="declare utf-8 (# -*- coding: utf-8 -*-) or remove the line: Python "
-                    "reads UTF-8 without one",
-                )
-            return None
-        if not _BLANK_OR_COMMENT.match(line):
-            return None
+    declared = encoding_declaration(text)
+    if declared is None:
+        return None
+    number, match = declared
+    try:
+        codecs.lookup(match[1])
+    except LookupError:
+        return make(
+            Code.PYTHON_SYNTAX,
+            f"Python syntax error: unknown encoding: {match[1][:80]}",
+            line=number,
+            column=match.start(1) + 1,
+            hint="declare utf-8 (# -*- coding: utf-8 -*-) or remove the line: Python "
+            "reads UTF-8 without one",
+        )
     return None
 
 
