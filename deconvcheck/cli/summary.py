@@ -171,7 +171,7 @@ def summary(
     if fmt == "json" and len(views) > 1:
         import json  # noqa: PLC0415
 
-        objects = [json.loads(report.REPORTERS[fmt](view)) for view in views]
+        objects = [report.model_json(v.model, v.extra_json, v.findings) for v in views]
         emit(json.dumps({"models": objects}, indent=2) + "\n")
     else:
         emit("".join(report.REPORTERS[fmt](view) for view in views))
