@@ -9,7 +9,6 @@ Two steps, so that later commands can re-run the cheap one:
 
 from __future__ import annotations
 
-import copy
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -188,7 +187,7 @@ def layer_names(decls: list[LayerDecl]) -> list[str]:
     return names
 
 
-_REF = re.compile(r"(.+)\[(\d{1,30})\]\[(\d{1,30})\]")
+_REF = r"(.+)\[(\d{1,30})\]\[(\d{1,30})\]"  # re.fullmatch, compiled when a spec names one
 
 
 def parse_ref(text: str, known: Mapping[str, object]) -> Ref | None:
@@ -197,7 +196,7 @@ def parse_ref(text: str, known: Mapping[str, object]) -> Ref | None:
     `x[1][0]` is that layer."""
     if text in known:
         return Ref(text)
-    match = _REF.fullmatch(text)
+    match = re.fullmatch(_REF, text)
     if match is None or match[1] not in known:
         return None
     return Ref(match[1], int(match[2]), int(match[3]))
@@ -482,6 +481,8 @@ def with_input_shape(spec: Spec, shape: tuple[int | None, ...]) -> Spec | Diagno
             Code.INPUT_COUNT,
             f"--input-shape needs a spec with exactly one Input layer; this one has {len(inputs)}",
         ).at(spec.path)
+    import copy  # noqa: PLC0415 - only for --input-shape
+
     resized = copy.copy(spec.layers[inputs[0]])
     resized.args = {**resized.args, "shape": list(shape)}
     changed = copy.copy(spec)
@@ -560,7 +561,7 @@ def _tensor(
     """A tensor a spec names, or a DC106 that says which part names nothing."""
     ref = parse_ref(text, known)
     if ref is None:
-        match = _REF.fullmatch(text)
+        match = re.fullmatch(_REF, text)
         named = match[1] if match is not None else text
         message = f"{what.format(repr(text))} is not a layer of this spec{suggest(named, known)}"
         diags.append(_diag(Code.UNKNOWN_REFERENCE, message, pos, layer))

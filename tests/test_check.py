@@ -337,7 +337,9 @@ def test_rules_command_documents_every_check_rule() -> None:
 
 
 def test_rule_codes_have_the_documented_form() -> None:
-    assert all(CODE_PATTERN.match(code) and rule.code == code for code, rule in RULES.items())
+    for code, rule in RULES.items():
+        assert re.fullmatch(CODE_PATTERN, code), code
+        assert rule.code == code
 
 
 # ---------------------------------------------------------------- quiet by default
@@ -580,7 +582,7 @@ def test_rules_are_named_by_symbols_declared_once() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and CODE_PATTERN.match(node.value)
+        and re.fullmatch(CODE_PATTERN, node.value)
     ]
     assert spelt == []
 

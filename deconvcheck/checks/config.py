@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-_PREFIX = re.compile(r"^DC\d{0,3}$")
+_PREFIX = r"DC\d{0,3}"  # a code or a prefix of one (re.fullmatch, compiled when used)
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "per-file-budgets")
 # A model's size held in review: parameters, multiply-accumulates per sample, activation
 # memory per sample in bytes (float32), each a finding (DC401) when exceeded.
@@ -153,7 +153,7 @@ def validate(codes: Any, where: str) -> tuple[str, ...]:
                 f'{where} must hold rule codes, strings such as "DC303" or "DC3"; '
                 f"received {kind(code)}"
             )
-        if not _PREFIX.match(code):
+        if not re.fullmatch(_PREFIX, code):
             raise ConfigError(
                 f"{where}: {_shown(code)} is not a rule code or prefix (DC303, DC3, ...)"
             )

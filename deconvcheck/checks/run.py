@@ -28,15 +28,16 @@ from deconvcheck.read.tree import LoadError, NotAModel
 SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras", ".h5", ".py")
 WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3's required name for save_weights: never a model
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
-_TOP_KEY = re.compile(r'^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:', re.M)
-_JSON_KEY = re.compile(r'"([^"\\]{1,40})"\s*:')
-_TYPE_VALUE = re.compile(r'["\s{]type"?\s*:\s*"?([A-Za-z][A-Za-z0-9_]*)')
+# Patterns as text, compiled on first use through `re`'s own cache (not at every start-up).
+_TOP_KEY = r'(?m)^(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*:'
+_JSON_KEY = r'"([^"\\]{1,40})"\s*:'
+_TYPE_VALUE = r'["\s{]type"?\s*:\s*"?([A-Za-z][A-Za-z0-9_]*)'
 # A Keras model file's root, found without parsing: one that json cannot read (a trailing
 # comma, 10,000 levels) is a model to report, not some other file.
-_MODEL_CLASS = re.compile(r'"class_name"\s*:\s*"(?:' + "|".join(MODEL_CLASSES) + ')"')
+_MODEL_CLASS = r'"class_name"\s*:\s*"(?:' + "|".join(MODEL_CLASSES) + ')"'
 # Model code: a Python file that imports Keras (or TensorFlow) is read; others are not models.
-_IMPORTS_KERAS = re.compile(r"^\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras)\b", re.M)
-_SUPPRESS = re.compile(r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?")
+_IMPORTS_KERAS = r"(?m)^\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras)\b"
+_SUPPRESS = r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?"
 
 
 class FileResult(NamedTuple):
@@ -94,8 +95,8 @@ def _json_top_keys(text: str) -> list[str]:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
-        keys: list[str] = _JSON_KEY.findall(text)
-        return [*keys, VERSION_KEY] if _MODEL_CLASS.search(text) else keys
+        keys: list[str] = re.findall(_JSON_KEY, text)
+        return [*keys, VERSION_KEY] if re.search(_MODEL_CLASS, text) else keys
     if not isinstance(document, dict):
         return []
     if document.get("class_name") in MODEL_CLASSES and "config" in document:
@@ -106,14 +107,14 @@ def _json_top_keys(text: str) -> list[str]:
 def classify(text: str) -> str:
     """'spec', 'typo' (a near miss of the version key), or 'other'. Reads top-level keys from
     the text without parsing it (fast for the unrelated files a hook sees)."""
-    keys = [a or b for a, b in _TOP_KEY.findall(text)]
+    keys = [a or b for a, b in re.findall(_TOP_KEY, text)]
     if text.lstrip().startswith("{"):
         keys += _json_top_keys(text)
     if VERSION_KEY in keys:
         return "spec"
     if any(_near_miss(k) for k in keys):
         return "typo"
-    if "layers" in keys and any(lookup(t) for t in _TYPE_VALUE.findall(text)):
+    if "layers" in keys and any(lookup(t) for t in re.findall(_TYPE_VALUE, text)):
         return "spec"  # no version key, but a layer list of Keras layer types
     return "other"
 
@@ -138,7 +139,7 @@ class Suppressions:
     @staticmethod
     def _on(line: str) -> frozenset[str] | bool | None:
         """The codes a line suppresses; True for all of them; None where it says nothing."""
-        match = _SUPPRESS.search(line)
+        match = re.search(_SUPPRESS, line)
         if match is None:
             return None
         listed = match.group(1)
@@ -174,7 +175,7 @@ def check_file(
         if path.endswith(".h5"):
             kind = "spec"
         elif path.endswith(".py"):
-            kind = "spec" if _IMPORTS_KERAS.search(text) else "other"
+            kind = "spec" if re.search(_IMPORTS_KERAS, text) else "other"
         else:
             kind = classify(text)
     else:
@@ -227,7 +228,7 @@ def _unlisted(folder: str) -> Diagnostic:
 
 def _typo(path: str, text: str) -> Diagnostic:
     for number, line in enumerate(text.splitlines(), 1):
-        match = _TOP_KEY.match(line)
+        match = re.match(_TOP_KEY, line)
         if match and _near_miss(match.group(1) or match.group(2)):
             key = match.group(1) or match.group(2)
             return make(

@@ -13,6 +13,8 @@ from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    Command,
+    FilePath,
     InputShape,
     color_option,
     emit_diagnostics,
@@ -32,6 +34,7 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck check specs/*.yaml
@@ -51,9 +54,9 @@ never modified.
 
 \b
 Exit status: 0 no findings, 1 findings reported (see --fail-on, --exit-zero), 2 usage error or
-unreadable file."""
+unreadable file.""",
 )
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=FilePath(dir_okay=True))
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(tuple(REPORTERS)), default="text", show_default=True
 )
@@ -69,7 +72,7 @@ unreadable file."""
 @click.option(
     "--pair",
     nargs=2,
-    type=click.Path(),
+    type=FilePath(dir_okay=True),
     metavar="ENCODER DECODER",
     help="Also check that DECODER starts where ENCODER ends and ends where it starts.",
 )

@@ -8,6 +8,8 @@ import click
 
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
+    Command,
+    FilePath,
     emit_diagnostics,
     load_or_exit,
     model_option,
@@ -36,15 +38,14 @@ def _infer_or_exit(source: str) -> object:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck convert model.json -o model.yaml      # model.to_json() of Keras 3 or Keras 2
-  deconvcheck convert model.keras                   # a Keras 3 archive, printed to stdout"""
+  deconvcheck convert model.keras                   # a Keras 3 archive, printed to stdout""",
 )
-@click.argument("source", type=click.Path(dir_okay=False))
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
-)
+@click.argument("source", type=FilePath())
+@click.option("--output", "-o", type=FilePath(), help="File to write [default: stdout].")
 @model_option
 def convert(source: str, output: str | None) -> None:
     """Write SOURCE (a Keras model file, or a spec) as a deconvcheck spec: readable YAML with
@@ -56,16 +57,15 @@ def convert(source: str, output: str | None) -> None:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck export unet.yaml --to keras -o unet_model.py
-  python unet_model.py        # Keras's own summary, with the numbers deconvcheck printed"""
+  python unet_model.py        # Keras's own summary, with the numbers deconvcheck printed""",
 )
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", type=FilePath())
 @click.option("--to", "target", type=click.Choice(("keras",)), default="keras", show_default=True)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: stdout]."
-)
+@click.option("--output", "-o", type=FilePath(), help="File to write [default: stdout].")
 @model_option
 def export(spec: str, target: str, output: str | None) -> None:
     """Write SPEC as a Python module that builds the model with Keras's functional API."""

@@ -9,6 +9,8 @@ import click
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
+    Command,
+    FilePath,
     InputShape,
     color_option,
     emit_diagnostics,
@@ -23,6 +25,7 @@ FORMATS = ("text", "mermaid", "dot", "svg")
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck draw unet.yaml
@@ -42,9 +45,9 @@ picture format or -o, the findings are printed on standard error.
 
 \b
 Exit status: 0 drawn, 1 drawn but Keras would refuse the model (the layers after the
-refusal are drawn without a shape), 2 unreadable file or usage error."""
+refusal are drawn without a shape), 2 unreadable file or usage error.""",
 )
-@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("spec", type=FilePath())
 @click.option(
     "--to",
     "fmt",
@@ -53,9 +56,7 @@ refusal are drawn without a shape), 2 unreadable file or usage error."""
     show_default=True,
     help="text for the terminal; mermaid for a README; dot for Graphviz; svg, a picture.",
 )
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False), help="Write to this file, not stdout."
-)
+@click.option("--output", "-o", type=FilePath(), help="Write to this file, not stdout.")
 @click.option("--expand", is_flag=True, help="One row per layer instead of one per size.")
 @click.option("--ascii", "ascii_only", is_flag=True, help="Only ASCII characters (text).")
 @click.option(

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_USAGE, emit
+from deconvcheck.cli.main import EXIT_USAGE, Command, emit
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples")
 
@@ -33,11 +33,12 @@ def _about(path: str) -> str:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck examples                       # the list
   deconvcheck examples unet > unet.yaml      # one, to try the other commands on
-  deconvcheck examples unet | deconvcheck summary -"""
+  deconvcheck examples unet | deconvcheck summary -""",
 )
 @click.argument("name", required=False)
 def examples(name: str | None) -> None:

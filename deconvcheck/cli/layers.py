@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from deconvcheck.cli.main import EXIT_USAGE, color_option, emit_report
+from deconvcheck.cli.main import EXIT_USAGE, Command, color_option, emit_report
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("type_name", metavar="[TYPE]", required=False)
 @color_option
 def layers(type_name: str | None) -> None:

@@ -258,7 +258,40 @@ def emit_diagnostics(diagnostics: Iterable[Diagnostic], err: bool = False) -> No
     emit(paint([line for d in diagnostics for line in diagnostic_lines(d)], wants_color(err)), err)
 
 
-class LazyGroup(click.Group):
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+class PlainHelp(click.Command):
+    """`-h/--help` made without gettext: click's own help option names its help through
+    gettext on every run, whose first call imports `locale` and looks for translations on disk
+    (a millisecond of every start-up, for a text this tool does not translate)."""
+
+    _plain_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = self.get_help_option_names(ctx)
+        if not names or not self.add_help_option:
+            return None
+        if self._plain_help is None:  # one object: click orders eager options by identity
+            self._plain_help = click.Option(
+                [*names, "deconvcheck_help"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                help="Show this message and exit.",
+                callback=_show_help,
+            )
+        return self._plain_help
+
+
+class Command(PlainHelp):
+    """Every subcommand's class (`@click.command(cls=Command)`)."""
+
+
+class LazyGroup(PlainHelp, click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -435,6 +468,26 @@ def shortened(value: object, limit: int = 40) -> str:
     argument is named, not printed)."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+class FilePath(click.ParamType):  # type: ignore[type-arg,unused-ignore]
+    """A file's path, as `click.Path(dir_okay=...)` takes it (nothing is checked but that an
+    existing path is not a directory where a file is wanted; `-` passes for standard input).
+    click.Path names itself through gettext, whose first call imports `locale` and looks for
+    translations on disk: a millisecond of every start-up."""
+
+    name = "file"
+
+    def __init__(self, *, dir_okay: bool = False) -> None:
+        self.dir_okay = dir_okay
+        if dir_okay:
+            self.name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+        if not self.dir_okay and text != "-" and os.path.isdir(text):
+            self.fail(f"File {shortened(text)} is a directory.", param, ctx)
+        return text
 
 
 class Whole(click.IntRange):

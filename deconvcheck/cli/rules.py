@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from deconvcheck.cli.main import color_option, emit_report
+from deconvcheck.cli.main import Command, color_option, emit_report
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("code", required=False)
 @color_option
 def rules(code: str | None) -> None:

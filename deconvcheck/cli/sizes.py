@@ -9,6 +9,8 @@ import click
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
+    Command,
+    FilePath,
     color_option,
     emit_diagnostics,
     emit_report,
@@ -33,13 +35,14 @@ def _range(value: str) -> tuple[int, int]:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck sizes unet.yaml --range 64:512
   deconvcheck sizes vgg16_decoder.yaml --range 1:20
-  deconvcheck sizes unet.yaml --range 1:4096 --format json | jq .rule"""
+  deconvcheck sizes unet.yaml --range 1:4096 --format json | jq .rule""",
 )
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec", type=FilePath())
 @click.option(
     "--range", "size_range", default="1:512", show_default=True, help="Square input sizes to try."
 )

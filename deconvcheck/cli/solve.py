@@ -10,6 +10,7 @@ import click
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
+    Command,
     Whole,
     color_option,
     emit_report,
@@ -44,6 +45,7 @@ class SizeType(click.ParamType):  # type: ignore[type-arg,unused-ignore]
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck solve --in 64 --out 128
@@ -57,7 +59,7 @@ Examples:
 \b
 Answers are exact (every one is recomputed with the arithmetic `summary` uses) and ranked:
 no checkerboard risk (kernel divisible by stride) and no dropped pixels first, then the
-smallest kernel, then no output_padding. Exit status: 0 answers found, 1 none, 2 usage."""
+smallest kernel, then no output_padding. Exit status: 0 answers found, 1 none, 2 usage.""",
 )
 @click.option(
     "--in", "size_in", type=SizeType(), required=True, help="Input size: 64, or per axis 7x5."

@@ -10,6 +10,8 @@ import click
 from deconvcheck.cli.main import (
     EXIT_FINDINGS,
     EXIT_OK,
+    Command,
+    FilePath,
     InputShape,
     Whole,
     color_option,
@@ -41,6 +43,7 @@ def terminal_columns() -> int:
 
 
 @click.command(
+    cls=Command,
     epilog="""\b
 Examples:
   deconvcheck summary vgg16_decoder.yaml
@@ -54,9 +57,9 @@ be joined, traced to its cause; a decoder that does not restore its input).
 \b
 Exit status: 0 Keras would build the model (findings under the table do not change it),
 1 Keras would refuse it (each problem with file:line:column and a rule code; the table
-shows the layers inferred before it, and is left out when none was), 2 unreadable file."""
+shows the layers inferred before it, and is left out when none was), 2 unreadable file.""",
 )
-@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("spec", type=FilePath())
 @click.option(
     "--format",
     "-f",

@@ -11,7 +11,6 @@ would refuse them in strict mode.
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
@@ -29,8 +28,9 @@ from deconvcheck.read.tree import (
     TreeDocument,
 )
 
-_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-_WS = re.compile(r"[ \t\n\r]*")
+# Compiled (through `re`'s own cache) where a position is wanted, not at every start-up.
+_NUMBER = r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+_WS = r"[ \t\n\r]*"
 _MAX_INT_DIGITS = 4300  # Python's own limit for int(str)
 
 
@@ -64,7 +64,7 @@ def _not_json(word: str) -> Any:
 
 def _skip(text: str, at: int) -> int:
     """The first offset from `at` that is not JSON whitespace."""
-    return _WS.match(text, at).end()  # type: ignore[union-attr] # `*`: it always matches
+    return re.compile(_WS).match(text, at).end()  # type: ignore[union-attr] # `*`: it always matches
 
 
 def _measure(value: Any) -> tuple[int, int]:
@@ -125,7 +125,9 @@ class JsonDocument(Document):
             return None
         if self._lines is None:
             self._lines = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        line = bisect.bisect_right(self._lines, offset)
+        from bisect import bisect_right  # noqa: PLC0415 - a position is rarely wanted
+
+        line = bisect_right(self._lines, offset)
         return line, offset - self._lines[line - 1] + 1
 
     def _offset(self, path: KeyPath, key: bool) -> int | None:
@@ -181,9 +183,12 @@ class JsonReader:
         self.count = 0
         # Offsets where each line starts, to turn an offset into (line, column).
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._ws, self._number = re.compile(_WS), re.compile(_NUMBER)
 
     def where(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
+        from bisect import bisect_right  # noqa: PLC0415
+
+        line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
     def fail(self, offset: int, message: str) -> LoadError:
@@ -193,7 +198,7 @@ class JsonReader:
         )
 
     def skip(self, offset: int) -> int:
-        match = _WS.match(self.text, offset)
+        match = self._ws.match(self.text, offset)
         return match.end() if match else offset
 
     def document(self) -> Node:
@@ -231,7 +236,7 @@ class JsonReader:
         for word, literal in (("true", True), ("false", False), ("null", None)):
             if self.text.startswith(word, offset):
                 return Node("scalar", literal, line, column), offset + len(word)
-        match = _NUMBER.match(self.text, offset)
+        match = self._number.match(self.text, offset)
         if not match:
             found = char or "the end of the file"
             if self.text.startswith(("NaN", "Infinity", "-Infinity"), offset):

@@ -286,7 +286,8 @@ def decode(data: bytes) -> str:
 
 def _utf8(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        # "utf-8-sig" would import a codec module of its own (0.2 ms of every start-up)
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1

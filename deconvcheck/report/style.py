@@ -9,7 +9,6 @@ passed in as `color`; without it nothing here emits an escape code.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -92,13 +91,15 @@ def diagnostic_lines(diag: Diagnostic) -> list[Line]:
 
 
 # What the other text outputs (solve, sizes, layers, rules, explain) highlight in a terminal.
+# Patterns as text: rich compiles them through `re`'s own cache when a terminal needs them,
+# rather than every start-up compiling them at import.
 _HIGHLIGHTS = (
-    (re.compile(r"\bDC\d{3}\b"), BOLD),
-    (re.compile(r"\berror\b"), "red"),
-    (re.compile(r"\bwarning\b"), "yellow"),
-    (re.compile(r"\b(?:keras\.layers|torch\.nn|tf\.nn)\.\w+"), SYMBOL),
-    (re.compile(r"\bNone\b"), NONE),
-    (re.compile(r"(?<![\w.-])\d+(?:,\d{3})*(?:\.\d+)?(?![\w.])"), NUMBER),
+    (r"\bDC\d{3}\b", BOLD),
+    (r"\berror\b", "red"),
+    (r"\bwarning\b", "yellow"),
+    (r"\b(?:keras\.layers|torch\.nn|tf\.nn)\.\w+", SYMBOL),
+    (r"\bNone\b", NONE),
+    (r"(?<![\w.-])\d+(?:,\d{3})*(?:\.\d+)?(?![\w.])", NUMBER),
 )
 
 
