@@ -1,3 +1,3 @@
-from deconvcheck.cli.main import run
+from deconvcheck.cli import run
 
 run()

@@ -153,8 +153,7 @@ def inferred(
     what `check` reports on it with its default rules: what `summary` shows under its table
     and `draw` marks. The command line and `summary` below both go through here."""
     from deconvcheck.checks.analyze import analyze  # noqa: PLC0415
-    from deconvcheck.checks.config import Config  # noqa: PLC0415
-    from deconvcheck.diagnostics import capped  # noqa: PLC0415
+    from deconvcheck.diagnostics import by_default, capped  # noqa: PLC0415
     from deconvcheck.infer import infer, with_input_shape  # noqa: PLC0415
 
     if input_shape is not None:
@@ -163,11 +162,10 @@ def inferred(
             raise InputShapeError(resized.message)
         loaded = resized
     model = infer(loaded)
-    defaults = Config()
-    found = analyze(loaded, model, defaults.selects)
+    found = analyze(loaded, model, by_default)
     # What the model-code reader did not follow is always said where the model is shown: the
     # table may be partial (`check` reports it only when selected: DC501 is opt-in there).
-    shown = [d for d in found if defaults.selects(d.code) or d.code == Code.NOT_FOLLOWED]
+    shown = [d for d in found if by_default(d.code) or d.code == Code.NOT_FOLLOWED]
     return model, capped(shown)
 
 

@@ -391,6 +391,13 @@ RULES: dict[str, Rule] = {
 }
 
 
+def by_default(code: str) -> bool:
+    """Whether `check` reports `code` when no rule is selected: a rule's own default; a code
+    that names no rule (a plugin's) is reported."""
+    rule = RULES.get(code)
+    return rule is None or rule.default
+
+
 class Diagnostic(NamedTuple):
     """One finding. `line` and `column` are 1-based; 0 means "the whole file"."""
 

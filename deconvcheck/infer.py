@@ -761,7 +761,7 @@ def _keras_number(nodes: Mapping[str, GraphNode], layer: str, call: int) -> int:
 
 
 def _keras_refs(nodes: Mapping[str, GraphNode], refs: tuple[Ref, ...]) -> tuple[Ref, ...]:
-    return tuple(ref._replace(call=_keras_number(nodes, ref.layer, ref.call)) for ref in refs)
+    return tuple(Ref(r.layer, _keras_number(nodes, r.layer, r.call), r.output) for r in refs)
 
 
 def _inferred(

@@ -29,6 +29,7 @@ from deconvcheck.cli.main import cli
 from deconvcheck.convert import yaml_string
 from deconvcheck.infer import infer
 from deconvcheck.read.loader import load
+from deconvcheck.report import diagnostics as diagnostics_report
 from deconvcheck.report.check import github_data, github_property
 from deconvcheck.report.diagnostics import terminal
 from deconvcheck.report.draw import dot_text, mermaid_text, xml_text
@@ -334,6 +335,18 @@ def test_latin1_output_in_a_real_process(tmp_path: Path) -> None:
 # ------------------------------------------------------- the escaping functions, tabled
 
 ORDINARY = ["conv2d_1", "Größe", "層", "😀", "e\u0301", "👩\u200d💻", "[red]x", "C:\\specs\\a", " "]
+
+
+def test_every_hidden_character_is_one_python_calls_unprintable() -> None:
+    """`terminal` skips its pattern for a text that str.isprintable() takes: sound only if each
+    of the pattern's characters is unprintable. All of Unicode, each shown on its own."""
+    hidden = re.compile(diagnostics_report._HIDDEN)
+    found = [c for c in map(chr, range(sys.maxunicode + 1)) if hidden.match(c)]
+    assert (
+        len(found) == 32 + 1 + 32 + 1 + 2 + 2 + 5 + 4 + 2048 + 3
+    )  # C0, DEL, C1, ALM, LRM/RLM, ...
+    assert not [c for c in found if c.isprintable()]
+    assert all(terminal(f"a{c}b") != f"a{c}b" for c in found)
 
 
 @pytest.mark.parametrize("text", ORDINARY)

@@ -21,7 +21,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from deconvcheck.diagnostics import RULES
+from deconvcheck.diagnostics import RULES, by_default
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,8 +131,7 @@ class Config(NamedTuple):
         return tuple((key, limits[key]) for key in BUDGETS if key in limits)
 
     def selects(self, code: str, path: str | None = None) -> bool:
-        rule = RULES.get(code)
-        chosen = _matches(code, self.select) if self.select else rule is None or rule.default
+        chosen = _matches(code, self.select) if self.select else by_default(code)
         if not chosen and not _matches(code, self.extend_select):
             return False
         if _matches(code, self.ignore):

@@ -134,4 +134,6 @@ def draw(
     table = Table(*columns, width=console.width, show_lines=True, padding=0)
     for row in rows:
         table.add_row(*(Cell(parts) for parts in row))
-    console.print(table)
+    # As wide as the console: every line is whole, and print's own pass that crops each line
+    # to the console's width (a tenth of the drawing) would change nothing.
+    console.print(table, crop=False)
