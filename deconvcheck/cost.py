@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import NamedTuple
 
 from deconvcheck.layers.base import Shape
 from deconvcheck.model import Model
+from deconvcheck.record import Record
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 
 
-class Cost(NamedTuple):
+class Cost(Record):
     macs: int | None  # None: it depends on a size the model leaves open
     activations: int | None  # output elements per sample; None where a size is open
     rf: Fraction | None  # receptive field (pixels of the input), None where not defined

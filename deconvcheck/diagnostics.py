@@ -9,7 +9,9 @@ costs half a millisecond to create at import, and start-up time is a feature her
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Final, NamedTuple
+from typing import Final
+
+from deconvcheck.record import Record
 
 CODE_PATTERN = r"DC\d{3}"  # a rule code, whole (re.fullmatch)
 
@@ -68,7 +70,7 @@ class Code:
     NOT_FOLLOWED: Final = "DC501"
 
 
-class Rule(NamedTuple):
+class Rule(Record):
     code: str
     title: str
     severity: Severity
@@ -398,7 +400,7 @@ def by_default(code: str) -> bool:
     return rule is None or rule.default
 
 
-class Diagnostic(NamedTuple):
+class Diagnostic(Record):
     """One finding. `line` and `column` are 1-based; 0 means "the whole file"."""
 
     code: str

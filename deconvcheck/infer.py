@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.layers.base import AnyLayer, Params, Refusal, Role, Shape, format_shape
@@ -20,6 +19,7 @@ from deconvcheck.layers.registry import INDEX, KERAS_NOT_YET, is_input, lookup
 from deconvcheck.memo import MEMO
 from deconvcheck.model import Call, Graph, GraphNode, InferredCall, InferredLayer, Model, Ref
 from deconvcheck.read.spec import RESERVED_LAYER_KEYS, CallDecl, LayerDecl, Pos, Spec, suggest
+from deconvcheck.record import Record
 
 DEFAULT_MODEL_NAME = "functional"  # what Keras 3 names an unnamed functional model
 
@@ -594,7 +594,7 @@ def _outputs(
     return [ref for ref in refs if ref is not None]
 
 
-class _Order(NamedTuple):
+class _Order(Record):
     layers: list[str]  # Keras's `model.layers` order
     calls: list[tuple[str, int]]  # every call reached, each after the calls it takes
     cyclic: list[str]  # layers found on a cycle (then nothing is ordered)

@@ -5,11 +5,11 @@ encoder-decoder and what it must give back)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import AnyLayer, Params, Role, Shape, Window
 from deconvcheck.read.spec import LayerDecl, Pos
+from deconvcheck.record import Record
 
 
 def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:
@@ -17,7 +17,7 @@ def spatial(shape: Shape, fmt: str) -> tuple[int | None, ...]:
     return tuple(shape[1:-1]) if fmt == "channels_last" else tuple(shape[2:])
 
 
-class Ref(NamedTuple):
+class Ref(Record):
     """A tensor: output `output` of call `call` of layer `layer`, which Keras prints (and a
     spec writes) as `layer[call][output]`; a plain `layer` is `layer[0][0]`."""
 
@@ -34,14 +34,14 @@ class Ref(NamedTuple):
         return self.layer if self.call == 0 and self.output == 0 else str(self)
 
 
-class Call(NamedTuple):
+class Call(Record):
     """One call of a layer: the tensors it takes, and where the spec declares it."""
 
     inputs: tuple[Ref, ...]
     pos: Pos
 
 
-class GraphNode(NamedTuple):
+class GraphNode(Record):
     decl: LayerDecl
     layer: AnyLayer
     name: str
@@ -51,7 +51,7 @@ class GraphNode(NamedTuple):
     calls: tuple[Call | None, ...] = ()
 
 
-class Graph(NamedTuple):
+class Graph(Record):
     path: str
     name: str
     nodes: dict[str, GraphNode]
@@ -77,7 +77,7 @@ class Graph(NamedTuple):
     followed: bool = True
 
 
-class InferredCall(NamedTuple):
+class InferredCall(Record):
     """One call of a layer in the model: the tensors it took and the shapes it gave."""
 
     number: int
@@ -85,7 +85,7 @@ class InferredCall(NamedTuple):
     outputs: tuple[Shape, ...]
 
 
-class InferredLayer(NamedTuple):
+class InferredLayer(Record):
     name: str
     type: str
     output_shape: Shape
@@ -112,7 +112,7 @@ class InferredLayer(NamedTuple):
         return self.calls[-1].outputs if self.calls else (self.output_shape,)
 
 
-class Model(NamedTuple):
+class Model(Record):
     path: str
     name: str
     layers: list[InferredLayer]
@@ -210,7 +210,7 @@ def _lost(counts: tuple[int, ...], one: str, several: str) -> str:
     return f"{', '.join(str(c) for c in counts)} per axis"
 
 
-class Step(NamedTuple):
+class Step(Record):
     """A layer that changed the spatial size, and how."""
 
     layer: str

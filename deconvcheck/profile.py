@@ -9,14 +9,13 @@ without a shape, so that every declared layer is on the picture.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import Role, Shape
 from deconvcheck.model import InferredLayer, Model
+from deconvcheck.record import Record
 
 
-class Node(NamedTuple):
+class Node(Record):
     """One layer on the picture; `shape` is None when it could not be inferred."""
 
     name: str
@@ -27,7 +26,7 @@ class Node(NamedTuple):
     role: Role
 
 
-class Block(NamedTuple):
+class Block(Record):
     """A run of layers, in order, at one spatial scale (one layer with `expand`): the sizes
     within stay within a factor of LEVEL of the first, so that padding before a valid
     convolution (ResNet50V2's 56 -> 58 -> 56) stays on its row while a stride starts a new one;
@@ -50,7 +49,7 @@ class Block(NamedTuple):
         return max((s for s in self.high or () if s is not None), default=None)
 
 
-class Skip(NamedTuple):
+class Skip(Record):
     """A merge input that comes from an earlier block than the merge's own path."""
 
     source: str
@@ -59,7 +58,7 @@ class Skip(NamedTuple):
     end: int  # block index of the merge
 
 
-class Profile(NamedTuple):
+class Profile(Record):
     name: str
     path: str
     nodes: list[Node]

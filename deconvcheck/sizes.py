@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
 from math import gcd
-from typing import NamedTuple
 
 from deconvcheck.layers.base import Refusal, Shape
 from deconvcheck.model import Graph, Model, spatial
+from deconvcheck.record import Record
 
 # Layer calls one scan may make: the range's sizes times the calls one size runs, some 4 µs
 # each, so about 4 s at most (`--range 1:100000` on 300 layers was 30 million, two minutes).
@@ -22,13 +22,13 @@ MAX_WORK = 1_000_000
 MAX_SEEN = 200_000
 
 
-class Failure(NamedTuple):
+class Failure(Record):
     size: int
     layer: str
     code: str
 
 
-class Scan(NamedTuple):
+class Scan(Record):
     valid: list[int]
     restored: list[int]
     failures: list[Failure]

@@ -5,6 +5,7 @@ integers beyond Keras's int64 and shapes whose element count overflows are refus
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -120,3 +121,29 @@ def test_the_cases_cover_every_layer_type() -> None:
     covered = {type_name for type_name, _, _, _ in CASES}
     assert len(covered) >= 85
     assert len(CASES) > 500
+
+
+@pytest.mark.parametrize("type_name", ["ZeroPadding2D", "ZeroPadding3D", "Cropping2D"])
+@pytest.mark.parametrize("amount", [2**63, 10**4000], ids=["2^63", "10^4000"])
+def test_a_padding_beyond_int64_is_refused_at_its_argument(
+    tmp_path: Path, type_name: str, amount: int
+) -> None:
+    """An int padding (or cropping) is one amount for every edge; one that no 64-bit integer
+    holds is DC103 at the argument, not an output shape thousands of digits long (found by
+    the test above, ZeroPadding2D with a 4,900-digit padding)."""
+    rank = int(type_name[-2])
+    path = tmp_path / "pad.yaml"
+    path.write_text(
+        _spec(
+            type_name,
+            {},
+            [[9] * rank + [3]],
+            "padding" if "Zero" in type_name else "cropping",
+            amount,
+        )
+    )
+    result = CliRunner().invoke(cli, ["check", "--format", "json", str(path)])
+    assert result.exit_code == 1, result.output
+    (finding,) = json.loads(result.stdout)["files"][0]["diagnostics"]
+    assert finding["code"] == "DC103" and finding["layer"] == "subject"
+    assert "received a huge number" in finding["message"] or str(amount) in finding["message"]

@@ -19,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from deconvcheck.diagnostics import RULES, by_default
+from deconvcheck.record import Record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,7 +113,7 @@ def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
     return any(code.startswith(p) for p in prefixes)
 
 
-class Config(NamedTuple):
+class Config(Record):
     select: tuple[str, ...] = ()  # empty: the default rule set
     ignore: tuple[str, ...] = ()
     source: str | None = None  # the pyproject.toml read, if any

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import NamedTuple
 
 from deconvcheck.checks.trace import works
 from deconvcheck.convert import yaml_value
@@ -18,6 +17,7 @@ from deconvcheck.infer import infer, layer_names, propagate
 from deconvcheck.layers.base import Role, Shape, Window
 from deconvcheck.model import Model, steps
 from deconvcheck.read.spec import LayerDecl, Pos, Spec, declare
+from deconvcheck.record import Record
 from deconvcheck.solve.answers import ranked
 from deconvcheck.solve.settings import KERAS, Bounds, exact
 
@@ -25,7 +25,7 @@ MAX_EDITS = 12
 SCAN = 64  # input sizes tried on each side of the current one
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     title: str
     edits: list[str]
 
@@ -228,7 +228,7 @@ def same_padding_on_lossy(edit: Editor, model: Model) -> str | None:
     return f"set padding 'same' on {', '.join(edit.named(n) for n in names)}" if names else None
 
 
-class Strategy(NamedTuple):
+class Strategy(Record):
     title: str
     first: Callable[[Editor, Model], str | None] | None  # an edit made once, up front
     on_merge: Callable[[Editor, Model, str], str | None] | None

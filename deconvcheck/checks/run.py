@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
 
 from deconvcheck.checks.analyze import analyze
 from deconvcheck.checks.config import Config
@@ -24,6 +23,7 @@ from deconvcheck.model import Model
 from deconvcheck.read.loader import Reading, decode, read_text
 from deconvcheck.read.spec import MODEL_CLASSES, VERSION_KEY, ReadFailure, Spec
 from deconvcheck.read.tree import LoadError, NotAModel
+from deconvcheck.record import Record
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json", ".keras", ".h5", ".py")
 WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3's required name for save_weights: never a model
@@ -40,7 +40,7 @@ _IMPORTS_KERAS = r"(?m)^\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras)\b"
 _SUPPRESS = r"#\s*deconvcheck:\s*ignore(?:\[([A-Z0-9,\s]+)\])?"
 
 
-class FileResult(NamedTuple):
+class FileResult(Record):
     path: str
     diagnostics: list[Diagnostic]
     is_spec: bool

@@ -19,10 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from deconvcheck.diagnostics import Code
 from deconvcheck.memo import MEMO
+from deconvcheck.record import Record
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -44,7 +45,7 @@ class Refusal(Exception):
         self.arg = arg
 
 
-class Params(NamedTuple):
+class Params(Record):
     trainable: int = 0
     non_trainable: int = 0
 
@@ -275,7 +276,7 @@ def optional_positive_int(value: object, name: str, rank: int) -> int | None:
     return None if value is None else positive_int(value, name, rank)
 
 
-class Arg(NamedTuple):
+class Arg(Record):
     """One constructor argument, named and defaulted as in Keras."""
 
     name: str
@@ -399,7 +400,7 @@ class Role(StrEnum):
     PRESERVING = "shape-preserving"  # keeps every spatial size
 
 
-class Window(NamedTuple):
+class Window(Record):
     """A sliding window along one spatial axis. For an upsampling layer the stride multiplies
     (nearest-neighbour upsampling by f is a window of kernel f and stride f)."""
 
@@ -435,7 +436,7 @@ KERAS_IGNORED = frozenset(
 NEUTRAL: dict[str, object] = {"groups": 1}
 
 
-class Example(NamedTuple):
+class Example(Record):
     """A small, valid use of a layer type: its arguments and its input shapes (with batch)."""
 
     args: dict[str, object]

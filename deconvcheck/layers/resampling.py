@@ -21,6 +21,7 @@ from deconvcheck.layers.base import (
     image,
     int_tuple,
     int_tuple_or_zero,
+    is_int,
     keras_form,
     per_axis,
     positive_int,
@@ -48,7 +49,8 @@ def pairs(value: object, name: str, rank: int) -> Pairs:
     """Keras's ZeroPadding2D/3D and Cropping2D/3D forms: an int, `rank` ints (symmetric), or
     `rank` pairs (before, after). An int is taken as it is (Keras does not check its sign for
     ZeroPadding; Cropping refuses a negative one, see `crop_pairs`)."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if is_int(value):  # a 64-bit integer: Keras's shapes cannot hold a larger one
+        assert isinstance(value, int)
         return ((value, value),) * rank
     if not isinstance(value, list | tuple) or len(value) != rank:
         raise Refusal(

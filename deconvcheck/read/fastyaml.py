@@ -19,11 +19,12 @@ import functools
 import math
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from deconvcheck.diagnostics import Code, make
 from deconvcheck.memo import MEMO
 from deconvcheck.read.tree import MAX_DEPTH, MAX_NODES, LoadError, Node
+from deconvcheck.record import Record
 
 # ---------------------------------------------------------------- plain scalars
 # Resolved by the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules (for this reader and the
@@ -103,7 +104,7 @@ _PAIR_PARTS = rf"({_KEY}): +(?:{_GROUPED}|{_LIST})"
 FLAT_AFTER = 32
 
 
-class _Patterns(NamedTuple):
+class _Patterns(Record):
     item: re.Pattern[str]
     pair: re.Pattern[str]
     scalar: re.Pattern[str]

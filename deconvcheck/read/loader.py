@@ -19,7 +19,7 @@ import codecs
 import os
 import stat
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from deconvcheck.diagnostics import PER_CODE, Code, Diagnostic, make
 from deconvcheck.read.spec import (
@@ -42,6 +42,7 @@ from deconvcheck.read.spec import (
     suggest,
 )
 from deconvcheck.read.tree import MAX_NODES, CollectionKey, Document, LoadError, looks_like_json
+from deconvcheck.record import Record
 
 MAX_BYTES = 16 * 1024 * 1024  # one file, or standard input
 MAX_FILES = 256  # files one spec may pull in: its nested models, theirs, ...
@@ -332,7 +333,7 @@ def _yaml(text: str) -> Document:
     return parse_yaml(text)
 
 
-class _Pulled(NamedTuple):
+class _Pulled(Record):
     """A nested model file as read: its spec (without findings), its findings (reported at
     each use), its bytes and its values (layers and arguments, see `_values`: both counted
     against what one spec may pull in), and whether it reads as a spec or a Keras model at all

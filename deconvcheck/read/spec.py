@@ -6,9 +6,10 @@ layer declaration, for the readers and for `check`'s fixes alike."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from deconvcheck.diagnostics import Diagnostic
+from deconvcheck.record import Record
 
 SPEC_VERSION = 1
 VERSION_KEY = "deconvcheck"
@@ -148,7 +149,7 @@ class LayerDecl:
         return Pos.of(written.document, (*written.path, arg), key)
 
 
-class Written(NamedTuple):
+class Written(Record):
     """A layer's mapping as its file has it: where it is, and the keys written in it."""
 
     document: Locates
@@ -159,7 +160,7 @@ class Written(NamedTuple):
         return self  # the file's, never changed (a spec's copy is edited, not its file)
 
 
-class CallDecl(NamedTuple):
+class CallDecl(Record):
     """A later call of a declared layer (a shared layer): the layer's first call is its
     declaration, each `CallDecl` of it one more, numbered 1, 2, ... in file order, as Keras
     numbers a layer's inbound nodes. `after` is how many layer declarations precede it in the

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 from deconvcheck.diagnostics import Diagnostic
 from deconvcheck.layers.base import format_shape
 from deconvcheck.profile import Block, Node, Profile, lanes
+from deconvcheck.record import Record
 from deconvcheck.report import style
 from deconvcheck.report.diagnostics import terminal
 from deconvcheck.report.style import Line, Part
@@ -19,13 +19,13 @@ LABEL_WIDTH = 40
 MAX_LANES = 12
 
 
-class DrawView(NamedTuple):
+class DrawView(Record):
     profile: Profile
     ascii: bool = False
     color: bool = False
 
 
-class Glyphs(NamedTuple):
+class Glyphs(Record):
     bar: str
     flat: str
     unknown: str
@@ -85,7 +85,7 @@ def _label(block: Block, g: Glyphs) -> str:
     return f"{_cut(first, room, g)} {g.ellipsis} {_cut(last, room, g)}{count}"
 
 
-class Lanes(NamedTuple):
+class Lanes(Record):
     """The skip connections as lanes to the right of the rows: per row its lane characters and
     what the row's connector shows (an arrow where a skip arrives, a line where one leaves)."""
 

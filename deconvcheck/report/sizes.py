@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
+from deconvcheck.record import Record
 from deconvcheck.report.diagnostics import terminal
 from deconvcheck.sizes import Scan, failure_summary
 
 
-class SizesView(NamedTuple):
+class SizesView(Record):
     path: str
     low: int
     high: int

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from deconvcheck.model import InferredLayer, Model
+from deconvcheck.record import Record
 from deconvcheck.report import style
 from deconvcheck.report.diagnostics import diagnostic_json, terminal
 from deconvcheck.report.style import Line, Part
@@ -66,7 +67,7 @@ def column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
     return widths
 
 
-class Extras(NamedTuple):
+class Extras(Record):
     """What `--columns` and `--explain` add: columns (header -> value per layer), footer lines,
     and explanation lines per layer."""
 
@@ -308,7 +309,7 @@ def _one_a_line(items: list[dict[str, Any]]) -> str:
     return ",\n    ".join(json.dumps(item) for item in items)
 
 
-class SummaryView(NamedTuple):
+class SummaryView(Record):
     """What `summary` prints: the model, the table's width and the optional extras."""
 
     model: Model

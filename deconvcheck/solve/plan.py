@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from itertools import product
 from math import prod
-from typing import NamedTuple
 
+from deconvcheck.record import Record
 from deconvcheck.solve.answers import caveats, checkerboard, rank_key, ranked
 from deconvcheck.solve.settings import (
     KERAS,
@@ -25,7 +25,7 @@ MAX_COMBINATIONS = 20_000
 PER_AXIS_CANDIDATES = 6
 
 
-class Answer(NamedTuple):
+class Answer(Record):
     """A layer setting for every axis (the same Setting repeated for a square problem)."""
 
     axes: tuple[Setting, ...]
@@ -120,7 +120,7 @@ def answers(pairs: list[tuple[int, int]], per_axis: list[list[Setting]]) -> list
     return combine(per_axis)
 
 
-class Survey(NamedTuple):
+class Survey(Record):
     """What one layer does with one axis, n -> m."""
 
     options: list[Setting]  # every setting that gives exactly m, best first (axis_options)
@@ -194,7 +194,7 @@ MAX_STAGES = 16
 MAX_STAGE_SETTINGS = 3_000_000
 
 
-class Planned(NamedTuple):
+class Planned(Record):
     """A chain of stages from n to m, or None and why not (why None: every chain within the
     bounds was tried)."""
 

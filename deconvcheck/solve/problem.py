@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from deconvcheck.record import Record
 from deconvcheck.solve import plan
 from deconvcheck.solve.plan import Answer
 from deconvcheck.solve.settings import Bounds, Setting
 
 
-class FrameworkResult(NamedTuple):
+class FrameworkResult(Record):
     framework: str
     answers: list[Answer]
     why_none: str | None
@@ -18,7 +17,7 @@ class FrameworkResult(NamedTuple):
     stages: list[list[Setting]] | None  # per axis, with --stages
 
 
-class Result(NamedTuple):
+class Result(Record):
     ins: tuple[int, ...]
     outs: tuple[int, ...]
     bounds: Bounds
@@ -34,7 +33,7 @@ class Result(NamedTuple):
         return any(f.answers or f.stages for f in self.frameworks)
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     ins: tuple[int, ...]
     outs: tuple[int, ...]
     frameworks: tuple[str, ...]

@@ -7,21 +7,21 @@ printed by `solve` is, by construction, what `summary` computes for that layer.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from deconvcheck import arith
+from deconvcheck.record import Record
 
 KERAS, PYTORCH, TF = "keras", "pytorch", "tf"
 FRAMEWORKS = (KERAS, PYTORCH, TF)
 
 
-class Bounds(NamedTuple):
+class Bounds(Record):
     max_kernel: int = 8
     max_stride: int = 8
     max_dilation: int = 3
 
 
-class Setting(NamedTuple):
+class Setting(Record):
     """One layer setting along one axis, and the length it produces.
 
     `padding` is 'same'/'valid' for Keras and TensorFlow, an int for PyTorch. `output_padding`

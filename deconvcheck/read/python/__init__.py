@@ -14,13 +14,13 @@ import ast
 import codecs
 import re
 import sys
-from typing import NamedTuple
 
 from deconvcheck.diagnostics import Code, Diagnostic, make
 from deconvcheck.read.python.interp import Bounded, Interpreter
 from deconvcheck.read.python.values import Function, ModelObj
 from deconvcheck.read.python.world import KerasWorld
 from deconvcheck.read.spec import Spec
+from deconvcheck.record import Record
 
 # ast.parse recurses once per nesting level; the reader's own walk a few times more.
 _RECURSION = 6_000
@@ -42,7 +42,7 @@ _COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 _BLANK_OR_COMMENT = re.compile(r"^[ \t\f]*(?:[#\r\n]|$)")
 
 
-class PythonModels(NamedTuple):
+class PythonModels(Record):
     """The models a Python file builds, each a spec; what the reader found wrong or did not
     follow (findings with a line); whether everything was followed."""
 

@@ -6,10 +6,12 @@ file, a value the reader did not follow."""
 from __future__ import annotations
 
 import ast
-from typing import Any, NamedTuple
+from typing import Any
+
+from deconvcheck.record import Record
 
 
-class Unknown(NamedTuple):
+class Unknown(Record):
     """A value the reader did not follow (data, the command line, a call it does not model):
     anything computed from it is unknown too, and a layer that needs it is not inferred."""
 
@@ -18,7 +20,7 @@ class Unknown(NamedTuple):
     fix: str = ""  # what would let the reader follow it, where there is more to say
 
 
-class KerasName(NamedTuple):
+class KerasName(Record):
     """A name in Keras's namespace, as the file imported it: `keras`, `keras.layers`,
     `keras.layers.Conv2D`, `keras.ops.mean`; `tensorflow.keras...` is read as `keras...`."""
 
@@ -28,13 +30,13 @@ class KerasName(NamedTuple):
         return KerasName(f"{self.path}.{name}")
 
 
-class Other(NamedTuple):
+class Other(Record):
     """A module or object outside Keras (numpy, os, argparse, ...): not followed."""
 
     path: str
 
 
-class Tensor(NamedTuple):
+class Tensor(Record):
     """Output `output` of call `call` (numbered over the whole file, as Keras numbers nodes)
     of the layer object `layer`."""
 
@@ -43,7 +45,7 @@ class Tensor(NamedTuple):
     output: int = 0
 
 
-class Outputs(NamedTuple):
+class Outputs(Record):
     """What a call of a layer that may give several tensors returns (an LSTM with
     `return_state`, a model with several outputs): unpacked or indexed, its tensors; used as
     one tensor, its first."""
@@ -55,7 +57,7 @@ class Outputs(NamedTuple):
         return Tensor(self.layer, self.call, 0)
 
 
-class Place(NamedTuple):
+class Place(Record):
     """Where the code made a layer or called it: its line and column, and the chain of builder
     calls and loop iterations that led there (`in conv_block(filters=256) called at
     model.py:88, ...`)."""
@@ -65,7 +67,7 @@ class Place(NamedTuple):
     chain: str = ""
 
 
-class CallRecord(NamedTuple):
+class CallRecord(Record):
     """One call of a layer: the tensors it took (in the order the layer takes them), its own
     keyword arguments that matter to shapes, and where it was written."""
 
@@ -113,7 +115,7 @@ class ModelObj:
         return f"<model {self.name!r}>"
 
 
-class Function(NamedTuple):
+class Function(Record):
     """A function the file defines (or a lambda), with the scope it closes over."""
 
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -122,14 +124,14 @@ class Function(NamedTuple):
     kw_defaults: tuple[Any, ...]
 
 
-class Bound(NamedTuple):
+class Bound(Record):
     """A method of a value (`skips.append`, `model.add`, `x.shape`), found when it is called."""
 
     target: Any
     name: str
 
 
-class CustomClass(NamedTuple):
+class CustomClass(Record):
     """A class the file defines: a Keras `Layer` or `Model` subclass is not followed (unless a
     plugin registers a layer type of that name)."""
 
