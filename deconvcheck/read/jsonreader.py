@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -70,21 +71,24 @@ def _skip(text: str, at: int) -> int:
 def _measure(value: Any) -> tuple[int, int]:
     """The depth of a JSON value as the strict reader counts it (the root is 1, what a list or a
     mapping holds one more, keys included), up to MAX_DEPTH + 1, and how many keys its dicts
-    hold. One pass a level, each a comprehension."""
+    hold. One pass a level, by a plain loop (faster here than comprehensions per container)."""
     level = [value] if type(value) is dict or type(value) is list else []
     depth, keys = 1, 0
     while level:
         below: list[Any] = []
         full = False
-        for each in level:
-            if not each:
+        for container in level:
+            if not container:
                 continue
             full = True
-            if type(each) is dict:
-                keys += len(each)
-                below += [v for v in each.values() if type(v) is dict or type(v) is list]
-            else:
-                below += [v for v in each if type(v) is dict or type(v) is list]
+            items: Iterable[Any] = container
+            if type(container) is dict:
+                keys += len(container)
+                items = container.values()
+            for item in items:
+                kind = type(item)
+                if kind is dict or kind is list:
+                    below.append(item)
         if full:
             depth += 1
             if depth > MAX_DEPTH:
