@@ -134,6 +134,7 @@ def draw(
     table = Table(*columns, width=console.width, show_lines=True, padding=0)
     for row in rows:
         table.add_row(*(Cell(parts) for parts in row))
-    # As wide as the console: every line is whole, and print's own pass that crops each line
-    # to the console's width (a tenth of the drawing) would change nothing.
-    console.print(table, crop=False)
+    # Columns that fit (as a summary's always do) make lines exactly the console's width:
+    # print's own pass that crops each line to it (a tenth of the drawing) changes nothing then.
+    asked = sum(w + 2 * len(PAD) for w in widths) + len(widths) + 1  # with the borders
+    console.print(table, crop=asked > console.width)
