@@ -420,14 +420,15 @@ def _outputs_exist(
 
     for name, node in list(nodes.items()):
         calls = list(node.calls)
+        changed = False
         for k, call in enumerate(calls):
             bad = [ref for ref in call.inputs if missing(ref)] if call is not None else []
             for ref in bad:
                 assert call is not None
                 said(ref, f"input of layer {name!r}", call.pos, name)
             if bad:
-                calls[k] = None
-        if calls != list(node.calls):
+                calls[k], changed = None, True
+        if changed:
             nodes[name] = node._replace(calls=tuple(calls))
     for ref in outputs:
         if missing(ref):
@@ -602,16 +603,20 @@ class _Order(Record):
 
 
 def _parents(
-    nodes: Mapping[str, GraphNode], step: tuple[str, int], *, in_call_order: bool = False
+    nodes: Mapping[str, GraphNode],
+    step: tuple[str, int],
+    *,
+    in_call_order: bool,
+    kept: dict[tuple[str, int], list[tuple[str, int]]],
 ) -> list[tuple[str, int]]:
-    """The calls whose tensors a call takes; `in_call_order`, also the layer's call before it
-    (its weights are made at its first call)."""
+    """The calls whose tensors a call takes (also `kept` by call, the depths' pass reads them);
+    `in_call_order`, also the layer's call before it (its weights are made at its first)."""
     call = nodes[step[0]].calls[step[1]]
     refs = call.inputs if call is not None else ()
-    found = [(r.layer, r.call) for r in refs if _built(nodes, r.layer, r.call)]
+    found = kept[step] = [(r.layer, r.call) for r in refs if _built(nodes, r.layer, r.call)]
     earlier = (step[0], step[1] - 1)
     if in_call_order and step[1] and _built(nodes, *earlier):
-        found.append(earlier)
+        return [*found, earlier]
     return found
 
 
@@ -630,6 +635,7 @@ def _keras_order(
     listed at depth 0, first among their depth, as Keras's map_graph lists them."""
     index: dict[str, int] = {}  # DFS pre-order number of every layer reached
     state: dict[tuple[str, int], bool] = {}  # False while on the DFS path, True when done
+    tensors: dict[tuple[str, int], list[tuple[str, int]]] = {}  # each call's, for its depth
     post: list[tuple[str, int]] = []
     cyclic: list[str] = []
     for root in roots:  # an iterative DFS: a spec may have thousands of layers
@@ -637,7 +643,7 @@ def _keras_order(
             continue
         state[root] = False
         index.setdefault(root[0], len(index))
-        stack = [(root, iter(_parents(nodes, root, in_call_order=in_call_order)))]
+        stack = [(root, iter(_parents(nodes, root, in_call_order=in_call_order, kept=tensors)))]
         while stack:
             step, parents = stack[-1]
             for parent in parents:
@@ -645,7 +651,7 @@ def _keras_order(
                 if done is None:
                     state[parent] = False
                     index.setdefault(parent[0], len(index))
-                    parents_of = _parents(nodes, parent, in_call_order=in_call_order)
+                    parents_of = _parents(nodes, parent, in_call_order=in_call_order, kept=tensors)
                     stack.append((parent, iter(parents_of)))
                     break
                 if not done and parent[0] not in cyclic:  # on the path: a cycle
@@ -661,7 +667,7 @@ def _keras_order(
     for step in reversed(post):
         depth = max(depths.setdefault(step, 0), layer_depth.get(step[0], 0))
         layer_depth[step[0]] = depths[step] = depth
-        for parent in _parents(nodes, step):
+        for parent in tensors[step]:
             depths[parent] = max(depth + 1, depths.get(parent, 0))
     for name in inputs:  # a model input no output uses: Keras lists it all the same
         if name in nodes and name not in layer_depth and _built(nodes, name, 0):
@@ -722,8 +728,9 @@ def propagate(graph: Graph, input_shapes: Mapping[str, Shape] | None = None) -> 
             diags.append(_diag(refusal.code, message, pos, name, refusal.hint).at(graph.path))
             continue
         outs[name, number] = shapes
+    numbered = graph.nodes if _renumbered(graph.nodes) else None
     layers = [
-        _inferred(graph.nodes, graph.nodes[name], built[name][0], outs, graph.reached)
+        _inferred(graph.nodes[name], numbered, built[name][0], outs, graph.reached)
         for name in graph.order
         if (name, 0) in outs
     ]
@@ -764,18 +771,29 @@ def _keras_refs(nodes: Mapping[str, GraphNode], refs: tuple[Ref, ...]) -> tuple[
     return tuple(Ref(r.layer, _keras_number(nodes, r.layer, r.call), r.output) for r in refs)
 
 
+def _renumbered(nodes: Mapping[str, GraphNode]) -> bool:
+    """Whether model code numbered some layer's calls as Keras does over a session."""
+    return any(node.decl.node_numbers is not None for node in nodes.values())
+
+
 def _inferred(
-    nodes: Mapping[str, GraphNode],
     node: GraphNode,
+    numbered: Mapping[str, GraphNode] | None,
     params: Params,
     outs: Mapping[tuple[str, int], tuple[Shape, ...]],
     reached: frozenset[tuple[str, int]],
 ) -> InferredLayer:
-    """A layer's row: its calls in the model; the shape of its last call, as Keras prints it."""
+    """A layer's row: its calls in the model; the shape of its last call, as Keras prints it.
+    `numbered`: the nodes, where model code numbered calls as Keras does (else the spec's
+    numbers are Keras's)."""
     name = node.name
     done = [k for k in range(len(node.calls)) if (name, k) in outs]
     calls = tuple(
-        InferredCall(_keras_number(nodes, name, k), _keras_refs(nodes, call.inputs), outs[name, k])
+        InferredCall(k, call.inputs, outs[name, k])
+        if numbered is None
+        else InferredCall(
+            _keras_number(numbered, name, k), _keras_refs(numbered, call.inputs), outs[name, k]
+        )
         for k in done
         if (name, k) in reached and (call := node.calls[k]) is not None
     )
