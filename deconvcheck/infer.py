@@ -91,27 +91,30 @@ class Submodel:
         declared = [n for n, node in self.graph.nodes.items() if node.layer.ROLE is Role.INPUT]
         self.inputs = list(self.graph.inputs) or declared
         self.outputs = len(self.graph.output_refs)
-        self._alone: Model | None = None
-        # output_shape, weight_count and the cost columns each ask: propagated once per shapes
-        self._runs: dict[tuple[Shape, ...], tuple[tuple[Shape, ...], Params] | Refusal] = {}
 
     def run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
+        """Its outputs and totals on `inputs`; output_shape, weight_count and the cost columns
+        each ask, so each answer (or refusal) is kept in deconvcheck.memo."""
         key = tuple(inputs)
-        if key not in self._runs:
+        found: tuple[tuple[Shape, ...], Params] | Refusal | None = MEMO.calls.get(self, key)
+        if found is None:
             try:
-                self._runs[key] = self._run(inputs)
+                found = self._run(inputs)
             except Refusal as refusal:
-                self._runs[key] = refusal
-        found = self._runs[key]
+                found = refusal
+            MEMO.calls.keep(self, key, found)
         if isinstance(found, Refusal):
             raise found
         return found
 
     def standalone(self) -> Model:
         """Its layers at its own declared inputs (`summary --expand-nested`)."""
-        if self._alone is None:
-            self._alone = _as_listed(propagate(self.graph), self.spec)
-        return self._alone
+        alone: Model | None = MEMO.calls.get(self, "standalone")
+        if alone is None:
+            alone = MEMO.calls.keep(
+                self, "standalone", _as_listed(propagate(self.graph), self.spec)
+            )
+        return alone
 
     def _run(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
         graph, sources = self.graph, self.inputs

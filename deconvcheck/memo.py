@@ -34,6 +34,29 @@ class Table:
         return len(self.entries)
 
 
+class ByObject:
+    """A bounded table of answers about objects that never change once made (a layer, a
+    nested model), by the object's identity and the question. Each entry holds its object,
+    so that no other object can take its identity while the answer is kept."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, limit: int) -> None:
+        self.table = Table(limit)
+
+    def get(self, owner: object, question: Any) -> Any:
+        """The answer kept, or None."""
+        kept = self.table.entries.get((id(owner), question))
+        return kept[1] if kept is not None and kept[0] is owner else None
+
+    def keep(self, owner: object, question: Any, answer: Any) -> Any:
+        self.table.keep((id(owner), question), (owner, answer))
+        return answer
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
 class Memo:
     """Every table, by what it keeps."""
 
@@ -41,10 +64,18 @@ class Memo:
         self.layers = Table(4096)  # built-in layers by (class, arguments): immutable once made
         self.scalars = Table(4096)  # a YAML plain scalar's text -> its value
         self.suggestions = Table(1024)  # (unknown argument, a type's names) -> did-you-mean
+        # a layer's or a nested model's answer on input shapes (`sizes --range` asks thousands)
+        self.calls = ByObject(65_536)
+        self.windows = ByObject(4096)  # a layer's windows (tracing, rules, receptive field)
+        # layer types: a family module's by name, an installed package's (entry point) by name
+        self.families = Table(64)
+        self.plugins = Table(1024)
 
     def clear(self) -> None:
-        for table in (self.layers, self.scalars, self.suggestions):
+        for table in (self.layers, self.scalars, self.suggestions, self.families, self.plugins):
             table.entries.clear()
+        for by_object in (self.calls, self.windows):
+            by_object.table.entries.clear()
 
 
 MEMO = Memo()

@@ -53,7 +53,7 @@ def depth_to_space_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     """examples/depth_to_space_plugin as if pip-installed: its package on the path and a
     distribution whose entry point registers it, so deconvcheck finds it the way it finds any
     installed plugin (importlib.metadata)."""
-    from deconvcheck.layers.registry import plugin  # noqa: PLC0415
+    from deconvcheck.memo import MEMO  # noqa: PLC0415
 
     dist = tmp_path / "site" / "deconvcheck_depth_to_space-0.1.0.dist-info"
     dist.mkdir(parents=True)
@@ -65,9 +65,9 @@ def depth_to_space_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     )
     monkeypatch.syspath_prepend(str(EXAMPLE_PLUGIN))
     monkeypatch.syspath_prepend(str(dist.parent))
-    plugin.cache_clear()
+    MEMO.plugins.entries.clear()  # the plugin is looked up again, and forgotten after
     yield
-    plugin.cache_clear()
+    MEMO.plugins.entries.clear()
 
 
 def rows(model: Model) -> list[tuple[Any, ...]]:

@@ -40,7 +40,7 @@ from deconvcheck.layers.base import (
 )
 from deconvcheck.layers.operations import PREFIX, KerasOperation
 from deconvcheck.layers.registry import INDEX, layer_types, lookup, registry
-from deconvcheck.memo import MEMO, Table
+from deconvcheck.memo import MEMO, ByObject, Table
 from deconvcheck.read.loader import load
 from tests.conftest import GOLDENS
 
@@ -473,16 +473,26 @@ def test_a_plugins_layer_is_made_anew() -> None:
 
 
 def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Checking thousands of files or sizes keeps memory flat: the instance cache is cleared
-    when full, and a layer keeps the results of a bounded number of input shapes."""
+    """Checking thousands of files or sizes keeps memory flat: the instance table is cleared
+    when full, and so is the table of the answers layers gave on input shapes."""
     monkeypatch.setattr(MEMO, "layers", Table(3))
     dense = registry()["Dense"]
     for units in range(1, 11):
         assert dense.made({"units": units}).config.units == units
         assert len(MEMO.layers) <= 3
-    monkeypatch.setattr(base, "CALLED_LIMIT", 4)
+    monkeypatch.setattr(MEMO, "calls", ByObject(4))
     layer = dense.made({"units": 2})
     for features in range(1, 11):
         shapes, params = layer.called([(None, features)])
         assert shapes == ((None, 2),) and params.total == features * 2 + 2
-        assert len(layer.__dict__["_called"]) <= 4
+        assert len(MEMO.calls) <= 4
+
+
+def test_an_answer_is_kept_for_its_own_object_only() -> None:
+    """The table of answers is keyed by an object's identity and holds the object: an equal
+    layer made apart is asked anew, and the one asked gets its own answer back."""
+    kept = ByObject(8)
+    first, second = [1], [1]  # equal, not the same
+    kept.keep(first, "q", "answer")
+    assert kept.get(first, "q") == "answer"
+    assert kept.get(second, "q") is None and kept.get(first, "other") is None

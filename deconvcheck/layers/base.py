@@ -612,16 +612,14 @@ class Layer:
         return (self.output_shape(inputs),)
 
     def called(self, inputs: Sequence[Shape]) -> tuple[tuple[Shape, ...], Params]:
-        """`output_shapes` and `param_count` on these inputs, kept per input shapes: a layer
+        """`output_shapes` and `param_count` on these inputs, kept in deconvcheck.memo: a layer
         shared by identical declarations is called on the same shapes again and again."""
         key = tuple(inputs)
-        kept: dict[tuple[Shape, ...], tuple[tuple[Shape, ...], Params]]
-        kept = self.__dict__.setdefault("_called", {})
-        found = kept.get(key)
+        found: tuple[tuple[Shape, ...], Params] | None = MEMO.calls.get(self, key)
         if found is None:
-            if len(kept) >= CALLED_LIMIT:  # `sizes --range` calls it on thousands of sizes
-                kept.clear()
-            found = kept[key] = (self.output_shapes(inputs), self.param_count(inputs))
+            found = MEMO.calls.keep(
+                self, key, (self.output_shapes(inputs), self.param_count(inputs))
+            )
         return found
 
     def refuses_later(self, built: Sequence[Shape], inputs: Sequence[Shape]) -> str | None:
@@ -786,21 +784,18 @@ class Layer:
 def _once(
     method: Callable[[Any], tuple[Window, ...] | None],
 ) -> Callable[[Any], tuple[Window, ...] | None]:
-    """`windows()` computed on the first call and kept on the instance (tracing, the rules and
-    the receptive field all ask for it)."""
+    """`windows()` computed on the first call and kept in deconvcheck.memo (tracing, the rules
+    and the receptive field all ask for it)."""
 
     def windows(self: Any) -> tuple[Window, ...] | None:
-        try:
-            cached: tuple[Window, ...] | None = self.__dict__["_windows"]
-        except KeyError:
-            cached = self.__dict__["_windows"] = method(self)
-        return cached
+        found: tuple[tuple[Window, ...] | None] | None = MEMO.windows.get(self, None)
+        if found is None:  # kept in a tuple: a layer without windows has None
+            found = MEMO.windows.keep(self, None, (method(self),))
+        return found[0]
 
     windows.__doc__ = method.__doc__
     return windows
 
-
-CALLED_LIMIT = 64  # input shapes kept per layer (see `Layer.called`)
 
 AnyLayer = Layer  # kept as a name: the registry's and the engine's type for any layer
 

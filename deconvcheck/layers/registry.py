@@ -8,10 +8,10 @@ table against the classes).
 
 from __future__ import annotations
 
-import functools
 import importlib
 
 from deconvcheck.layers.base import AnyLayer, Layer, Role
+from deconvcheck.memo import MEMO
 
 # module -> every type name and alias its classes declare (NAMES), in listing order
 FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -73,18 +73,22 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 INDEX: dict[str, str] = {name: module for module, names in FAMILIES for name in names}
 
 
-@functools.cache
 def _family(module: str) -> dict[str, type[AnyLayer]]:
-    """The layer types a family's module defines, by each of their names."""
-    loaded = importlib.import_module(f"deconvcheck.layers.{module}")
-    return {
-        name: value
-        for value in vars(loaded).values()
-        if isinstance(value, type)
-        and issubclass(value, Layer)
-        and value.__module__ == loaded.__name__
-        for name in value.NAMES
-    }
+    """The layer types a family's module defines, by each of their names (kept in
+    deconvcheck.memo)."""
+    found: dict[str, type[AnyLayer]] | None = MEMO.families.get(module)
+    if found is None:
+        loaded = importlib.import_module(f"deconvcheck.layers.{module}")
+        found = {
+            name: value
+            for value in vars(loaded).values()
+            if isinstance(value, type)
+            and issubclass(value, Layer)
+            and value.__module__ == loaded.__name__
+            for name in value.NAMES
+        }
+        MEMO.families.keep(module, found)
+    return found
 
 
 def layer_types() -> tuple[type[AnyLayer], ...]:
@@ -118,10 +122,18 @@ def lookup(name: str) -> type[AnyLayer] | None:
     return _family(module)[name] if module is not None else plugin(name)
 
 
-@functools.cache
 def plugin(name: str) -> type[AnyLayer] | None:
     """The class an installed package registers for `name` under the `deconvcheck.layers`
-    entry-point group (README, "Custom layers"). A plugin that fails to load is not used."""
+    entry-point group (README, "Custom layers"), looked up once (kept in deconvcheck.memo:
+    `MEMO.clear()` looks again, after a package is installed). A plugin that fails to load is
+    not used."""
+    kept: tuple[type[AnyLayer] | None] | None = MEMO.plugins.get(name)
+    if kept is None:
+        kept = MEMO.plugins.keep(name, (_entry_point(name),))
+    return kept[0]
+
+
+def _entry_point(name: str) -> type[AnyLayer] | None:
     from importlib.metadata import entry_points  # noqa: PLC0415 - only for unknown names
 
     for entry in entry_points(group=PLUGIN_GROUP, name=name):
