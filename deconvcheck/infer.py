@@ -264,18 +264,19 @@ def build(spec: Spec) -> Graph:
         # A broken model still shows what can be inferred: every built call is a root too.
         roots += [step for name in reversed(list(nodes)) for step in _steps(nodes[name])]
     model_inputs = _model_inputs(spec, nodes, diags)
-    ordered = _keras_order(nodes, roots, inputs=model_inputs)
+    ordered = _chain_order(nodes, roots) or _keras_order(nodes, roots, inputs=model_inputs)
     order, cyclic = ordered.layers, ordered.cyclic
     # Layers that lead to no output are not in the model, but the code that builds it calls
     # them: a refusal there is the model's. They are inferred after the model's own layers.
     placed = set(order)
     reached = frozenset(ordered.calls)
+    every_call = sum(len(node.calls) for node in nodes.values())
     loose = [
         step
         for name in reversed(list(nodes))
         for step in _steps(nodes[name])
         if step not in reached
-    ]
+    ] if len(reached) < every_call else []  # fmt: skip
     extra = [
         step
         for step in (_keras_order(nodes, loose).calls if loose and not cyclic else [])
@@ -605,6 +606,29 @@ class _Order(Record):
     depths: dict[tuple[str, int], int]  # each call's depth: its longest distance to an output
 
 
+def _chain_order(nodes: Mapping[str, GraphNode], roots: list[tuple[str, int]]) -> _Order | None:
+    """`_keras_order` of a plain chain (each layer called once, on the tensor of the layer
+    declared above it; the first an Input; the output the last): the file's order, each call
+    one deeper than the next. None for any other graph. Found in one pass where the search
+    takes a dozen dictionary operations a call (tests/test_random_models.py holds the two
+    to the same answer)."""
+    names = list(nodes)
+    if not names or roots != [(names[-1], 0)]:
+        return None
+    above = None
+    for name in names:
+        calls = nodes[name].calls
+        if len(calls) != 1 or calls[0] is None:
+            return None
+        inputs = calls[0].inputs
+        if inputs != (() if above is None else (Ref(above),)):
+            return None
+        above = name
+    steps = [(name, 0) for name in names]
+    last = len(steps) - 1
+    return _Order(names, steps, [], {step: last - i for i, step in enumerate(steps)})
+
+
 def _parents(
     nodes: Mapping[str, GraphNode],
     step: tuple[str, int],
@@ -789,8 +813,9 @@ def _inferred(
     """A layer's row: its calls in the model; the shape of its last call, as Keras prints it.
     `numbered`: the nodes, where model code numbered calls as Keras does (else the spec's
     numbers are Keras's)."""
-    name = node.name
-    done = [k for k in range(len(node.calls)) if (name, k) in outs]
+    name, layer = node.name, node.layer
+    # nearly every layer has one call, inferred (a layer is listed only if its first call is)
+    done = [0] if len(node.calls) == 1 else [k for k in range(len(node.calls)) if (name, k) in outs]
     calls = tuple(
         InferredCall(k, call.inputs, outs[name, k])
         if numbered is None
@@ -800,16 +825,18 @@ def _inferred(
         for k in done
         if (name, k) in reached and (call := node.calls[k]) is not None
     )
+    # name, type, output_shape, params, inputs, pos, role, trainable, calls (positional:
+    # a third faster than by keyword, for 10,000 layers)
     return InferredLayer(
-        name=name,
-        type=type(node.layer).keras_name(),
-        output_shape=outs[name, done[-1]][0],
-        params=params,
-        inputs=tuple(node.inputs),
-        pos=node.decl.pos,
-        role=node.layer.ROLE,
-        trainable=node.layer.trainable,
-        calls=calls,
+        name,
+        type(layer).keras_name(),
+        outs[name, done[-1]][0],
+        params,
+        tuple(node.inputs),
+        node.decl.pos,
+        layer.ROLE,
+        layer.trainable,
+        calls,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from deconvcheck.infer import Model, infer
+from deconvcheck.infer import Model, _chain_order, _keras_order, build, infer
 from deconvcheck.read.loader import load
 from tests.conftest import GOLDENS
 
@@ -167,3 +167,24 @@ def test_keras_own_files_read_and_convert_to_keras_rows(
         if not again.ok or rows_of(again) != entry["rows"]:
             differing.append(f"{model_id} (convert): {again.diagnostics or rows_of(again)}")
     assert differing == [], f"{len(differing)} differ; first: {differing[0]}"
+
+
+def test_a_chain_is_ordered_as_the_search_orders_it(tmp_path: Path) -> None:
+    """`build` orders a plain chain in one pass (`_chain_order`); the order, calls and depths
+    are the general search's (`_keras_order`) on every built model of the corpus it takes, and
+    it takes no other graph."""
+    chains = 0
+    for entry in MODELS[:600]:
+        path = tmp_path / f"{entry['id']}.json"
+        path.write_text(json.dumps(entry["spec"]))
+        graph = build(load(str(path)))
+        if graph.diagnostics:
+            continue
+        roots = [(r.layer, r.call) for r in graph.output_refs]
+        fast = _chain_order(graph.nodes, roots)
+        searched = _keras_order(graph.nodes, roots, inputs=graph.inputs)
+        if fast is not None:
+            chains += 1
+            assert fast == searched, entry["id"]
+            assert graph.sequential_like
+    assert chains >= 30
