@@ -241,29 +241,32 @@ def model_json(
 ) -> dict[str, Any]:
     totals = model.totals
     per_layer = (extra or {}).get("layers", {})
+    layers = [
+        {
+            "name": layer.name,
+            "type": layer.type,
+            "output_shape": list(layer.output_shape),
+            "params": (params := layer.params).total,
+            "trainable_params": params.trainable,
+            "non_trainable_params": params.non_trainable,
+            "inputs": list(layer.inputs),
+            "calls": [
+                {
+                    "inputs": [list(ref) for ref in call.inputs],
+                    "output_shapes": [list(shape) for shape in call.outputs],
+                }
+                for call in layer.calls
+            ],
+        }
+        for layer in model.layers
+    ]
+    if per_layer:  # the extra columns' values, after each layer's own
+        for row in layers:
+            row.update(per_layer.get(row["name"], {}))
     doc = {
         "name": model.name,
         "path": model.path,
-        "layers": [
-            {
-                "name": layer.name,
-                "type": layer.type,
-                "output_shape": list(layer.output_shape),
-                "params": layer.params.total,
-                "trainable_params": layer.params.trainable,
-                "non_trainable_params": layer.params.non_trainable,
-                "inputs": list(layer.inputs),
-                "calls": [
-                    {
-                        "inputs": [list(ref) for ref in call.inputs],
-                        "output_shapes": [list(shape) for shape in call.outputs],
-                    }
-                    for call in layer.calls
-                ],
-                **per_layer.get(layer.name, {}),
-            }
-            for layer in model.layers
-        ],
+        "layers": layers,
         "total_params": totals.total,
         "trainable_params": totals.trainable,
         "non_trainable_params": totals.non_trainable,
