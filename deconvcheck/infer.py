@@ -1,9 +1,13 @@
 """From a `Spec` to a model: layer objects, connections, and shapes and counts propagated through.
 
 Two steps, so that later commands can re-run the cheap one:
-- `build(spec)`: instantiate every layer (argument refusals), name the unnamed ones as Keras
-  would, resolve connections, order the graph, find what feeds the outputs;
-- `propagate(graph)`: compute every output shape and parameter count in graph order.
+- `build(spec)`: make the models the spec nests, in a pass of their own (innermost first), then
+  instantiate every layer (argument refusals), name the unnamed ones as Keras would, resolve
+  connections, order the graph, find what feeds the outputs;
+- `propagate(graph)`: compute every output shape and parameter count in graph order; the one
+  pass that runs a graph, for the model, a nested model's calls, `check`'s trials at other
+  sizes and the repairs it verifies (`sizes`, which tries thousands of sizes without counts,
+  runs the same graph through its own shape-only loop).
 `infer(spec)` does both. Problems become diagnostics; nothing here raises for bad input.
 """
 
@@ -39,7 +43,9 @@ def _diag(
     return make(code, message + where, line=pos.line, column=pos.column, layer=layer, hint=hint)
 
 
-def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer | None:
+def _instantiate(
+    decl: LayerDecl, label: str, out: list[Diagnostic], nested: Mapping[int, Submodel]
+) -> AnyLayer | None:
     cls = lookup(decl.type_name)
     if cls is None:
         out.append(_unknown_type(decl, label))
@@ -60,8 +66,8 @@ def _instantiate(decl: LayerDecl, label: str, out: list[Diagnostic]) -> AnyLayer
     if unknown:
         return None
     raw = decl.args
-    if isinstance(raw.get("model"), Spec):  # a nested model's declarations: a model to run
-        raw = {**raw, "model": Submodel(raw["model"])}
+    if isinstance(raw.get("model"), Spec):  # a nested model's declarations: its model, made
+        raw = {**raw, "model": nested[id(raw["model"])]}
     try:
         return cls.made(raw)
     except Refusal as refusal:
@@ -80,13 +86,34 @@ def _near(key: str, names: tuple[str, ...]) -> str:
     return found
 
 
+def _nested_models(spec: Spec) -> dict[int, Submodel]:
+    """Every model the spec nests, at any depth (a backbone inside a backbone), made in a pass
+    of its own before the spec's graph is built: each after the models it nests, so that its
+    own graph is built with them already made. By the identity of its declarations."""
+    found: list[Spec] = []  # each after the model that nests it
+    seen: set[int] = set()
+    stack = [spec]
+    while stack:
+        for decl in stack.pop().layers:
+            inner = decl.args.get("model")
+            if isinstance(inner, Spec) and id(inner) not in seen:
+                seen.add(id(inner))
+                found.append(inner)
+                stack.append(inner)
+    made: dict[int, Submodel] = {}
+    for inner in reversed(found):  # the innermost first
+        made[id(inner)] = Submodel(inner, made)
+    return made
+
+
 class Submodel:
     """A nested model's declarations, built once and run on the shapes it is called with (the
-    `model` of a nested-model layer): its inputs in the model's order, its outputs as tensors."""
+    `model` of a nested-model layer): its inputs in the model's order, its outputs as tensors.
+    Made by `_nested_models`, with the models it nests in turn already made (`nested`)."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, nested: Mapping[int, Submodel]) -> None:
         self.spec = spec
-        self.graph = build(spec)
+        self.graph = _graph(spec, nested)
         self.name = self.graph.name
         declared = [n for n, node in self.graph.nodes.items() if node.layer.ROLE is Role.INPUT]
         self.inputs = list(self.graph.inputs) or declared
@@ -221,7 +248,12 @@ def _entries(spec: Spec) -> Iterator[LayerDecl | CallDecl]:
 
 
 def build(spec: Spec) -> Graph:
-    """Layers, names, calls and connections; diagnostics for everything that cannot be built."""
+    """Layers, names, calls and connections; diagnostics for everything that cannot be built.
+    The models it nests are made first, in a pass of their own (`_nested_models`)."""
+    return _graph(spec, _nested_models(spec))
+
+
+def _graph(spec: Spec, nested: Mapping[int, Submodel]) -> Graph:
     diags: list[Diagnostic] = []
     names = layer_names(spec.layers)
     first_pos: dict[str, Pos] = {}
@@ -245,7 +277,7 @@ def build(spec: Spec) -> Graph:
     for call_decl in spec.calls:
         if call_decl.layer in known:
             known[call_decl.layer] += 1
-    nodes, previous = _wire(spec, names, known, diags)
+    nodes, previous = _wire(spec, names, known, diags, nested)
     if spec.layers and not any(_is_input(d) for d in spec.layers):
         diags.append(
             _diag(
@@ -341,7 +373,11 @@ def build(spec: Spec) -> Graph:
 
 
 def _wire(
-    spec: Spec, names: list[str], known: Mapping[str, int], diags: list[Diagnostic]
+    spec: Spec,
+    names: list[str],
+    known: Mapping[str, int],
+    diags: list[Diagnostic],
+    nested: Mapping[int, Submodel],
 ) -> tuple[dict[str, GraphNode], Ref | None]:
     """Every layer made and every call connected, in file order; also the last entry's tensor
     (the output of a spec that does not name one)."""
@@ -358,7 +394,7 @@ def _wire(
                 continue
             declared[name] = entry
             calls[name] = []
-            layer = _instantiate(entry, name, diags)
+            layer = _instantiate(entry, name, diags, nested)
             refs = None
             if layer is not None:
                 made[name] = layer
