@@ -4,6 +4,7 @@ the developers' `../shared` folder, which a user has never seen."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -48,3 +49,18 @@ def test_no_word_a_user_cannot_know_in_what_commands_print(args: list[str]) -> N
     _, out, err = run(*args)
     assert out.strip()  # the command said something
     assert UNKNOWN.findall(out + err) == []
+
+
+def test_json_names_findings_and_fixes_as_the_text_does() -> None:
+    """One vocabulary: the text says "finding" and "fix:", so do both JSON outputs (with the
+    earlier names, "diagnostics" and "hint", kept beside them, equal, for existing readers)."""
+    spec = str(SAMPLES / "dilated_decoder.yaml")
+    code, out, _ = run("check", "--format", "json", spec)
+    (entry,) = json.loads(out)["files"]
+    assert code == 1 and entry["findings"] and entry["findings"] == entry["diagnostics"]
+    finding = entry["findings"][0]
+    assert finding["fix"] and finding["fix"] == finding["hint"]
+    code, out, _ = run("summary", "--format", "json", spec)
+    summary = json.loads(out)
+    assert code == 0 and summary["findings"] and summary["findings"] == summary["diagnostics"]
+    assert list(summary)[-2:] == ["findings", "diagnostics"]

@@ -49,15 +49,13 @@ def render_json(results: Sequence[FileResult]) -> str:
     import json  # noqa: PLC0415
 
     found = _all(results)
+    files = []
+    for r in results:
+        each = [diagnostic_json(d) for d in r.diagnostics]
+        # "diagnostics": the same list, under its earlier name (kept for existing readers)
+        files.append({"path": r.path, "is_spec": r.is_spec, "findings": each, "diagnostics": each})
     doc = {
-        "files": [
-            {
-                "path": r.path,
-                "is_spec": r.is_spec,
-                "diagnostics": [diagnostic_json(d) for d in r.diagnostics],
-            }
-            for r in results
-        ],
+        "files": files,
         "summary": {
             "files": len(results),
             "specs": sum(r.is_spec for r in results),

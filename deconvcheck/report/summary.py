@@ -263,6 +263,7 @@ def model_json(
     if per_layer:  # the extra columns' values, after each layer's own
         for row in layers:
             row.update(per_layer.get(row["name"], {}))
+    found = [diagnostic_json(d) for d in (model.diagnostics if findings is None else findings)]
     doc = {
         "name": model.name,
         "path": model.path,
@@ -272,9 +273,8 @@ def model_json(
         "non_trainable_params": totals.non_trainable,
         "outputs": model.outputs,
         "complete": model.complete,
-        "diagnostics": [
-            diagnostic_json(d) for d in (model.diagnostics if findings is None else findings)
-        ],
+        "findings": found,
+        "diagnostics": found,  # the same, under its earlier name (kept for existing readers)
     }
     doc.update({k: v for k, v in (extra or {}).items() if k != "layers"})
     return doc
@@ -292,7 +292,7 @@ def render_json(
     doc = model_json(model, extra, findings)
     lines = []
     for key, value in doc.items():
-        if key in ("layers", "diagnostics") and value:
+        if key in ("layers", "findings", "diagnostics") and value:
             items = _one_a_line(value)
             lines.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
         else:
