@@ -667,9 +667,6 @@ def _is_name(value: object) -> TypeGuard[str]:
     return type(value) is str and value != ""
 
 
-_RESERVED = frozenset(RESERVED_LAYER_KEYS)
-
-
 class _Builder:
     """A spec's declarations from its document's plain values, YAML and JSON alike. Every value
     is known by its path in the document; a position is asked of the document only for a
@@ -899,6 +896,7 @@ class _Builder:
                 self.error(Code.INPUT_TOO_LARGE, message, path)
                 return
         unbuilt = 0  # items that are not mappings, beyond the ones reported in full
+        declared = self.spec.layers
         for index, item in enumerate(value):
             if type(item) is not dict:
                 if self.not_layers >= PER_CODE:
@@ -909,7 +907,7 @@ class _Builder:
                 continue
             decl = self.layer(index, item, (*path, index))
             if decl is not None:
-                self.spec.layers.append(decl)
+                declared.append(decl)
         if unbuilt:
             message = f"{unbuilt} more DC006 finding(s) in this file: items that are not layers"
             self.spec.diagnostics.append(make(Code.WRONG_STRUCTURE, message, more=unbuilt))
@@ -967,9 +965,16 @@ class _Builder:
         if not _is_name(type_name):
             self.string(type_name, (*path, "type"), "`type`")  # says what it is instead
             return None
-        args = {key: value for key, value in item.items() if key not in _RESERVED}
+        # The arguments: the mapping without the reserved keys, as a copy with the few written
+        # deleted (a third of the time of a comprehension testing every key).
+        args = item.copy()
+        for reserved in RESERVED_LAYER_KEYS:
+            if reserved in args:
+                del args[reserved]
         model = args.get("model")
-        if isinstance(model, str):  # a model file used as a layer
+        if model is None:
+            pass  # a layer, not a model: by far the most usual
+        elif isinstance(model, str):  # a model file used as a layer
             args["model"] = self.submodel(model, (*path, "model"))
         elif type(model) is dict:  # ... or a model written in place
             args["model"] = self.inline(model, (*path, "model"))
@@ -983,7 +988,7 @@ class _Builder:
             inputs=self.names(item["inputs"], (*path, "inputs"), "inputs")
             if "inputs" in item
             else None,
-            pos=self.at(path),
+            pos=Pos.of(self.document, path),
             index=index,
             written=Written(self.document, path, item),
         )
