@@ -68,12 +68,12 @@ def resolve_plain(text: str) -> Any:
 
 # ---------------------------------------------------------------- the usual spec
 
-_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+_KEY = r"[A-Za-z_][A-Za-z0-9_]*+"  # possessive: nothing after a key can be part of it
 _KEY_RE = re.compile(_KEY)
 _TOP = re.compile(rf"({_KEY}):(?: +(\S.*?))? *$")
 _ITEM = re.compile(r"( *)- (\S.*?) *$")
-# A plain scalar: a name or a number (a '-' only before a digit or a point).
-_PLAIN_FIRST, _PLAIN_REST = r"(?:-(?=[0-9.])|[A-Za-z0-9_+.~])", r"[A-Za-z0-9_+.~-]"
+# A plain scalar: a name or a number (a '-' only before a digit or a point, tried second).
+_PLAIN_FIRST, _PLAIN_REST = r"(?:[A-Za-z0-9_+.~]|-(?=[0-9.]))", r"[A-Za-z0-9_+.~-]"
 _PLAIN = re.compile(rf"{_PLAIN_FIRST}{_PLAIN_REST}*")
 _SPACE = re.compile(r" *")
 _WORDS_OUT = frozenset(("-", "?", ":"))
@@ -85,15 +85,16 @@ _WORDS_OUT = frozenset(("-", "?", ":"))
 # The repetitions are possessive (`*+`): what one step takes, the next can never use (a comma
 # starts each step, a scalar ends at a space, a comma or a bracket), so giving it back could not
 # make a match, and the matcher keeps no state per step: a line of two million list items
-# took 965 MB to match with plain `*`, 30 MB with `*+`.
+# took 965 MB to match with plain `*`, 30 MB with `*+`. The spaces are possessive too (what
+# follows them is never a space): a fifth less time to match a line.
 _SCALAR = (
     rf"{_PLAIN_FIRST}{_PLAIN_REST}{{0,999}}+"  # plain, at most 1000 long (as `_Line` takes)
     r'|"[^"\\]*+"(?!")'  # double-quoted, no escapes
     r"|'[^'\\]*+'(?!')"  # single-quoted, no doubled quotes
 )
 _FLAT = rf"(?:{_SCALAR}|\[ *+(?:(?:{_SCALAR})(?: *+, *+(?:{_SCALAR}))*+ *+)?\])"
-_PAIR = rf"{_KEY}: +{_FLAT}"
-_FLAT_ITEM = rf"( *)- (\{{ *(?:{_PAIR}(?: *, *{_PAIR})*+ *)?\}}) *"
+_PAIR = rf"{_KEY}: ++{_FLAT}"
+_FLAT_ITEM = rf"( *+)- (\{{ *+(?:{_PAIR}(?: *+, *+{_PAIR})*+ *+)?\}}) *+"
 _GROUPED = (  # 1 plain, 2 double-quoted text, 3 single-quoted text
     rf"({_PLAIN_FIRST}{_PLAIN_REST}*)" r'|"([^"]*)"' r"|'([^']*)'"
 )
@@ -156,16 +157,17 @@ def _too_many(line: int, column: int) -> LoadError:
 
 
 def _flat_mapping(
-    line: str, number: int, start: int, end: int, room: int, keys: dict[str, str]
+    line: str, number: int, start: int, end: int, room: int, keys: dict[str, str], quoted: bool
 ) -> tuple[Node, int]:
     """The mapping of a line `_FLAT_ITEM` matched (between `start` and `end`), as a "line" node
     (its dict; its pairs too where a key is repeated), and the nodes it stands for; LoadError
     (DC009) when they would be more than `room`. `keys` gives each key's text once made (as
-    `json` shares a document's keys): 10,000 layers' copies of `filters` took 2 MB."""
+    `json` shares a document's keys): 10,000 layers' copies of `filters` took 2 MB. `quoted`:
+    whether the text holds a quote anywhere (if not, no line is looked at for one)."""
     inner = line[start + 1 : end - 1]
     # Every value takes at least one character of the mapping's text (`{a: b}` is 3 values in
     # 6): a mapping shorter than `room` cannot pass the limit, and is read without counting.
-    if end - start >= room or '"' in inner or "'" in inner:
+    if end - start >= room or (quoted and ('"' in inner or "'" in inner)):
         return _mapping_by_pattern(line, number, start, end, room)
     # Without quotes, a line `_FLAT_ITEM` matched has no separators but `:` after a key and `,`
     # between pairs and list items, and no space but around them: no key, name or number
@@ -345,6 +347,7 @@ class _Document:
         self.count = 0
         self.flat: re.Pattern[str] | None = None  # once the list is long: `_patterns().item`
         self.keys: dict[str, str] = {}  # the keys of the lines it matched, each text once
+        self.quoted = True  # whether a line may hold a quote (`_document` looks once)
 
     def item(self, line: str, number: int, match: re.Match[str]) -> None:
         """`  - {type: ..., ...}`: one layer; or any other flow value (`- 1`, `- [1, 2]`), which
@@ -375,7 +378,7 @@ class _Document:
         if self.sequence is None or start - 2 != self.indent:  # `( *)- ` before the mapping
             return False
         room = MAX_NODES - self.count
-        value, count = _flat_mapping(line, number, start, end, room, self.keys)
+        value, count = _flat_mapping(line, number, start, end, room, self.keys, self.quoted)
         self.count += count
         if self.count > MAX_NODES:
             raise _too_many(number, start + 1)
@@ -442,15 +445,16 @@ def _document(text: str) -> Node | None:
     # One scan of the whole text: where none of `_SPECIAL` is in it (a generated spec, most long
     # ones), no line needs `_significant`'s six scans (1.5 ms of 10,000 lines).
     plain = _SPECIAL.search(text) is None
+    document.quoted = '"' in text or "'" in text
     flat = None  # document.flat's fullmatch, once the list is long
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw if plain else _significant(raw)
-        if not line or line.isspace():  # `not line.strip()`, without making a string
-            continue
-        if flat is not None:
+        if flat is not None and line is not None:  # (a line it matches is not blank)
             match = flat(line)
             if match is not None and document.flat_item(line, number, match):
                 continue
+        if not line or line.isspace():  # `not line.strip()`, without making a string
+            continue
         item = _ITEM.match(line)
         if item is not None and document.sequence is not None:
             document.item(line, number, item)

@@ -962,7 +962,7 @@ class _Builder:
             self.error(Code.MISSING_ARGUMENT, f"layer {index + 1} has no `type:`", path)
             return None
         type_name = item["type"]
-        if not _is_name(type_name):
+        if type(type_name) is not str or not type_name:  # not `_is_name`: a call a layer saved
             self.string(type_name, (*path, "type"), "`type`")  # says what it is instead
             return None
         # The arguments: the mapping without the reserved keys, as a copy with the few written
@@ -979,7 +979,7 @@ class _Builder:
         elif type(model) is dict:  # ... or a model written in place
             args["model"] = self.inline(model, (*path, "model"))
         name = item.get("name")
-        if "name" in item and not _is_name(name):
+        if "name" in item and (type(name) is not str or not name):  # `_is_name`, as above
             name = self.string(name, (*path, "name"), "`name`")  # None, and said
         decl = declare(
             type_name,

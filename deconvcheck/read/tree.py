@@ -107,12 +107,18 @@ class TreeDocument(Document):
         if made is not None:
             return made
         if kind == "seq":
+            # A list's lines (the fast reader's) are taken here directly, not through this
+            # table of values made: it makes no aliases, and 10,000 layers' entries cost 2 ms.
             made = [
-                self._line(item) if item.kind == "line" else self._plain(item)
+                item.value[0]
+                if item.kind == "line" and item.value[1] is None
+                else self._plain(item)
                 for item in node.value
             ]
-        elif kind == "line":
-            made = self._line(node)
+        elif kind == "line":  # its dict, and its pairs where a dict cannot say them
+            made, pairs, _, _ = node.value
+            if pairs is not None:
+                self.irregular[id(made)] = pairs
         else:
             pairs = [(self._key(key), self._plain(value)) for key, value in node.value]
             made = dict(pairs)
@@ -120,15 +126,6 @@ class TreeDocument(Document):
                 self.irregular[id(made)] = pairs
         self._made[id(node)] = made
         return made
-
-    def _line(self, node: Node) -> dict[str, Any]:
-        """The dict of a "line" node (kept whole by the fast reader). A list's lines are taken
-        here directly, not through `_plain`'s table of values made: the fast reader makes no
-        aliases, and 10,000 layers' entries in that table cost 2 ms."""
-        made, pairs, _, _ = node.value
-        if pairs is not None:
-            self.irregular[id(made)] = pairs
-        return made  # type: ignore[no-any-return]
 
     def _key(self, node: Node) -> Any:
         if node.kind == "scalar":
