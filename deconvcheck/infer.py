@@ -51,7 +51,8 @@ def _instantiate(
         out.append(_unknown_type(decl, label))
         return None
     known = cls.arg_names()
-    unknown = [key for key in decl.args if key not in known]
+    # nearly always every argument is known: one set test, not a test per argument
+    unknown = [] if known.issuperset(decl.args) else [k for k in decl.args if k not in known]
     for key in unknown:
         out.append(
             _diag(
@@ -66,7 +67,7 @@ def _instantiate(
     if unknown:
         return None
     raw = decl.args
-    if isinstance(raw.get("model"), Spec):  # a nested model's declarations: its model, made
+    if "model" in raw and isinstance(raw["model"], Spec):  # a nested model: its model, made
         raw = {**raw, "model": nested[id(raw["model"])]}
     try:
         return cls.made(raw)
@@ -296,7 +297,8 @@ def _graph(spec: Spec, nested: Mapping[int, Submodel]) -> Graph:
         # A broken model still shows what can be inferred: every built call is a root too.
         roots += [step for name in reversed(list(nodes)) for step in _steps(nodes[name])]
     model_inputs = _model_inputs(spec, nodes, diags)
-    ordered = _chain_order(nodes, roots) or _keras_order(nodes, roots, inputs=model_inputs)
+    chain = _chain_order(nodes, roots)
+    ordered = chain or _keras_order(nodes, roots, inputs=model_inputs)
     order, cyclic = ordered.layers, ordered.cyclic
     # Layers that lead to no output are not in the model, but the code that builds it calls
     # them: a refusal there is the model's. They are inferred after the model's own layers.
@@ -351,7 +353,7 @@ def _graph(spec: Spec, nested: Mapping[int, Submodel]) -> Graph:
         nodes=nodes,
         order=order,
         outputs=outputs,
-        sequential_like=_sequential_like(nodes, ordered),
+        sequential_like=chain is not None or _sequential_like(nodes, ordered),
         dangling=list(dict.fromkeys(name for name, _ in extra if name not in placed)),
         declared=len(spec.layers),
         layout=next(
@@ -651,15 +653,15 @@ def _chain_order(nodes: Mapping[str, GraphNode], roots: list[tuple[str, int]]) -
     names = list(nodes)
     if not names or roots != [(names[-1], 0)]:
         return None
-    above = None
+    above: tuple[str, int, int] | None = None  # the tensor a chain's next layer takes
     for name in names:
         calls = nodes[name].calls
         if len(calls) != 1 or calls[0] is None:
             return None
         inputs = calls[0].inputs
-        if inputs != (() if above is None else (Ref(above),)):
+        if inputs != (() if above is None else (above,)):  # a Ref equals its tuple
             return None
-        above = name
+        above = (name, 0, 0)
     steps = [(name, 0) for name in names]
     last = len(steps) - 1
     return _Order(names, steps, [], {step: last - i for i, step in enumerate(steps)})
@@ -850,8 +852,15 @@ def _inferred(
     `numbered`: the nodes, where model code numbered calls as Keras does (else the spec's
     numbers are Keras's)."""
     name, layer = node.name, node.layer
-    # nearly every layer has one call, inferred (a layer is listed only if its first call is)
-    done = [0] if len(node.calls) == 1 else [k for k in range(len(node.calls)) if (name, k) in outs]
+    if numbered is None and len(node.calls) == 1:  # nearly every layer: one call, inferred
+        out, first = outs[name, 0], node.calls[0]  # (a layer is listed only if it is)
+        assert first is not None  # inferred, so connected
+        one = (InferredCall(0, first.inputs, out),) if (name, 0) in reached else ()
+        return InferredLayer(
+            name, type(layer).keras_name(), out[0], params, tuple(node.inputs), node.decl.pos,
+            layer.ROLE, layer.trainable, one,
+        )  # fmt: skip
+    done = [k for k in range(len(node.calls)) if (name, k) in outs]
     calls = tuple(
         InferredCall(k, call.inputs, outs[name, k])
         if numbered is None
