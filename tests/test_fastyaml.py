@@ -206,3 +206,25 @@ def test_deep_flow_nesting_is_left_to_the_full_parser() -> None:
     assert parse_fast(text) is None
     shallow = "deconvcheck: 1\nlayers:\n  - {type: Input, shape: " + "[" * 50 + "]" * 50 + "}\n"
     assert dump(parse_fast(shallow)) == dump(parse_yaml_full(shallow))
+
+
+@pytest.mark.parametrize("key", ["null", "Null", "true", "True", "FALSE"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "deconvcheck: 1\nlayers:\n  - {{type: Input, shape: [8, 8, 3]}}\n"
+        "  - {{type: Dense, units: 4, {key}: 3}}\n",
+        "deconvcheck: 1\n{key}: 2\nlayers:\n  - {{type: Input, shape: [8, 8, 3]}}\n",
+        "deconvcheck: 1\nlayers:\n  - {{type: Input, shape: [8, 8, 3], {key}: {{a: 1}}}}\n",
+    ],
+    ids=["layer line", "top level", "nested mapping"],
+)
+def test_a_key_that_is_a_yaml_word_is_left_to_the_full_parser(key: str, template: str) -> None:
+    """To YAML a key `null` is None and `true` is True, not a name: the fast reader, which
+    takes every key as its text, leaves such a text to PyYAML (the same finding either way)."""
+    text = template.format(key=key)
+    assert parse_fast(text) is None
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(fastyaml, "FLAT_AFTER", 1)  # the one-pattern lines too
+        assert parse_fast(text) is None
+    assert parse_yaml_full(text) is not None

@@ -210,6 +210,8 @@ def _flat_mapping(
             key = after
     if len(mapping) != pairs:  # a repeated key: read with its pairs (rare)
         return _mapping_by_pattern(line, number, start, end, room)
+    if not _WORDS.keys().isdisjoint(mapping):
+        raise _GiveUp  # a key `null` or `true` is None or True to YAML: the full parser
     return Node("line", (mapping, None, line, start), number, start + 1), count + 2 * pairs
 
 
@@ -236,6 +238,8 @@ def _mapping_by_pattern(
             assert group is not None
             pairs.append((pair[1], pair[group]))
     mapping = dict(pairs)
+    if not _WORDS.keys().isdisjoint(mapping):
+        raise _GiveUp  # a key `null` or `true` is None or True to YAML: the full parser
     written = (mapping, pairs if len(mapping) != len(pairs) else None, line, start)
     return Node("line", written, number, start + 1), count + 2 * len(pairs)
 
@@ -320,7 +324,7 @@ class _Line:
             return node
         while True:
             match = _KEY_RE.match(self.text, self.at)
-            if match is None:
+            if match is None or match.group() in _WORDS:  # `null:` is None's key: the parser
                 raise _GiveUp
             key = Node("scalar", match.group(), self.number, self.at + 1)
             self.room -= 1  # a key is a value too
@@ -399,6 +403,8 @@ class _Document:
         """`key: value` at the top level, or `layers:` opening the list."""
         match = _TOP.match(line)
         if match is None or (self.sequence is not None and not self.sequence.value):
+            raise _GiveUp
+        if match.group(1) in _WORDS:  # `true: 1` has the key True to YAML: the full parser
             raise _GiveUp
         if self.root is None:
             self.root = Node("map", self.pairs, number, 1)
