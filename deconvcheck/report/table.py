@@ -27,6 +27,7 @@ from rich._wrap import divide_line  # rich's own line breaks (a private name: se
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.padding import Padding
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Column, Table
 
 from deconvcheck.report import style
@@ -71,10 +72,13 @@ def wrapped(plain: str, width: int, justify: Justify, overflow: Overflow) -> lis
 
 
 class Cell:
-    """One cell's styled parts, drawn at the width and justification the table gives it."""
+    """One cell's styled parts, drawn at the width and justification the table gives it.
+    `styles`: the table's styles by name, shared by its cells (each name is looked up in the
+    console's theme once a table, not once a cell)."""
 
-    def __init__(self, parts: style.Line) -> None:
+    def __init__(self, parts: style.Line, styles: dict[str, Style] | None = None) -> None:
         self.parts = parts
+        self.styles = {} if styles is None else styles
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width - 2 * len(PAD)
@@ -99,9 +103,13 @@ class Cell:
                 yield new_line
             return
         runs, offset = [], 0  # the styled runs as (start, end, style), as Text.assemble spans
+        styles = self.styles
         for text, name in self.parts:
             if name and text:
-                runs.append((offset, offset + len(text), console.get_style(name)))
+                found = styles.get(name)
+                if found is None:
+                    found = styles[name] = console.get_style(name)
+                runs.append((offset, offset + len(text), found))
             offset += len(text)
         for start, end, before, after, ellipsis in lines:
             shown = plain[start : end - 1] + "…" if ellipsis else plain[start:end]
@@ -132,8 +140,9 @@ def draw(
         for h, j, w in zip(headers, justify, widths, strict=True)
     ]
     table = Table(*columns, width=console.width, show_lines=True, padding=0)
+    styles: dict[str, Style] = {}
     for row in rows:
-        table.add_row(*(Cell(parts) for parts in row))
+        table.add_row(*(Cell(parts, styles) for parts in row))
     # Columns that fit (as a summary's always do) make lines exactly the console's width:
     # print's own pass that crops each line to it (a tenth of the drawing) changes nothing then.
     asked = sum(w + 2 * len(PAD) for w in widths) + len(widths) + 1  # with the borders
