@@ -461,16 +461,15 @@ def _outputs_exist(
         diags.append(_diag(Code.UNKNOWN_REFERENCE, message, pos, layer))
 
     for name, node in list(nodes.items()):
-        calls = list(node.calls)
-        changed = False
-        for k, call in enumerate(calls):
-            bad = [ref for ref in call.inputs if missing(ref)] if call is not None else []
-            for ref in bad:
-                assert call is not None
+        calls: list[Call | None] | None = None  # a copy, made when a call is dropped
+        for k, call in enumerate(node.calls):
+            if call is None or not any(map(missing, call.inputs)):
+                continue
+            for ref in filter(missing, call.inputs):
                 said(ref, f"input of layer {name!r}", call.pos, name)
-            if bad:
-                calls[k], changed = None, True
-        if changed:
+            calls = list(node.calls) if calls is None else calls
+            calls[k] = None
+        if calls is not None:
             nodes[name] = node._replace(calls=tuple(calls))
     for ref in outputs:
         if missing(ref):

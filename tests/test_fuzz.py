@@ -137,3 +137,26 @@ def test_mutated_keras_files(tmp_path: Path, index: int, layer: int, key: str, v
     path = tmp_path / "model.json"
     path.write_text(json.dumps(document))
     exercise(path)
+
+
+def test_an_elementwise_merge_of_a_scalar_is_refused(tmp_path: Path) -> None:
+    """Found by `test_random_specs`: `ops.Sum` of a whole tensor is a scalar, shape `()`, and
+    an Average of it was an internal error (an IndexError reading its batch axis). Keras 3.15.1
+    refuses it too, as `Average()([ops.sum(x)])` raising IndexError in Average.call: now
+    DC203 at the merge, and the layers before it are inferred."""
+    path = tmp_path / "scalar.yaml"
+    path.write_text(
+        "deconvcheck: 1\nlayers:\n"
+        "  - {type: Input, shape: [null], name: in0}\n"
+        "  - {type: ops.Sum, name: l0}\n"
+        "  - {type: Average, name: l1, inputs: [l0]}\n"
+    )
+    result = CliRunner().invoke(cli, ["summary", "--format", "json", str(path)])
+    assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    assert [(layer["name"], layer["output_shape"]) for layer in summary["layers"]] == [
+        ("in0", [None, None]),
+        ("l0", []),
+    ]
+    (finding,) = summary["findings"]
+    assert (finding["code"], finding["layer"], finding["line"]) == ("DC203", "l1", 5)

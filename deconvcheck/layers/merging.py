@@ -118,6 +118,11 @@ class Elementwise(Merge):
     CONFIG = NoArgs
 
     def output_shape(self, inputs: Sequence[Shape]) -> Shape:
+        if not all(inputs):  # Keras reads each input's batch axis (an IndexError on a scalar)
+            raise Refusal(
+                Code.RANK_MISMATCH,
+                f"needs inputs with a batch axis; received {_joined(inputs)} (a scalar has none)",
+            )
         out = inputs[0][1:]
         for shape in inputs[1:]:
             try:

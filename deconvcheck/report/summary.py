@@ -290,14 +290,16 @@ def render_json(
     import json  # noqa: PLC0415 - only for --format json
 
     doc = model_json(model, extra, findings)
-    lines = []
+    parts = []  # joined once: 10,000 layers' lines are 2.5 MB, each copy of them 0.5 ms
     for key, value in doc.items():
+        parts.append(f"  {json.dumps(key)}: ")
         if key in ("layers", "findings", "diagnostics") and value:
-            items = _one_a_line(value)
-            lines.append(f"  {json.dumps(key)}: [\n    {items}\n  ]")
+            parts += ("[\n    ", _one_a_line(value), "\n  ]")
         else:
-            lines.append(f"  {json.dumps(key)}: {json.dumps(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            parts.append(json.dumps(value))
+        parts.append(",\n")
+    parts[-1] = "\n}\n"
+    return "{\n" + "".join(parts)
 
 
 def _one_a_line(items: list[dict[str, Any]]) -> str:
@@ -308,7 +310,7 @@ def _one_a_line(items: list[dict[str, Any]]) -> str:
 
     text = json.dumps(items, check_circular=False)  # a tree made here: no cycle to look for
     if text.count("}, {") == len(items) - 1:
-        return text[1:-1].replace("}, {", "},\n    {")
+        return text.replace("}, {", "},\n    {")[1:-1]
     return ",\n    ".join(json.dumps(item) for item in items)
 
 
