@@ -11,8 +11,10 @@ justifies and crops it as `Text.wrap` does, cuts a segment a styled run as `Text
 side. The table's own padding is 0, each header a `Padding(header, (0, 1))` as rich makes it for
 a padded table; the column widths stay rich's to decide. A cell of any other text (wide or
 combining characters, where a column is not a character) is drawn the `Padding(Text)` way.
-tests/test_table.py draws random tables both ways and requires the same output, escape codes
-included. What is left (about 10 ms for ResNet50) is rich's `Table` itself.
+A cell drawn alike (the same parts at the same width and justification: a summary repeats
+shapes and counts) is drawn once a table (`Drawing`). tests/test_table.py draws random tables
+both ways and requires the same output, escape codes included. What is left (about 10 ms for
+ResNet50) is rich's `Table` itself.
 
 Imported only where a table is drawn (report/summary.py, lazily), so rich is imported here.
 """
@@ -24,7 +26,7 @@ from itertools import pairwise
 from typing import Literal
 
 from rich._wrap import divide_line  # rich's own line breaks (a private name: see the tests)
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
@@ -71,24 +73,45 @@ def wrapped(plain: str, width: int, justify: Justify, overflow: Overflow) -> lis
     return lines
 
 
-class Cell:
-    """One cell's styled parts, drawn at the width and justification the table gives it.
-    `styles`: the table's styles by name, shared by its cells (each name is looked up in the
-    console's theme once a table, not once a cell)."""
+class Drawing:
+    """What the cells of one table share: the styles by name (each looked up in the console's
+    theme once a table, not once a cell) and the segments of each cell already drawn, by its
+    parts and its column's width and justification (a summary repeats shapes and counts:
+    ResNet50's 712 cells hold some 250 distinct ones)."""
 
-    def __init__(self, parts: style.Line, styles: dict[str, Style] | None = None) -> None:
+    __slots__ = ("drawn", "styles")
+
+    def __init__(self) -> None:
+        self.styles: dict[str, Style] = {}
+        self.drawn: dict[tuple[object, ...], list[RenderableType | Segment]] = {}
+
+
+class Cell:
+    """One cell's styled parts, drawn at the width and justification the table gives it."""
+
+    def __init__(self, parts: style.Line, drawing: Drawing | None = None) -> None:
         self.parts = parts
-        self.styles = {} if styles is None else styles
+        self.drawing = Drawing() if drawing is None else drawing
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width - 2 * len(PAD)
         justify, overflow = options.justify or "left", options.overflow or "fold"
+        key = (tuple(self.parts), width, justify, overflow, options.no_wrap)
+        drawn = self.drawing.drawn.get(key)
+        if drawn is None:  # segments never change: a cell drawn alike is drawn once
+            drawn = list(self._draw(console, width, justify, overflow, options.no_wrap))
+            self.drawing.drawn[key] = drawn
+        yield from drawn
+
+    def _draw(
+        self, console: Console, width: int, justify: str, overflow: str, no_wrap: bool | None
+    ) -> RenderResult:
         plain = "".join(text for text, _ in self.parts)
         if not (
             plain.isascii()
             and plain.isprintable()
             and width > 0
-            and not options.no_wrap
+            and not no_wrap
             and justify in _FAST[0]
             and overflow in _FAST[1]
         ):
@@ -103,7 +126,7 @@ class Cell:
                 yield new_line
             return
         runs, offset = [], 0  # the styled runs as (start, end, style), as Text.assemble spans
-        styles = self.styles
+        styles = self.drawing.styles
         for text, name in self.parts:
             if name and text:
                 found = styles.get(name)
@@ -140,9 +163,9 @@ def draw(
         for h, j, w in zip(headers, justify, widths, strict=True)
     ]
     table = Table(*columns, width=console.width, show_lines=True, padding=0)
-    styles: dict[str, Style] = {}
+    drawing = Drawing()
     for row in rows:
-        table.add_row(*(Cell(parts, styles) for parts in row))
+        table.add_row(*(Cell(parts, drawing) for parts in row))
     # Columns that fit (as a summary's always do) make lines exactly the console's width:
     # print's own pass that crops each line to it (a tenth of the drawing) changes nothing then.
     asked = sum(w + 2 * len(PAD) for w in widths) + len(widths) + 1  # with the borders
