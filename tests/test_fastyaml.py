@@ -228,3 +228,15 @@ def test_a_key_that_is_a_yaml_word_is_left_to_the_full_parser(key: str, template
         patched.setattr(fastyaml, "FLAT_AFTER", 1)  # the one-pattern lines too
         assert parse_fast(text) is None
     assert parse_yaml_full(text) is not None
+
+
+def test_a_key_that_is_a_yaml_word_says_how_to_write_a_name(tmp_path: Path) -> None:
+    path = tmp_path / "null_key.yaml"
+    path.write_text(
+        "deconvcheck: 1\nlayers:\n  - {type: Input, shape: [8, 8, 3]}\n"
+        "  - {type: Dense, units: 4, null: 3}\n"
+    )
+    (finding,) = load(str(path)).diagnostics
+    assert (finding.code, finding.line, finding.column) == ("DC006", 4, 29)
+    assert finding.message == "keys of layer 2 must be names; found None"
+    assert finding.hint is not None and finding.hint.startswith("write the key in quotes")

@@ -752,10 +752,16 @@ class _Builder:
         """Whether the key of the `index`th pair is a name not seen before in its mapping;
         reports it if not."""
         if type(key) is not str:
+            # YAML reads an unquoted `null`, `true` or `3` as a value, not as a name
+            plain = key is None or type(key) in (bool, int, float)
             self.error(
                 Code.WRONG_STRUCTURE,
                 f"keys of {what} must be names; found {_describe(key)}",
                 (*path, index),
+                hint="write the key in quotes if it is a name: YAML reads an unquoted null, true "
+                "or 3 as a value"
+                if plain
+                else None,
                 key=True,
             )
             return False
