@@ -405,3 +405,29 @@ def test_an_internal_error_in_a_real_process(debug: str | None) -> None:
         assert done.returncode == 1
         assert done.stderr.startswith("Traceback (most recent call last):\n")
         assert done.stderr.endswith(f"RuntimeError: {PLANTED}\n")
+
+
+@pytest.mark.parametrize("command", ["summary", "draw", "sizes", "convert", "export"])
+def test_a_folder_where_a_file_is_wanted_is_a_usage_error(command: str) -> None:
+    code, _, err = run(command, str(SAMPLES))
+    assert code == 2
+    assert f"File {str(SAMPLES)!r} is a directory." in err
+
+
+@pytest.mark.parametrize("command", ["summary", "check"])
+def test_the_shell_completes_paths_for_spec_arguments(command: str) -> None:
+    """`_DECONVCHECK_COMPLETE=bash_complete`: a spec argument completes as a file, as a
+    click.Path does (deconvcheck's own path type, which also keeps gettext out of start-up)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "deconvcheck"],
+        env={**os.environ, "_DECONVCHECK_COMPLETE": "bash_complete",
+             "COMP_WORDS": f"deconvcheck {command} sam", "COMP_CWORD": "2"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.stdout.split() == ["file,sam"]
+
+
+def test_help_is_offered_as_click_offers_it() -> None:
+    code, out, _ = run("summary", "-h")
+    assert code == 0 and out.startswith("Usage: cli summary [OPTIONS] SPEC")  # (in process)
+    assert "  -h, --help" in out and "Show this message and exit." in out

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import FrameType
 
+    from click.shell_completion import CompletionItem
+
     from deconvcheck.diagnostics import Diagnostic
     from deconvcheck.model import Model
     from deconvcheck.read.loader import Reading
@@ -488,6 +490,14 @@ class FilePath(click.ParamType):  # type: ignore[type-arg,unused-ignore]
         if not self.dir_okay and text != "-" and os.path.isdir(text):
             self.fail(f"File {shortened(text)} is a directory.", param, ctx)
         return text
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        """The shell completes a path here, as it does for click.Path."""
+        from click.shell_completion import CompletionItem  # noqa: PLC0415 - completion only
+
+        return [CompletionItem(incomplete, type="file")]
 
 
 class Whole(click.IntRange):
