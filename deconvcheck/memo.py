@@ -65,7 +65,7 @@ class Memo:
         self.scalars = Table(4096)  # a YAML plain scalar's text -> its value
         self.suggestions = Table(1024)  # (unknown argument, a type's names) -> did-you-mean
         # a layer's or a nested model's answer on input shapes (`sizes --range` asks thousands)
-        self.calls = ByObject(65_536)
+        self.calls = ByObject(16_384)
         self.windows = ByObject(4096)  # a layer's windows (tracing, rules, receptive field)
         # layer types: a family module's by name, an installed package's (entry point) by name
         self.families = Table(64)
