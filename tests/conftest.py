@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from deconvcheck.model import Model
+    from deconvcheck.model import InferredLayer, Model
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_specs"
@@ -82,4 +82,27 @@ def rows(model: Model) -> list[tuple[Any, ...]]:
             layer.params.non_trainable,
         )
         for layer in model.layers
+    ]
+
+
+def recorded_row(layer: InferredLayer) -> dict[str, Any]:
+    """A layer's row as tools/record_python_models.py and tools/record_keras_calls.py write
+    it: name, class, the Output Shape cell's text, trainable and non-trainable parameters."""
+    from deconvcheck.report.summary import shape_text  # noqa: PLC0415
+
+    return {
+        "name": layer.name,
+        "type": layer.type,
+        "shape": shape_text(layer),
+        "trainable": layer.params.trainable,
+        "non_trainable": layer.params.non_trainable,
+    }
+
+
+def recorded_calls(layer: InferredLayer) -> list[dict[str, Any]]:
+    """Each call of a layer in the model, its tensors in Keras's numbering
+    `[layer, node, output]`, as the same recorders write them."""
+    return [
+        {"inputs": [list(ref) for ref in call.inputs], "outputs": [list(s) for s in call.outputs]}
+        for call in layer.calls
     ]

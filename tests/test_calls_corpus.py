@@ -16,7 +16,8 @@ from deconvcheck.convert import to_keras, to_yaml
 from deconvcheck.infer import infer
 from deconvcheck.model import InferredLayer, Model
 from deconvcheck.read.loader import load
-from deconvcheck.report.summary import default_line_length, render_text, shape_text
+from deconvcheck.report.summary import default_line_length, render_text
+from tests.conftest import recorded_calls, recorded_row
 
 CORPUS = Path(__file__).parent / "fixtures" / "calls"
 EXPECTED = {p.name.removesuffix(".expected.json"): p for p in CORPUS.glob("*.expected.json")}
@@ -43,20 +44,7 @@ def test_the_corpus_is_there() -> None:
 
 
 def _row(layer: InferredLayer) -> dict[str, Any]:
-    return {
-        "name": layer.name,
-        "type": layer.type,
-        "shape": shape_text(layer),
-        "trainable": layer.params.trainable,
-        "non_trainable": layer.params.non_trainable,
-        "calls": [
-            {
-                "inputs": [list(ref) for ref in call.inputs],
-                "outputs": [list(s) for s in call.outputs],
-            }
-            for call in layer.calls
-        ],
-    }
+    return {**recorded_row(layer), "calls": recorded_calls(layer)}
 
 
 FIELDS = ("name", "type", "shape", "trainable", "non_trainable", "calls")

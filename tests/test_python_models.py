@@ -13,10 +13,11 @@ import pytest
 
 from deconvcheck.diagnostics import Code
 from deconvcheck.infer import infer
-from deconvcheck.model import InferredLayer, Model, Ref
+from deconvcheck.model import Model, Ref
 from deconvcheck.read.loader import load
 from deconvcheck.read.spec import Spec
-from deconvcheck.report.summary import default_line_length, render_text, shape_text
+from deconvcheck.report.summary import default_line_length, render_text
+from tests.conftest import recorded_calls, recorded_row
 
 CORPUS = Path(__file__).parent / "fixtures" / "python"
 FILES = sorted(CORPUS.glob("*.py"))
@@ -57,24 +58,6 @@ def specs(path: Path) -> list[Spec]:
     return [first, *first.others] if first.layers else []
 
 
-def _row(layer: InferredLayer) -> dict[str, Any]:
-    return {
-        "name": layer.name,
-        "type": layer.type,
-        "shape": shape_text(layer),
-        "trainable": layer.params.trainable,
-        "non_trainable": layer.params.non_trainable,
-    }
-
-
-def _calls(layer: InferredLayer) -> list[dict[str, Any]]:
-    """Each call in the model, its tensors in Keras's numbering `[layer, node, output]`."""
-    return [
-        {"inputs": [list(ref) for ref in call.inputs], "outputs": [list(s) for s in call.outputs]}
-        for call in layer.calls
-    ]
-
-
 def test_the_corpus_is_there() -> None:
     assert len(BUILT) >= 25
     assert sum(len(expected(p)["models"]) for p in BUILT) >= 40
@@ -95,11 +78,11 @@ def test_every_model_row_by_row(path: Path) -> None:
     assert [m.name for m in models] == [k["name"] for k in keras]
     for model, recorded in zip(models, keras, strict=True):
         assert not model.diagnostics, [d.format_line() for d in model.diagnostics]
-        assert [_row(layer) for layer in model.layers] == [
+        assert [recorded_row(layer) for layer in model.layers] == [
             {k: row[k] for k in ("name", "type", "shape", "trainable", "non_trainable")}
             for row in recorded["summary_layers"]
         ], recorded["name"]
-        assert [_calls(layer) for layer in model.layers] == [
+        assert [recorded_calls(layer) for layer in model.layers] == [
             row["calls"] for row in recorded["summary_layers"]
         ], recorded["name"]
         totals = recorded["totals"]
@@ -233,7 +216,7 @@ def test_what_is_not_followed_is_said_and_the_rest_is_keras(stem: str) -> None:
     fields = ("name", "type", "shape", "trainable", "non_trainable")
     for spec, keras in zip(found, recorded, strict=True):
         rows = {row["name"]: {k: row[k] for k in fields} for row in keras["summary_layers"]}
-        ours = [_row(layer) for layer in infer(spec).layers]
+        ours = [recorded_row(layer) for layer in infer(spec).layers]
         assert ours and all(row == rows[row["name"]] for row in ours), keras["name"]
 
 
