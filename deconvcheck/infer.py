@@ -851,30 +851,29 @@ def _inferred(
     `numbered`: the nodes, where model code numbered calls as Keras does (else the spec's
     numbers are Keras's)."""
     name, layer = node.name, node.layer
+    calls: tuple[InferredCall, ...]
     if numbered is None and len(node.calls) == 1:  # nearly every layer: one call, inferred
-        out, first = outs[name, 0], node.calls[0]  # (a layer is listed only if it is)
+        first, last = node.calls[0], outs[name, 0]  # (a layer is listed only if it is)
         assert first is not None  # inferred, so connected
-        one = (InferredCall(0, first.inputs, out),) if (name, 0) in reached else ()
-        return InferredLayer(
-            name, type(layer).keras_name(), out[0], params, tuple(node.inputs), node.decl.pos,
-            layer.ROLE, layer.trainable, one,
-        )  # fmt: skip
-    done = [k for k in range(len(node.calls)) if (name, k) in outs]
-    calls = tuple(
-        InferredCall(k, call.inputs, outs[name, k])
-        if numbered is None
-        else InferredCall(
-            _keras_number(numbered, name, k), _keras_refs(numbered, call.inputs), outs[name, k]
+        calls = (InferredCall(0, first.inputs, last),) if (name, 0) in reached else ()
+    else:
+        done = [k for k in range(len(node.calls)) if (name, k) in outs]
+        last = outs[name, done[-1]]
+        calls = tuple(
+            InferredCall(k, call.inputs, outs[name, k])
+            if numbered is None
+            else InferredCall(
+                _keras_number(numbered, name, k), _keras_refs(numbered, call.inputs), outs[name, k]
+            )
+            for k in done
+            if (name, k) in reached and (call := node.calls[k]) is not None
         )
-        for k in done
-        if (name, k) in reached and (call := node.calls[k]) is not None
-    )
     # name, type, output_shape, params, inputs, pos, role, trainable, calls (positional:
     # a third faster than by keyword, for 10,000 layers)
     return InferredLayer(
         name,
         type(layer).keras_name(),
-        outs[name, done[-1]][0],
+        last[0],
         params,
         tuple(node.inputs),
         node.decl.pos,

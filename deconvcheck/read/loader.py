@@ -968,7 +968,7 @@ class _Builder:
             self.error(Code.MISSING_ARGUMENT, f"layer {index + 1} has no `type:`", path)
             return None
         type_name = item["type"]
-        if type(type_name) is not str or not type_name:  # not `_is_name`: a call a layer saved
+        if type(type_name) is not str or not type_name:  # `_is_name` inlined: a call a layer
             self.string(type_name, (*path, "type"), "`type`")  # says what it is instead
             return None
         # The arguments: the mapping without the reserved keys, as a copy with the few written
@@ -985,7 +985,7 @@ class _Builder:
         elif type(model) is dict:  # ... or a model written in place
             args["model"] = self.inline(model, (*path, "model"))
         name = item.get("name")
-        if "name" in item and (type(name) is not str or not name):  # `_is_name`, as above
+        if "name" in item and (type(name) is not str or not name):  # `_is_name` inlined
             name = self.string(name, (*path, "name"), "`name`")  # None, and said
         decl = declare(
             type_name,
